@@ -1,0 +1,76 @@
+"""B3: the append-only audit log — who did what, when, with before and after."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from lemnicore._validators import aware, non_empty
+
+
+class AuditAction(enum.StrEnum):
+    """What kind of change an audit entry records."""
+
+    APPOINTMENT_CREATED = "appointment.created"
+    APPOINTMENT_MOVED = "appointment.moved"
+    APPOINTMENT_CHANGED = "appointment.changed"
+    APPOINTMENT_STATUS = "appointment.status"
+    APPOINTMENT_DELETED = "appointment.deleted"
+    CLIENT_CREATED = "client.created"
+    CLIENT_CONSENT_CHANGED = "client.consent_changed"
+    CLIENT_CONTACT_CHANGED = "client.contact_changed"
+    CLIENT_ERASED = "client.erased"
+    GRANT_GIVEN = "access.granted"
+    GRANT_REVOKED = "access.revoked"
+    IMPORT_COMMITTED = "import.committed"
+    IMPORT_RESET = "import.reset"
+
+
+def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    return None if value is None else dict(value)
+
+
+@attrs.frozen
+class AuditEntry:
+    """One immutable line of the audit log (B3).
+
+    ``before`` and ``after`` hold the changed fields only, as JSON-compatible values.
+    """
+
+    id: str = attrs.field(validator=non_empty)
+    at: datetime = attrs.field(validator=aware)
+    actor_id: str = attrs.field(validator=non_empty)
+    action: str = attrs.field(validator=non_empty)
+    appointment_id: str | None = None
+    client_id: str | None = None
+    subject_id: str | None = None
+    before: Mapping[str, Any] | None = attrs.field(default=None, converter=_frozen_mapping)
+    after: Mapping[str, Any] | None = attrs.field(default=None, converter=_frozen_mapping)
+    note: str = ""
+
+
+def changed_fields(
+    before: object, after: object, fields: tuple[str, ...]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The values of ``fields`` that differ between two attrs values, as JSON-ready dicts."""
+    old: dict[str, Any] = {}
+    new: dict[str, Any] = {}
+    for name in fields:
+        a, b = getattr(before, name), getattr(after, name)
+        if a != b:
+            old[name], new[name] = _jsonable(a), _jsonable(b)
+    return old, new
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    return value

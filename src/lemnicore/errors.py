@@ -1,0 +1,103 @@
+"""The one exception hierarchy of lemnicore.
+
+Every error lemnicore raises on purpose derives from :class:`LemnicoreError`, so an app can
+catch all of them in one place. Errors that concern a field or a record name it in
+attributes (``field``, ``record``) as well as in the message, so a web layer can point at
+the input that was wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class LemnicoreError(Exception):
+    """Base of every error lemnicore raises on purpose."""
+
+
+class ValidationError(LemnicoreError, ValueError):
+    """A value is not acceptable. ``field`` names it; ``record`` names the record, if any."""
+
+    def __init__(self, field: str, reason: str, *, record: str | None = None) -> None:
+        self.field = field
+        self.reason = reason
+        self.record = record
+        where = f"{record}: " if record else ""
+        super().__init__(f"{where}{field}: {reason}")
+
+
+class NaiveDatetimeError(ValidationError):
+    """A datetime without time zone was given where lemnicore needs an aware one."""
+
+    def __init__(self, field: str, *, record: str | None = None) -> None:
+        super().__init__(field, "must be timezone-aware (got a naive datetime)", record=record)
+
+
+class NotFoundError(LemnicoreError, LookupError):
+    """A record does not exist (``kind`` and ``id`` say which)."""
+
+    def __init__(self, kind: str, record_id: str) -> None:
+        self.kind = kind
+        self.record_id = record_id
+        super().__init__(f"unknown {kind} {record_id!r}")
+
+
+class ConflictError(LemnicoreError):
+    """A change would break a consistency rule."""
+
+
+class OverlapError(ConflictError):
+    """A4: the room already holds an active appointment in that time.
+
+    ``conflicting_ids`` names the appointments in the way.
+    """
+
+    def __init__(self, room_id: str, conflicting_ids: Sequence[str]) -> None:
+        self.room_id = room_id
+        self.conflicting_ids = tuple(conflicting_ids)
+        names = ", ".join(self.conflicting_ids)
+        super().__init__(f"room {room_id!r} is already booked then (conflicts with: {names})")
+
+
+class SlotTakenError(OverlapError):
+    """C4: an online request came in for a slot somebody else has just taken."""
+
+
+class InvalidTransitionError(ConflictError):
+    """An appointment cannot go from its status to the one asked for (A3)."""
+
+    def __init__(self, appointment_id: str, current: str, wanted: str) -> None:
+        self.appointment_id = appointment_id
+        super().__init__(f"appointment {appointment_id!r} is {current}; it cannot become {wanted}")
+
+
+class AccessDeniedError(LemnicoreError, PermissionError):
+    """B1/B2: the actor may not do this."""
+
+    def __init__(self, actor_id: str, action: str, reason: str) -> None:
+        self.actor_id = actor_id
+        self.action = action
+        self.reason = reason
+        super().__init__(f"{actor_id!r} may not {action}: {reason}")
+
+
+class PlanLimitError(LemnicoreError):
+    """B4: the organisation's plan does not allow this."""
+
+
+class StoreError(LemnicoreError):
+    """The storage backend failed or cannot be opened."""
+
+
+class UnknownStoreURLError(StoreError):
+    """No storage plugin accepts this URL."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        super().__init__(
+            f"no storage plugin opens {url!r} (built in: memory://, sqlite:///path/to/file.db)"
+        )
+
+
+class PluginError(LemnicoreError):
+    """A plugin is broken or two plugins claim the same name."""

@@ -1,0 +1,1 @@
+"""Data takeover (SPEC E): the importer port and import runs."""

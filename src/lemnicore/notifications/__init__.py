@@ -1,0 +1,1 @@
+"""Notifications (SPEC D): confirmations and reminders, and the transport port."""

@@ -1,0 +1,111 @@
+"""D12–D15: the transport port — how a rendered message leaves lemnicore.
+
+A transport is configured by URL (``smtp://…``, ``sms+seven://…``, ``threema://…``) and
+registered by scheme through the ``lemnicore_register_transports`` hook. It sends one
+:class:`OutgoingMessage` and returns a :class:`Delivery`, or raises one of the
+:class:`TransportError` classes so the dispatcher knows whether to retry (D15).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+import attrs
+
+from lemnicore.errors import LemnicoreError
+from lemnicore.scheduling.clients import Channel
+
+
+@attrs.frozen
+class Attachment:
+    """A file sent with a message, e.g. the ``.ics`` of a confirmation (D11)."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@attrs.frozen
+class OutgoingMessage:
+    """One rendered message to one address.
+
+    ``idempotency_key`` is unique per (appointment set, kind, due time) (D15); transports
+    that support it pass it to the provider (seven.io ``foreign_id``, a ``Message-ID``) so a
+    retry after a crash is not delivered twice. ``subject`` is used by e-mail and letters.
+    """
+
+    idempotency_key: str
+    channel: Channel
+    address: str
+    text: str
+    subject: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    client_id: str | None = None
+    appointment_ids: tuple[str, ...] = ()
+    kind: str = ""
+
+
+@attrs.frozen
+class Delivery:
+    """What the provider said when it accepted a message."""
+
+    provider: str
+    provider_message_id: str | None = None
+    detail: str = ""
+
+
+class TransportError(LemnicoreError):
+    """A message could not be handed over. ``reason`` is the provider's own words."""
+
+    def __init__(self, reason: str, *, provider: str = "", code: str | None = None) -> None:
+        self.reason = reason
+        self.provider = provider
+        self.code = code
+        prefix = f"{provider}: " if provider else ""
+        suffix = f" (code {code})" if code else ""
+        super().__init__(f"{prefix}{reason}{suffix}")
+
+
+class TransientTransportError(TransportError):
+    """Worth retrying later: connection errors, timeouts, 429, 5xx (D15).
+
+    ``retry_after`` carries the provider's ``Retry-After`` in seconds, if it sent one.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        provider: str = "",
+        code: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(reason, provider=provider, code=code)
+        self.retry_after = retry_after
+
+
+class PermanentTransportError(TransportError):
+    """Retrying cannot help: invalid recipient, bad credentials, text too long (D15)."""
+
+
+class ChannelPausedError(TransportError):
+    """The account cannot send on this channel now (no credits): pause and report it."""
+
+
+class Transport(Protocol):
+    """Sends messages on one or more channels."""
+
+    @property
+    def channels(self) -> frozenset[Channel]:
+        """The channels this transport can carry."""
+
+    def send(self, message: OutgoingMessage) -> Delivery:
+        """Hand ``message`` to the provider, or raise a :class:`TransportError`."""
+
+    def close(self) -> None:
+        """Release connections."""
+
+
+TransportFactory = Callable[[str], Transport]
+"""Builds a transport from its URL (the scheme selects the factory)."""

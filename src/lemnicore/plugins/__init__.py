@@ -1,0 +1,1 @@
+"""Plugins: pluggy hook specifications and the plugin manager (G1)."""

@@ -1,0 +1,1 @@
+"""The scheduling core (SPEC A): rooms, calendars, appointments, availabilities, slots."""

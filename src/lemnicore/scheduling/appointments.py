@@ -1,0 +1,94 @@
+"""A1/A3: appointments and their statuses."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import attrs
+
+from lemnicore._validators import aware, non_empty, optional_aware
+from lemnicore.errors import InvalidTransitionError, ValidationError
+from lemnicore.scheduling.intervals import Interval
+
+
+class AppointmentStatus(enum.StrEnum):
+    """A3. Cancelled (storniert) and no-show (geplatzt) never block a room."""
+
+    PROPOSED = "proposed"
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+    COMPLETED = "completed"
+
+    @property
+    def blocks_room(self) -> bool:
+        return self not in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)
+
+
+ACTIVE_STATUSES = frozenset(s for s in AppointmentStatus if s.blocks_room)
+
+# Which status may follow which (A3). A cancelled appointment is final: re-booking the
+# client is a new appointment, so the audit trail stays readable.
+_TRANSITIONS: dict[AppointmentStatus, frozenset[AppointmentStatus]] = {
+    AppointmentStatus.PROPOSED: frozenset({AppointmentStatus.BOOKED, AppointmentStatus.CANCELLED}),
+    AppointmentStatus.BOOKED: frozenset(
+        {AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW, AppointmentStatus.COMPLETED}
+    ),
+    AppointmentStatus.NO_SHOW: frozenset({AppointmentStatus.BOOKED}),
+    AppointmentStatus.COMPLETED: frozenset({AppointmentStatus.BOOKED}),
+    AppointmentStatus.CANCELLED: frozenset(),
+}
+
+
+def _end_after_start(
+    instance: Appointment, attribute: attrs.Attribute[datetime], value: datetime
+) -> None:
+    aware(instance, attribute, value)
+    if value <= instance.start:
+        raise ValidationError(
+            "end",
+            f"must be after start ({instance.start.isoformat()}), got {value.isoformat()}",
+            record=f"Appointment {instance.id!r}",
+        )
+
+
+@attrs.frozen
+class Appointment:
+    """One appointment in a calendar and a room.
+
+    ``sequence`` starts at 0 and grows with every significant reschedule (A6): it is the
+    iCalendar SEQUENCE (D11) and part of every notification key, so a moved appointment is
+    confirmed and reminded again (D9). ``double_booked`` marks an overlap that was allowed
+    explicitly (A4). ``external_id`` and ``import_id`` come from a data takeover (E4).
+    """
+
+    id: str = attrs.field(validator=non_empty)
+    calendar_id: str = attrs.field(validator=non_empty)
+    room_id: str = attrs.field(validator=non_empty)
+    start: datetime = attrs.field(validator=aware)
+    end: datetime = attrs.field(validator=_end_after_start)
+    type_id: str = attrs.field(validator=non_empty)
+    status: AppointmentStatus = AppointmentStatus.BOOKED
+    client_id: str | None = None
+    comment: str = ""
+    is_group: bool = False
+    sequence: int = 0
+    double_booked: bool = False
+    created_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    external_id: str | None = None
+    import_id: str | None = None
+
+    @property
+    def interval(self) -> Interval:
+        return Interval(self.start, self.end)
+
+    @property
+    def blocks_room(self) -> bool:
+        return self.status.blocks_room
+
+    def with_status(self, status: AppointmentStatus) -> Appointment:
+        """This appointment in ``status``, if A3 allows the step."""
+        if status not in _TRANSITIONS[self.status]:
+            raise InvalidTransitionError(self.id, self.status.value, status.value)
+        return attrs.evolve(self, status=status)

@@ -1,0 +1,133 @@
+"""A5: working-time availabilities — weekly recurring windows with closed days."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import attrs
+from dateutil.rrule import WEEKLY, rrule, weekday
+from dateutil.rrule import weekdays as _rrule_weekdays
+
+from lemnicore._validators import iana_zone, non_empty, positive_duration, to_frozenset, to_tuple
+from lemnicore.errors import ValidationError
+from lemnicore.scheduling.intervals import Interval
+from lemnicore.timekeeping import DEFAULT_TIME_ZONE, local_datetime, zone
+
+WEEKDAY_NAMES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _weekdays(
+    instance: WorkingTime, attribute: attrs.Attribute[Any], value: frozenset[int]
+) -> None:
+    if not value or any(d not in range(7) for d in value):
+        raise ValidationError(
+            "weekdays", f"must be a non-empty set of 0 (Monday) … 6 (Sunday), got {sorted(value)}"
+        )
+
+
+def _end_after_start(instance: WorkingTime, attribute: attrs.Attribute[Any], value: time) -> None:
+    if value <= instance.start:
+        raise ValidationError(
+            "end", f"working time must end after it starts ({instance.start} – {value})"
+        )
+
+
+def _until_after_from(
+    instance: WorkingTime, attribute: attrs.Attribute[Any], value: date | None
+) -> None:
+    if value is not None and value < instance.valid_from:
+        raise ValidationError("valid_until", f"is before valid_from ({instance.valid_from})")
+
+
+@attrs.frozen
+class WorkingTime:
+    """A weekly recurring window in local wall-clock time, e.g. Mon–Fri 08:00–12:00.
+
+    ``weekdays`` uses Python's numbering (0 = Monday). ``valid_until`` is inclusive.
+    """
+
+    weekdays: frozenset[int] = attrs.field(converter=to_frozenset, validator=_weekdays)
+    start: time
+    end: time = attrs.field(validator=_end_after_start)
+    valid_from: date = date(2000, 1, 1)
+    valid_until: date | None = attrs.field(default=None, validator=_until_after_from)
+
+    def rule(self) -> rrule:
+        """The dateutil recurrence of the days this window applies on."""
+        days: tuple[weekday, ...] = tuple(_rrule_weekdays[d] for d in sorted(self.weekdays))
+        until = datetime.combine(self.valid_until, time(0)) if self.valid_until else None
+        return rrule(
+            WEEKLY, byweekday=days, dtstart=datetime.combine(self.valid_from, time(0)), until=until
+        )
+
+    def days_between(self, first: date, last: date) -> Iterator[date]:
+        """The dates in [first, last] (inclusive) on which this window applies."""
+        lo = datetime.combine(max(first, self.valid_from), time(0))
+        hi = datetime.combine(last, time(0))
+        for occurrence in self.rule().between(lo, hi, inc=True):
+            yield occurrence.date()
+
+
+def _holidays_for(region: str, years: range) -> set[date]:
+    import holidays  # imported lazily: the table is large and only some practices use it
+
+    country, _, subdivision = region.partition("-")
+    table = holidays.country_holidays(country, subdiv=subdivision or None, years=years)
+    return set(table.keys())
+
+
+def _region(instance: Availability, attribute: attrs.Attribute[Any], value: str | None) -> None:
+    if value is None:
+        return
+    try:
+        _holidays_for(value, range(2024, 2025))
+    except (NotImplementedError, KeyError) as exc:
+        raise ValidationError(
+            "holiday_region", f"unknown country/subdivision {value!r} (e.g. 'DE-HH')"
+        ) from exc
+
+
+@attrs.frozen
+class Availability:
+    """A5: when a room (optionally for one practitioner's calendar) can be booked.
+
+    Free slots are cut from its working windows into ``slot_length`` pieces; ``closed_days``
+    and, with ``holiday_region`` (``"DE-BY"``, ``"DE-HH"``, …), that region's public holidays
+    are removed entirely.
+    """
+
+    id: str = attrs.field(validator=non_empty)
+    room_id: str = attrs.field(validator=non_empty)
+    working_times: tuple[WorkingTime, ...] = attrs.field(converter=to_tuple)
+    slot_length: timedelta = attrs.field(default=timedelta(minutes=30), validator=positive_duration)
+    time_zone: str = attrs.field(default=DEFAULT_TIME_ZONE, validator=iana_zone)
+    calendar_id: str | None = None
+    closed_days: frozenset[date] = attrs.field(default=frozenset(), converter=to_frozenset)
+    holiday_region: str | None = attrs.field(default=None, validator=_region)
+
+    def windows(self, start: datetime, end: datetime) -> list[Interval]:
+        """Every whole working window that touches [start, end), sorted, in local time.
+
+        Windows are returned whole (not clipped) so that slots stay aligned to the start of
+        the working time whatever range is asked for.
+        """
+        tz = zone(self.time_zone)
+        first = start.astimezone(tz).date() - timedelta(days=1)
+        last = end.astimezone(tz).date()
+        closed = set(self.closed_days)
+        if self.holiday_region:
+            closed |= _holidays_for(self.holiday_region, range(first.year, last.year + 1))
+        query = Interval(start, end)
+        found: set[Interval] = set()
+        for wt in self.working_times:
+            for day in wt.days_between(first, last):
+                if day in closed:
+                    continue
+                window = Interval(
+                    local_datetime(day, wt.start, tz), local_datetime(day, wt.end, tz)
+                )
+                if window.overlaps(query):
+                    found.add(window)
+        return sorted(found)

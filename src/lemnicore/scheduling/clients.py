@@ -1,0 +1,121 @@
+"""The client record (Akte): names, contact channels, notification consent (D4, D12)."""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+
+from lemnicore._validators import non_empty, optional_aware, to_frozenset
+from lemnicore.errors import ValidationError
+
+
+class Channel(enum.StrEnum):
+    """How a client can be reached (D12). Letter and phone end on a staff work list."""
+
+    EMAIL = "email"
+    SMS = "sms"
+    THREEMA = "threema"
+    LETTER = "letter"
+    PHONE = "phone"
+
+
+NO_MESSAGE = "none"
+"""D12: the client's preference "no message" — nothing is sent, not even by work list."""
+
+# Deliberately simple: catches typos (missing @, spaces, no dot in the domain) without
+# pretending to know every valid address. Transports validate again before sending.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_THREEMA_ID = re.compile(r"^[A-Z0-9*][A-Z0-9]{7}$")
+
+
+def is_valid_email(value: str) -> bool:
+    """A syntactically plausible e-mail address (C3, E3)."""
+    return bool(_EMAIL.match(value.strip()))
+
+
+def _email(instance: Client, attribute: attrs.Attribute[Any], value: str | None) -> None:
+    if value is not None and not is_valid_email(value):
+        raise ValidationError(
+            "email", f"not a valid e-mail address: {value!r}", record=f"Client {instance.id!r}"
+        )
+
+
+def _threema(instance: Client, attribute: attrs.Attribute[Any], value: str | None) -> None:
+    if value is not None and not _THREEMA_ID.match(value):
+        raise ValidationError(
+            "threema_id",
+            f"a Threema ID is 8 characters A-Z/0-9, got {value!r}",
+            record=f"Client {instance.id!r}",
+        )
+
+
+def _preference(instance: Client, attribute: attrs.Attribute[Any], value: str | None) -> None:
+    allowed = {c.value for c in Channel} | {NO_MESSAGE}
+    if value is not None and value not in allowed:
+        raise ValidationError(
+            "preferred_channel",
+            f"must be one of {sorted(allowed)}, got {value!r}",
+            record=f"Client {instance.id!r}",
+        )
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+@attrs.frozen
+class Client:
+    """A client record.
+
+    ``notification_consent`` (D4) allows automatic messages; ``consent_changed_at`` and
+    ``contact_changed_at`` record when consent or contact data last changed, because a
+    message that only became possible at T is sent no earlier than T + 1 hour (D4).
+    ``preferred_channel`` is a :class:`Channel` value, :data:`NO_MESSAGE`, or ``None`` for
+    "use the contact template's order" (D12).
+    """
+
+    id: str = attrs.field(validator=non_empty)
+    organisation_id: str = attrs.field(validator=non_empty)
+    last_name: str = attrs.field(validator=non_empty)
+    first_name: str = ""
+    salutation: str = ""
+    email: str | None = attrs.field(default=None, converter=_blank_to_none, validator=_email)
+    mobile: str | None = attrs.field(default=None, converter=_blank_to_none)
+    phone: str | None = attrs.field(default=None, converter=_blank_to_none)
+    threema_id: str | None = attrs.field(default=None, converter=_blank_to_none, validator=_threema)
+    postal_address: str | None = attrs.field(default=None, converter=_blank_to_none)
+    birthday: date | None = None
+    notes: str = ""
+    tags: frozenset[str] = attrs.field(default=frozenset(), converter=to_frozenset)
+    preferred_channel: str | None = attrs.field(default=None, validator=_preference)
+    notification_consent: bool = False
+    consent_changed_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    contact_changed_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    external_id: str | None = None
+    import_id: str | None = None
+    erased: bool = False
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+    def address_for(self, channel: Channel) -> str | None:
+        """The address this client has for ``channel``, or ``None``."""
+        match channel:
+            case Channel.EMAIL:
+                return self.email
+            case Channel.SMS:
+                return self.mobile
+            case Channel.THREEMA:
+                return self.threema_id
+            case Channel.LETTER:
+                return self.postal_address
+            case Channel.PHONE:
+                return self.phone or self.mobile

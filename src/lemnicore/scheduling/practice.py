@@ -1,0 +1,100 @@
+"""A1/A2: the organisation, its branches and rooms, practitioners, calendars and types."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import attrs
+
+from lemnicore._validators import iana_zone, non_empty, positive_duration
+from lemnicore.errors import ValidationError
+from lemnicore.timekeeping import DEFAULT_TIME_ZONE
+
+_BRANCH_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
+
+
+def _branch_code(instance: Branch, attribute: attrs.Attribute[Any], value: str) -> None:
+    if not _BRANCH_CODE.match(value):
+        raise ValidationError(
+            "code",
+            f"a branch code is 1-16 letters, digits, '-' or '_', got {value!r}",
+            record=f"Branch {instance.id!r}",
+        )
+
+
+@attrs.frozen
+class Organisation:
+    """A practice or a branch chain (A1).
+
+    ``default_notification_consent`` is the consent flag new client records start with (D4).
+    """
+
+    id: str = attrs.field(validator=non_empty)
+    name: str = attrs.field(validator=non_empty)
+    time_zone: str = attrs.field(default=DEFAULT_TIME_ZONE, validator=iana_zone)
+    default_notification_consent: bool = False
+    plan: str = "M"
+
+
+@attrs.frozen
+class Branch:
+    """A site of the organisation with a short code (``HH1``) and its own time zone (A1)."""
+
+    id: str = attrs.field(validator=non_empty)
+    organisation_id: str = attrs.field(validator=non_empty)
+    code: str = attrs.field(validator=_branch_code)
+    name: str = attrs.field(validator=non_empty)
+    time_zone: str = attrs.field(default=DEFAULT_TIME_ZONE, validator=iana_zone)
+
+
+@attrs.frozen
+class Room:
+    """A room or location resource of a branch: the thing that cannot be double-booked (A4).
+
+    ``online_booking`` and ``booking_token`` release it for online self-booking (C1).
+    """
+
+    id: str = attrs.field(validator=non_empty)
+    branch_id: str = attrs.field(validator=non_empty)
+    name: str = attrs.field(validator=non_empty)
+    online_booking: bool = False
+    booking_token: str | None = None
+
+
+@attrs.frozen
+class Practitioner:
+    """A practitioner's account: therapist, optician, acoustician (A1)."""
+
+    id: str = attrs.field(validator=non_empty)
+    organisation_id: str = attrs.field(validator=non_empty)
+    name: str = attrs.field(validator=non_empty)
+    email: str | None = None
+
+
+@attrs.frozen
+class Calendar:
+    """A calendar owned by one practitioner account (A1)."""
+
+    id: str = attrs.field(validator=non_empty)
+    owner_id: str = attrs.field(validator=non_empty)
+    name: str = attrs.field(validator=non_empty)
+    branch_id: str | None = None
+
+
+@attrs.frozen
+class AppointmentType:
+    """A2: what kind of appointment, with its notification and group flags."""
+
+    id: str = attrs.field(validator=non_empty)
+    name: str = attrs.field(validator=non_empty)
+    default_duration: timedelta = attrs.field(
+        default=timedelta(minutes=30), validator=positive_duration
+    )
+    allows_auto_notifications: bool = True
+    is_group: bool = False
+
+
+BOOKING_REQUEST_TYPE_ID = "booking-request"
+"""C4: the type every online request is booked with until staff confirm it."""

@@ -1,0 +1,1 @@
+"""Application services: the use cases, working through the storage port."""

@@ -1,0 +1,374 @@
+"""The appointment book: book, move, cancel, mark no-show, list, free slots.
+
+Every call carries an :class:`~lemnicore.access.actors.Actor`, is authorised (B1/B2), runs in
+one unit of work (F2) and records an audit entry (B3). The rules themselves live in
+:mod:`lemnicore.scheduling`; this module only fetches, decides through them, and stores.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import attrs
+
+from lemnicore.access.actors import Actor
+from lemnicore.access.audit import AuditAction, AuditEntry, changed_fields
+from lemnicore.access.policy import Permission, authorize
+from lemnicore.clock import Clock
+from lemnicore.errors import OverlapError, ValidationError
+from lemnicore.ids import IdFactory, new_id
+from lemnicore.scheduling.appointments import Appointment, AppointmentStatus
+from lemnicore.scheduling.intervals import Interval
+from lemnicore.scheduling.rules import conflicts, is_significant_reschedule
+from lemnicore.scheduling.slots import Slot, free_slots, slot_grid
+from lemnicore.storage.ports import Store, UnitOfWork
+from lemnicore.timekeeping import require_aware
+
+_AUDITED_FIELDS = (
+    "calendar_id",
+    "room_id",
+    "start",
+    "end",
+    "type_id",
+    "status",
+    "client_id",
+    "comment",
+    "sequence",
+)
+
+
+def record(
+    uow: UnitOfWork,
+    *,
+    at: datetime,
+    actor: Actor,
+    action: AuditAction,
+    new_id: IdFactory,
+    appointment_id: str | None = None,
+    client_id: str | None = None,
+    before: dict[str, object] | None = None,
+    after: dict[str, object] | None = None,
+    subject_id: str | None = None,
+    note: str = "",
+) -> None:
+    """Append one audit entry in the caller's unit of work (B3)."""
+    uow.audit.append(
+        AuditEntry(
+            id=new_id(),
+            at=at,
+            actor_id=actor.id,
+            action=action.value,
+            appointment_id=appointment_id,
+            client_id=client_id,
+            subject_id=subject_id,
+            before=before,
+            after=after,
+            note=note,
+        )
+    )
+
+
+def authorize_in(uow: UnitOfWork, actor: Actor, permission: Permission, calendar_id: str) -> None:
+    """B1/B2: look up the calendar and its grants, then ask the access rule."""
+    calendar = uow.calendars.get(calendar_id)
+    grants = [g for g in uow.grants.all() if g.calendar_id == calendar_id]
+    authorize(actor, permission, calendar, grants)
+
+
+class AppointmentBook:
+    """Application service for a practice's appointments."""
+
+    def __init__(self, store: Store, clock: Clock, *, new_id: IdFactory = new_id) -> None:
+        self.store = store
+        self.clock = clock
+        self._new_id = new_id
+
+    # -- changes -------------------------------------------------------------------------
+
+    def book(
+        self,
+        actor: Actor,
+        *,
+        calendar_id: str,
+        room_id: str,
+        start: datetime,
+        type_id: str,
+        end: datetime | None = None,
+        client_id: str | None = None,
+        comment: str = "",
+        status: AppointmentStatus = AppointmentStatus.BOOKED,
+        allow_double_booking: bool = False,
+        appointment_id: str | None = None,
+    ) -> Appointment:
+        """Book an appointment; refused with :class:`OverlapError` if the room is taken (A4).
+
+        ``end`` defaults to the type's default duration (A2). With ``allow_double_booking``
+        the overlap is stored anyway and marked ``double_booked`` so it shows as a conflict.
+        The overlap check and the insert share one write transaction (F2).
+        """
+        require_aware(start, "start")
+        if end is not None:
+            require_aware(end, "end")
+        now = self.clock.now()
+        with self.store.unit_of_work() as uow:
+            authorize_in(uow, actor, Permission.BOOK, calendar_id)
+            uow.rooms.get(room_id)
+            appointment_type = uow.appointment_types.get(type_id)
+            if client_id is not None:
+                uow.clients.get(client_id)
+            appointment = Appointment(
+                id=appointment_id or self._new_id(),
+                calendar_id=calendar_id,
+                room_id=room_id,
+                start=start,
+                end=end or start + appointment_type.default_duration,
+                type_id=type_id,
+                status=status,
+                client_id=client_id,
+                comment=comment,
+                is_group=appointment_type.is_group,
+                created_at=now,
+            )
+            clashes = conflicts(
+                appointment,
+                room_id,
+                uow.appointments.in_room(room_id, appointment.start, appointment.end),
+            )
+            if clashes:
+                if not allow_double_booking:
+                    raise OverlapError(room_id, [c.id for c in clashes])
+                appointment = attrs.evolve(appointment, double_booked=True)
+            uow.appointments.add(appointment)
+            _, after = changed_fields(_EMPTY, appointment, _AUDITED_FIELDS)
+            record(
+                uow,
+                at=now,
+                actor=actor,
+                action=AuditAction.APPOINTMENT_CREATED,
+                new_id=self._new_id,
+                appointment_id=appointment.id,
+                client_id=client_id,
+                after=after,
+            )
+            uow.commit()
+        return appointment
+
+    def move(
+        self,
+        actor: Actor,
+        appointment_id: str,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        room_id: str | None = None,
+        allow_double_booking: bool = False,
+    ) -> Appointment:
+        """Move an appointment in time and/or to another room.
+
+        A new start keeps the duration unless ``end`` is given. A change of start is a
+        significant reschedule (A6): ``sequence`` grows, so confirmation and reminder are
+        due again (D9).
+        """
+        now = self.clock.now()
+        with self.store.unit_of_work() as uow:
+            before = uow.appointments.get(appointment_id)
+            authorize_in(uow, actor, Permission.MOVE, before.calendar_id)
+            if not before.blocks_room:
+                raise ValidationError(
+                    "status",
+                    f"a {before.status.value} appointment cannot be moved",
+                    record=f"Appointment {appointment_id!r}",
+                )
+            new_start = require_aware(start, "start") if start is not None else before.start
+            new_end = end if end is not None else new_start + (before.end - before.start)
+            new_room = room_id or before.room_id
+            uow.rooms.get(new_room)
+            after = attrs.evolve(before, start=new_start, end=new_end, room_id=new_room)
+            if is_significant_reschedule(before, after):
+                after = attrs.evolve(after, sequence=before.sequence + 1)
+            clashes = conflicts(
+                after, new_room, uow.appointments.in_room(new_room, after.start, after.end)
+            )
+            if clashes and not allow_double_booking:
+                raise OverlapError(new_room, [c.id for c in clashes])
+            after = attrs.evolve(after, double_booked=bool(clashes))
+            uow.appointments.update(after)
+            old, new = changed_fields(before, after, _AUDITED_FIELDS)
+            record(
+                uow,
+                at=now,
+                actor=actor,
+                action=AuditAction.APPOINTMENT_MOVED,
+                new_id=self._new_id,
+                appointment_id=appointment_id,
+                client_id=after.client_id,
+                before=old,
+                after=new,
+            )
+            uow.commit()
+        return after
+
+    def change(
+        self,
+        actor: Actor,
+        appointment_id: str,
+        *,
+        type_id: str | None = None,
+        comment: str | None = None,
+        client_id: str | None = None,
+    ) -> Appointment:
+        """Change type, comment or client: not a significant reschedule (A6)."""
+        now = self.clock.now()
+        with self.store.unit_of_work() as uow:
+            before = uow.appointments.get(appointment_id)
+            authorize_in(uow, actor, Permission.MOVE, before.calendar_id)
+            after = before
+            if type_id is not None:
+                kind = uow.appointment_types.get(type_id)
+                after = attrs.evolve(after, type_id=type_id, is_group=kind.is_group)
+            if comment is not None:
+                after = attrs.evolve(after, comment=comment)
+            if client_id is not None:
+                uow.clients.get(client_id)
+                after = attrs.evolve(after, client_id=client_id)
+            uow.appointments.update(after)
+            old, new = changed_fields(before, after, _AUDITED_FIELDS)
+            record(
+                uow,
+                at=now,
+                actor=actor,
+                action=AuditAction.APPOINTMENT_CHANGED,
+                new_id=self._new_id,
+                appointment_id=appointment_id,
+                client_id=after.client_id,
+                before=old,
+                after=new,
+            )
+            uow.commit()
+        return after
+
+    def cancel(self, actor: Actor, appointment_id: str, *, reason: str = "") -> Appointment:
+        """Cancel (stornieren): the room is free again at once (A3)."""
+        return self._set_status(
+            actor, appointment_id, AppointmentStatus.CANCELLED, Permission.CANCEL, reason
+        )
+
+    def mark_no_show(self, actor: Actor, appointment_id: str) -> Appointment:
+        """The client did not come (geplatzt); the time no longer blocks the room (A3)."""
+        return self._set_status(
+            actor, appointment_id, AppointmentStatus.NO_SHOW, Permission.MOVE, ""
+        )
+
+    def complete(self, actor: Actor, appointment_id: str) -> Appointment:
+        """The appointment took place."""
+        return self._set_status(
+            actor, appointment_id, AppointmentStatus.COMPLETED, Permission.MOVE, ""
+        )
+
+    def _set_status(
+        self,
+        actor: Actor,
+        appointment_id: str,
+        status: AppointmentStatus,
+        permission: Permission,
+        note: str,
+    ) -> Appointment:
+        now = self.clock.now()
+        with self.store.unit_of_work() as uow:
+            before = uow.appointments.get(appointment_id)
+            authorize_in(uow, actor, permission, before.calendar_id)
+            after = before.with_status(status)
+            if after.blocks_room and not before.blocks_room:
+                # Back from no-show: the room may have been given away meanwhile (A4).
+                clashes = conflicts(
+                    after,
+                    after.room_id,
+                    uow.appointments.in_room(after.room_id, after.start, after.end),
+                )
+                if clashes:
+                    raise OverlapError(after.room_id, [c.id for c in clashes])
+            uow.appointments.update(after)
+            record(
+                uow,
+                at=now,
+                actor=actor,
+                action=AuditAction.APPOINTMENT_STATUS,
+                new_id=self._new_id,
+                appointment_id=appointment_id,
+                client_id=after.client_id,
+                before={"status": before.status.value},
+                after={"status": status.value},
+                note=note,
+            )
+            uow.commit()
+        return after
+
+    # -- queries -------------------------------------------------------------------------
+
+    def calendar(
+        self, actor: Actor, calendar_id: str, start: datetime, end: datetime
+    ) -> list[Appointment]:
+        """The appointments of one calendar overlapping [start, end) (B1: needs VIEW)."""
+        Interval(require_aware(start, "start"), require_aware(end, "end"))
+        with self.store.unit_of_work(write=False) as uow:
+            authorize_in(uow, actor, Permission.VIEW, calendar_id)
+            return uow.appointments.in_calendar(calendar_id, start, end)
+
+    def slot_grid(
+        self, room_id: str, start: datetime, end: datetime, *, calendar_id: str | None = None
+    ) -> list[Slot]:
+        """A5/C2: every working-time slot of the room in [start, end), free or taken.
+
+        Busy time is every active appointment of the room, whoever's calendar it is in —
+        this is how community members' bookings block each other (A7) — and, with
+        ``calendar_id``, that practitioner's appointments in other rooms too.
+        """
+        Interval(require_aware(start, "start"), require_aware(end, "end"))
+        with self.store.unit_of_work(write=False) as uow:
+            uow.rooms.get(room_id)
+            availabilities = [
+                a
+                for a in uow.availabilities.all()
+                if a.room_id == room_id and (a.calendar_id is None or a.calendar_id == calendar_id)
+            ]
+            if not availabilities:
+                return []
+            # Fetch busy time wide enough for whole working windows at the edges.
+            margin = timedelta(days=1)
+            busy = [
+                a.interval for a in uow.appointments.in_room(room_id, start - margin, end + margin)
+            ]
+            if calendar_id is not None:
+                busy += [
+                    a.interval
+                    for a in uow.appointments.in_calendar(calendar_id, start - margin, end + margin)
+                    if a.blocks_room
+                ]
+        slots: set[Slot] = set()
+        for availability in availabilities:
+            slots.update(slot_grid(availability, busy, start, end))
+        return sorted(slots)
+
+    def free_slots(
+        self, room_id: str, start: datetime, end: datetime, *, calendar_id: str | None = None
+    ) -> list[Slot]:
+        """A5: the free slots of a room in [start, end)."""
+        return [s for s in self.slot_grid(room_id, start, end, calendar_id=calendar_id) if s.free]
+
+
+@attrs.frozen
+class _Nothing:
+    calendar_id: None = None
+    room_id: None = None
+    start: None = None
+    end: None = None
+    type_id: None = None
+    status: None = None
+    client_id: None = None
+    comment: None = None
+    sequence: None = None
+
+
+_EMPTY = _Nothing()
+
+__all__ = ["AppointmentBook", "authorize_in", "free_slots", "record"]

@@ -1,0 +1,138 @@
+"""Client records: register, change contact data and consent — each change audited (B3)
+and time-stamped, because D4 sends nothing until an hour after consent or contact data
+made a message possible."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import attrs
+
+from lemnicore.access.actors import Actor
+from lemnicore.access.audit import AuditAction, changed_fields
+from lemnicore.clock import Clock
+from lemnicore.ids import IdFactory, new_id
+from lemnicore.scheduling.clients import Client
+from lemnicore.services.booking import record
+from lemnicore.storage.ports import Store
+
+CONTACT_FIELDS = ("email", "mobile", "phone", "threema_id", "postal_address", "preferred_channel")
+
+
+class ClientRecords:
+    """Application service for client records (Akten)."""
+
+    def __init__(self, store: Store, clock: Clock, *, new_id: IdFactory = new_id) -> None:
+        self.store = store
+        self.clock = clock
+        self._new_id = new_id
+
+    def register(
+        self,
+        actor: Actor,
+        *,
+        organisation_id: str,
+        last_name: str,
+        first_name: str = "",
+        email: str | None = None,
+        mobile: str | None = None,
+        phone: str | None = None,
+        threema_id: str | None = None,
+        birthday: date | None = None,
+        notification_consent: bool | None = None,
+        preferred_channel: str | None = None,
+        client_id: str | None = None,
+    ) -> Client:
+        """Create a client record. Consent defaults to the organisation's setting (D4)."""
+        now = self.clock.now()
+        with self.store.unit_of_work() as uow:
+            organisation = uow.organisations.get(organisation_id)
+            consent = (
+                organisation.default_notification_consent
+                if notification_consent is None
+                else notification_consent
+            )
+            client = Client(
+                id=client_id or self._new_id(),
+                organisation_id=organisation_id,
+                last_name=last_name,
+                first_name=first_name,
+                email=email,
+                mobile=mobile,
+                phone=phone,
+                threema_id=threema_id,
+                birthday=birthday,
+                notification_consent=consent,
+                preferred_channel=preferred_channel,
+                consent_changed_at=now,
+                contact_changed_at=now,
+            )
+            uow.clients.add(client)
+            record(
+                uow,
+                at=now,
+                actor=actor,
+                action=AuditAction.CLIENT_CREATED,
+                new_id=self._new_id,
+                client_id=client.id,
+                after={"consent": consent},
+            )
+            uow.commit()
+        return client
+
+    def change_contact(self, actor: Actor, client_id: str, **changes: str | None) -> Client:
+        """Change contact fields (``email``, ``mobile``, ``phone``, ``threema_id``,
+        ``postal_address``, ``preferred_channel``); audited with before and after (B3)."""
+        unknown = set(changes) - set(CONTACT_FIELDS)
+        if unknown:
+            from lemnicore.errors import ValidationError
+
+            raise ValidationError(
+                sorted(unknown)[0], f"not a contact field (use one of {CONTACT_FIELDS})"
+            )
+        now = self.clock.now()
+        with self.store.unit_of_work() as uow:
+            before = uow.clients.get(client_id)
+            # Going through the constructor re-runs the field validators (e-mail, Threema ID).
+            values = attrs.asdict(before, recurse=False) | changes | {"contact_changed_at": now}
+            after = Client(**values)
+            uow.clients.update(after)
+            old, new = changed_fields(before, after, CONTACT_FIELDS)
+            record(
+                uow,
+                at=now,
+                actor=actor,
+                action=AuditAction.CLIENT_CONTACT_CHANGED,
+                new_id=self._new_id,
+                client_id=client_id,
+                before=old,
+                after=new,
+            )
+            uow.commit()
+        return after
+
+    def set_consent(self, actor: Actor, client_ids: Iterable[str], consent: bool) -> list[Client]:
+        """Switch automatic notifications on or off for one or many clients (D4, bulk)."""
+        now = self.clock.now()
+        changed: list[Client] = []
+        with self.store.unit_of_work() as uow:
+            for client_id in client_ids:
+                before = uow.clients.get(client_id)
+                if before.notification_consent == consent:
+                    continue
+                after = attrs.evolve(before, notification_consent=consent, consent_changed_at=now)
+                uow.clients.update(after)
+                record(
+                    uow,
+                    at=now,
+                    actor=actor,
+                    action=AuditAction.CLIENT_CONSENT_CHANGED,
+                    new_id=self._new_id,
+                    client_id=client_id,
+                    before={"consent": not consent},
+                    after={"consent": consent},
+                )
+                changed.append(after)
+            uow.commit()
+        return changed

@@ -1,0 +1,1 @@
+"""Storage (SPEC F): the port, and the built-in memory and SQLite stores."""

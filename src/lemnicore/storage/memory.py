@@ -1,0 +1,348 @@
+"""F1: the in-memory store (``memory://``) for tests and examples.
+
+It behaves like the SQLite store: a unit of work sees its own changes, commits them all at
+once, and a writing unit of work holds the store's lock so concurrent bookings from threads
+serialise exactly as they do on SQLite (F2). Tables are copied on first write, so a rolled
+back unit of work leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Generic, Self, TypeVar
+
+from lemnicore.access.audit import AuditEntry
+from lemnicore.access.policy import Grant
+from lemnicore.errors import NotFoundError, StoreError
+from lemnicore.plugins.markers import hookimpl
+from lemnicore.scheduling.appointments import Appointment
+from lemnicore.scheduling.availability import Availability
+from lemnicore.scheduling.clients import Client
+from lemnicore.scheduling.community import CalendarCommunity
+from lemnicore.scheduling.practice import (
+    AppointmentType,
+    Branch,
+    Calendar,
+    Organisation,
+    Practitioner,
+    Room,
+)
+from lemnicore.storage.ports import Store, sorted_by_start
+
+T = TypeVar("T")
+
+CATALOG_KINDS = (
+    "organisations",
+    "branches",
+    "rooms",
+    "practitioners",
+    "calendars",
+    "appointment_types",
+    "availabilities",
+    "communities",
+    "grants",
+)
+
+
+class _Tables:
+    """The committed state, or a unit of work's private copy of part of it."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, dict[str, Any]] = {
+            k: {} for k in (*CATALOG_KINDS, "appointments", "clients")
+        }
+        self.extra: dict[str, Any] = {}
+        self.audit: list[AuditEntry] = []
+
+
+class _Working:
+    """Copy-on-write view of the committed tables for one unit of work."""
+
+    def __init__(self, base: _Tables) -> None:
+        self._base = base
+        self._copied: dict[str, dict[str, Any]] = {}
+        self.new_audit: list[AuditEntry] = []
+
+    def read(self, table: str) -> dict[str, Any]:
+        if table in self._copied:
+            return self._copied[table]
+        return self._base.tables[table]
+
+    def write(self, table: str) -> dict[str, Any]:
+        if table not in self._copied:
+            self._copied[table] = dict(self._base.tables[table])
+        return self._copied[table]
+
+    def publish(self) -> None:
+        self._base.tables.update(self._copied)
+        self._base.audit.extend(self.new_audit)
+        self._copied = {}
+        self.new_audit = []
+
+
+class MemoryCatalog(Generic[T]):
+    def __init__(self, working: Callable[[], _Working], table: str) -> None:
+        self._working = working
+        self._table = table
+
+    def put(self, value: T) -> None:
+        self._working().write(self._table)[value.id] = value  # type: ignore[attr-defined]
+
+    def get(self, record_id: str) -> T:
+        found = self.find(record_id)
+        if found is None:
+            raise NotFoundError(self._table.rstrip("s").replace("_", " "), record_id)
+        return found
+
+    def find(self, record_id: str) -> T | None:
+        value: T | None = self._working().read(self._table).get(record_id)
+        return value
+
+    def all(self) -> list[T]:
+        table = self._working().read(self._table)
+        return [table[k] for k in sorted(table)]
+
+    def remove(self, record_id: str) -> None:
+        self._working().write(self._table).pop(record_id, None)
+
+
+class MemoryAppointments:
+    def __init__(self, working: Callable[[], _Working]) -> None:
+        self._working = working
+
+    def _all(self) -> Iterator[Appointment]:
+        return iter(self._working().read("appointments").values())
+
+    def add(self, appointment: Appointment) -> None:
+        table = self._working().write("appointments")
+        if appointment.id in table:
+            raise StoreError(f"appointment {appointment.id!r} exists already")
+        table[appointment.id] = appointment
+
+    def update(self, appointment: Appointment) -> None:
+        table = self._working().write("appointments")
+        if appointment.id not in table:
+            raise NotFoundError("appointment", appointment.id)
+        table[appointment.id] = appointment
+
+    def get(self, appointment_id: str) -> Appointment:
+        found = self.find(appointment_id)
+        if found is None:
+            raise NotFoundError("appointment", appointment_id)
+        return found
+
+    def find(self, appointment_id: str) -> Appointment | None:
+        value: Appointment | None = self._working().read("appointments").get(appointment_id)
+        return value
+
+    def in_room(
+        self, room_id: str, start: datetime, end: datetime, *, active_only: bool = True
+    ) -> list[Appointment]:
+        return sorted_by_start(
+            [
+                a
+                for a in self._all()
+                if a.room_id == room_id
+                and a.start < end
+                and a.end > start
+                and (a.blocks_room or not active_only)
+            ]
+        )
+
+    def in_calendar(self, calendar_id: str, start: datetime, end: datetime) -> list[Appointment]:
+        return sorted_by_start(
+            [
+                a
+                for a in self._all()
+                if a.calendar_id == calendar_id and a.start < end and a.end > start
+            ]
+        )
+
+    def starting_between(self, start: datetime, end: datetime) -> list[Appointment]:
+        return sorted_by_start([a for a in self._all() if start <= a.start < end])
+
+    def of_client(self, client_id: str) -> list[Appointment]:
+        return sorted_by_start([a for a in self._all() if a.client_id == client_id])
+
+    def by_external_id(self, external_id: str) -> Appointment | None:
+        return next((a for a in self._all() if a.external_id == external_id), None)
+
+    def with_import_id(self, import_id: str) -> list[Appointment]:
+        return sorted_by_start([a for a in self._all() if a.import_id == import_id])
+
+    def delete(self, appointment_id: str) -> None:
+        self._working().write("appointments").pop(appointment_id, None)
+
+    def count(self) -> int:
+        return len(self._working().read("appointments"))
+
+
+class MemoryClients:
+    def __init__(self, working: Callable[[], _Working]) -> None:
+        self._working = working
+
+    def _table(self) -> dict[str, Client]:
+        return self._working().read("clients")
+
+    def add(self, client: Client) -> None:
+        table = self._working().write("clients")
+        if client.id in table:
+            raise StoreError(f"client {client.id!r} exists already")
+        table[client.id] = client
+
+    def update(self, client: Client) -> None:
+        table = self._working().write("clients")
+        if client.id not in table:
+            raise NotFoundError("client", client.id)
+        table[client.id] = client
+
+    def get(self, client_id: str) -> Client:
+        found = self.find(client_id)
+        if found is None:
+            raise NotFoundError("client", client_id)
+        return found
+
+    def find(self, client_id: str) -> Client | None:
+        return self._table().get(client_id)
+
+    def by_email(self, email: str) -> list[Client]:
+        wanted = email.strip().casefold()
+        return sorted(
+            (c for c in self._table().values() if c.email and c.email.casefold() == wanted),
+            key=lambda c: c.id,
+        )
+
+    def by_external_id(self, external_id: str) -> Client | None:
+        return next((c for c in self._table().values() if c.external_id == external_id), None)
+
+    def with_import_id(self, import_id: str) -> list[Client]:
+        return sorted(
+            (c for c in self._table().values() if c.import_id == import_id), key=lambda c: c.id
+        )
+
+    def all(self) -> list[Client]:
+        return sorted(self._table().values(), key=lambda c: c.id)
+
+    def delete(self, client_id: str) -> None:
+        self._working().write("clients").pop(client_id, None)
+
+    def count(self) -> int:
+        return len(self._table())
+
+
+class MemoryAuditLog:
+    def __init__(self, working: Callable[[], _Working], base: _Tables) -> None:
+        self._working = working
+        self._base = base
+
+    def append(self, entry: AuditEntry) -> None:
+        self._working().new_audit.append(entry)
+
+    def query(
+        self,
+        *,
+        appointment_id: str | None = None,
+        client_id: str | None = None,
+        actor_id: str | None = None,
+        since: datetime | None = None,
+    ) -> list[AuditEntry]:
+        return [
+            e
+            for e in (*self._base.audit, *self._working().new_audit)
+            if (appointment_id is None or e.appointment_id == appointment_id)
+            and (client_id is None or e.client_id == client_id)
+            and (actor_id is None or e.actor_id == actor_id)
+            and (since is None or e.at >= since)
+        ]
+
+
+class MemoryUnitOfWork:
+    """A transaction over a :class:`MemoryStore`."""
+
+    def __init__(self, store: MemoryStore, *, write: bool) -> None:
+        self._store = store
+        self._write = write
+        self._current: _Working | None = None
+        self._lock_held = False
+        get = self._get_working
+        self.organisations: MemoryCatalog[Organisation] = MemoryCatalog(get, "organisations")
+        self.branches: MemoryCatalog[Branch] = MemoryCatalog(get, "branches")
+        self.rooms: MemoryCatalog[Room] = MemoryCatalog(get, "rooms")
+        self.practitioners: MemoryCatalog[Practitioner] = MemoryCatalog(get, "practitioners")
+        self.calendars: MemoryCatalog[Calendar] = MemoryCatalog(get, "calendars")
+        self.appointment_types: MemoryCatalog[AppointmentType] = MemoryCatalog(
+            get, "appointment_types"
+        )
+        self.availabilities: MemoryCatalog[Availability] = MemoryCatalog(get, "availabilities")
+        self.communities: MemoryCatalog[CalendarCommunity] = MemoryCatalog(get, "communities")
+        self.grants: MemoryCatalog[Grant] = MemoryCatalog(get, "grants")
+        self.appointments = MemoryAppointments(get)
+        self.clients = MemoryClients(get)
+        self.audit = MemoryAuditLog(get, store._tables)
+
+    def _get_working(self) -> _Working:
+        if self._current is None:
+            raise StoreError("use the unit of work inside a 'with' block")
+        return self._current
+
+    def __enter__(self) -> Self:
+        if self._write:
+            self._store._lock.acquire()
+            self._lock_held = True
+        self._current = _Working(self._store._tables)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._current = None
+        if self._lock_held:
+            self._lock_held = False
+            self._store._lock.release()
+
+    def commit(self) -> None:
+        working = self._get_working()
+        if not self._write and (working._copied or working.new_audit):
+            raise StoreError("a read-only unit of work cannot commit changes")
+        working.publish()
+
+    def rollback(self) -> None:
+        self._current = _Working(self._store._tables)
+
+
+class MemoryStore:
+    """F1: everything in this process's memory; gone when the object is."""
+
+    def __init__(self, name: str = "") -> None:
+        self._tables = _Tables()
+        self._lock = threading.Lock()
+        self._name = name
+
+    @property
+    def url(self) -> str:
+        return f"memory://{self._name}"
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        """Room for plugins' own in-memory tables (e.g. a notification outbox)."""
+        return self._tables.extra
+
+    def unit_of_work(self, *, write: bool = True) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self, write=write)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+@hookimpl
+def lemnicore_open_store(url: str) -> Store | None:
+    """Open ``memory://`` (optionally ``memory://name``) as a new, empty store."""
+    if not url.startswith("memory://"):
+        return None
+    return MemoryStore(url.removeprefix("memory://"))

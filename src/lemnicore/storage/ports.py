@@ -1,0 +1,214 @@
+"""F1: the storage port — what the services need from any store.
+
+A :class:`Store` hands out units of work; a :class:`UnitOfWork` is one transaction holding
+the repositories. Leaving the ``with`` block without :meth:`UnitOfWork.commit` rolls back,
+so nothing is ever half-written. A store plugin implements these protocols and answers the
+:func:`~lemnicore.plugins.hookspecs.lemnicore_open_store` hook for its URL scheme.
+
+Every datetime handed to a store is timezone-aware; stores may keep UTC and return UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self, TypeVar
+
+from lemnicore.access.audit import AuditEntry
+from lemnicore.access.policy import Grant
+from lemnicore.scheduling.appointments import Appointment
+from lemnicore.scheduling.availability import Availability
+from lemnicore.scheduling.clients import Client
+from lemnicore.scheduling.community import CalendarCommunity
+from lemnicore.scheduling.practice import (
+    AppointmentType,
+    Branch,
+    Calendar,
+    Organisation,
+    Practitioner,
+    Room,
+)
+
+T = TypeVar("T")
+
+
+class Catalog(Protocol[T]):
+    """Master data of one kind (rooms, calendars, …), keyed by the value's ``id``."""
+
+    def put(self, value: T) -> None:
+        """Insert or replace ``value``."""
+
+    def get(self, record_id: str) -> T:
+        """The value with ``record_id``; :class:`~lemnicore.errors.NotFoundError` if none."""
+
+    def find(self, record_id: str) -> T | None:
+        """The value with ``record_id`` or ``None``."""
+
+    def all(self) -> list[T]:
+        """Every value of this kind, ordered by id."""
+
+    def remove(self, record_id: str) -> None:
+        """Delete the value with ``record_id`` (no error if there is none)."""
+
+
+class Appointments(Protocol):
+    """The appointments, with the range queries free slots and notifications need."""
+
+    def add(self, appointment: Appointment) -> None:
+        """Insert a new appointment (its id must be new)."""
+
+    def update(self, appointment: Appointment) -> None:
+        """Replace the stored appointment with the same id."""
+
+    def get(self, appointment_id: str) -> Appointment:
+        """The appointment; :class:`~lemnicore.errors.NotFoundError` if unknown."""
+
+    def find(self, appointment_id: str) -> Appointment | None:
+        """The appointment or ``None``."""
+
+    def in_room(
+        self, room_id: str, start: datetime, end: datetime, *, active_only: bool = True
+    ) -> list[Appointment]:
+        """Appointments of ``room_id`` overlapping [start, end), by start (A4, A5)."""
+
+    def in_calendar(self, calendar_id: str, start: datetime, end: datetime) -> list[Appointment]:
+        """Appointments of ``calendar_id`` overlapping [start, end), by start."""
+
+    def starting_between(self, start: datetime, end: datetime) -> list[Appointment]:
+        """Appointments whose start lies in [start, end), by start (the notifier's window)."""
+
+    def of_client(self, client_id: str) -> list[Appointment]:
+        """Every appointment of one client, by start."""
+
+    def by_external_id(self, external_id: str) -> Appointment | None:
+        """The appointment taken over with this source id (E4), or ``None``."""
+
+    def with_import_id(self, import_id: str) -> list[Appointment]:
+        """Every appointment created by one import (E5)."""
+
+    def delete(self, appointment_id: str) -> None:
+        """Remove an appointment for good (only data resets do this, E5)."""
+
+    def count(self) -> int:
+        """How many appointments are stored."""
+
+
+class Clients(Protocol):
+    """Client records."""
+
+    def add(self, client: Client) -> None: ...
+
+    def update(self, client: Client) -> None: ...
+
+    def get(self, client_id: str) -> Client: ...
+
+    def find(self, client_id: str) -> Client | None: ...
+
+    def by_email(self, email: str) -> list[Client]:
+        """Clients with this e-mail address (compared case-insensitively)."""
+
+    def by_external_id(self, external_id: str) -> Client | None: ...
+
+    def with_import_id(self, import_id: str) -> list[Client]: ...
+
+    def all(self) -> list[Client]: ...
+
+    def delete(self, client_id: str) -> None: ...
+
+    def count(self) -> int: ...
+
+
+class AuditLog(Protocol):
+    """B3: append-only. There is deliberately no update and no delete."""
+
+    def append(self, entry: AuditEntry) -> None: ...
+
+    def query(
+        self,
+        *,
+        appointment_id: str | None = None,
+        client_id: str | None = None,
+        actor_id: str | None = None,
+        since: datetime | None = None,
+    ) -> list[AuditEntry]:
+        """Entries matching every given filter, oldest first."""
+
+
+class UnitOfWork(Protocol):
+    """One transaction over all repositories."""
+
+    @property
+    def organisations(self) -> Catalog[Organisation]: ...
+
+    @property
+    def branches(self) -> Catalog[Branch]: ...
+
+    @property
+    def rooms(self) -> Catalog[Room]: ...
+
+    @property
+    def practitioners(self) -> Catalog[Practitioner]: ...
+
+    @property
+    def calendars(self) -> Catalog[Calendar]: ...
+
+    @property
+    def appointment_types(self) -> Catalog[AppointmentType]: ...
+
+    @property
+    def availabilities(self) -> Catalog[Availability]: ...
+
+    @property
+    def communities(self) -> Catalog[CalendarCommunity]: ...
+
+    @property
+    def grants(self) -> Catalog[Grant]: ...
+
+    @property
+    def appointments(self) -> Appointments: ...
+
+    @property
+    def clients(self) -> Clients: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+    def commit(self) -> None:
+        """Make every change of this unit of work durable at once."""
+
+    def rollback(self) -> None:
+        """Forget every change since the last commit."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back whatever was not committed, and release the transaction."""
+
+
+class Store(Protocol):
+    """A place appointments live: opened from a URL by a storage plugin (F1)."""
+
+    @property
+    def url(self) -> str:
+        """The URL the store was opened from, with any password masked."""
+
+    def unit_of_work(self, *, write: bool = True) -> UnitOfWork:
+        """A new transaction.
+
+        ``write=True`` takes the write lock at the start (SQLite: ``BEGIN IMMEDIATE``), so a
+        check-then-insert such as a booking cannot interleave with another writer (F2).
+        """
+
+    def close(self) -> None:
+        """Release connections and files."""
+
+
+def sorted_by_start(appointments: Sequence[Appointment]) -> list[Appointment]:
+    """The order every range query returns: by start, then id."""
+    return sorted(appointments, key=lambda a: (a.start, a.id))

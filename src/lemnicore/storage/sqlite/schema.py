@@ -1,0 +1,115 @@
+"""F3: the SQLite schema as versioned forward migrations, one list per area.
+
+A migration is applied once, in order, when a store is opened; the table
+``schema_migrations`` records (area, version). Areas keep their own numbering so that
+separate parts of lemnicore (and later plugins) can evolve their tables independently.
+Never edit a released migration: add the next version.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+
+@attrs.frozen
+class Migration:
+    area: str
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+CORE: tuple[Migration, ...] = (
+    Migration(
+        "core",
+        1,
+        "documents, appointments, clients, audit log",
+        (
+            """CREATE TABLE documents (
+                kind TEXT NOT NULL,
+                id TEXT NOT NULL,
+                body TEXT NOT NULL,
+                PRIMARY KEY (kind, id)
+            ) WITHOUT ROWID""",
+            # Times are UTC microseconds since the epoch: integers compare and index fast,
+            # and a range query is a plain B-tree range (A5, D5).
+            """CREATE TABLE appointments (
+                id TEXT PRIMARY KEY,
+                calendar_id TEXT NOT NULL,
+                room_id TEXT NOT NULL,
+                start_us INTEGER NOT NULL,
+                end_us INTEGER NOT NULL CHECK (end_us > start_us),
+                type_id TEXT NOT NULL,
+                status TEXT NOT NULL,
+                client_id TEXT,
+                comment TEXT NOT NULL DEFAULT '',
+                is_group INTEGER NOT NULL DEFAULT 0,
+                sequence INTEGER NOT NULL DEFAULT 0,
+                double_booked INTEGER NOT NULL DEFAULT 0,
+                created_us INTEGER,
+                external_id TEXT,
+                import_id TEXT
+            )""",
+            "CREATE INDEX appointments_room_start ON appointments (room_id, start_us)",
+            "CREATE INDEX appointments_calendar_start ON appointments (calendar_id, start_us)",
+            "CREATE INDEX appointments_start ON appointments (start_us)",
+            "CREATE INDEX appointments_client ON appointments (client_id) WHERE client_id IS NOT NULL",
+            "CREATE UNIQUE INDEX appointments_external ON appointments (external_id)"
+            " WHERE external_id IS NOT NULL",
+            "CREATE INDEX appointments_import ON appointments (import_id) WHERE import_id IS NOT NULL",
+            """CREATE TABLE clients (
+                id TEXT PRIMARY KEY,
+                organisation_id TEXT NOT NULL,
+                last_name TEXT NOT NULL,
+                first_name TEXT NOT NULL DEFAULT '',
+                salutation TEXT NOT NULL DEFAULT '',
+                email TEXT,
+                email_key TEXT,
+                mobile TEXT,
+                phone TEXT,
+                threema_id TEXT,
+                postal_address TEXT,
+                birthday TEXT,
+                notes TEXT NOT NULL DEFAULT '',
+                tags TEXT NOT NULL DEFAULT '[]',
+                preferred_channel TEXT,
+                notification_consent INTEGER NOT NULL DEFAULT 0,
+                consent_changed_us INTEGER,
+                contact_changed_us INTEGER,
+                external_id TEXT,
+                import_id TEXT,
+                erased INTEGER NOT NULL DEFAULT 0
+            )""",
+            "CREATE INDEX clients_email ON clients (email_key) WHERE email_key IS NOT NULL",
+            "CREATE UNIQUE INDEX clients_external ON clients (external_id) WHERE external_id IS NOT NULL",
+            "CREATE INDEX clients_import ON clients (import_id) WHERE import_id IS NOT NULL",
+            """CREATE TABLE audit_log (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL UNIQUE,
+                at_us INTEGER NOT NULL,
+                actor_id TEXT NOT NULL,
+                action TEXT NOT NULL,
+                appointment_id TEXT,
+                client_id TEXT,
+                subject_id TEXT,
+                before TEXT,
+                after TEXT,
+                note TEXT NOT NULL DEFAULT ''
+            )""",
+            "CREATE INDEX audit_appointment ON audit_log (appointment_id) WHERE appointment_id IS NOT NULL",
+            "CREATE INDEX audit_client ON audit_log (client_id) WHERE client_id IS NOT NULL",
+            "CREATE INDEX audit_actor ON audit_log (actor_id, at_us)",
+            # B3: append-only is enforced by the database, not only by the API.
+            """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+               BEGIN SELECT RAISE(ABORT, 'the audit log is append-only (B3)'); END""",
+            """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+               BEGIN SELECT RAISE(ABORT, 'the audit log is append-only (B3)'); END""",
+            # The longest stored appointment bounds how far back an overlap query must look,
+            # so "appointments of a room overlapping [t1, t2)" stays an index range (A5).
+            "CREATE TABLE store_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
+        ),
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (*CORE,)
+"""Every migration lemnicore knows, in the order they are applied."""

@@ -1,0 +1,471 @@
+"""F1–F3: the embedded SQLite store (``sqlite:///path/to/file.db``).
+
+WAL journal with ``synchronous=FULL``: a committed booking survives a power cut. Each
+thread gets its own connection; each process opens its own store on the same file. A
+writing unit of work starts with ``BEGIN IMMEDIATE``, which takes SQLite's write lock up
+front, so the overlap check and the insert of a booking cannot interleave with another
+writer in any thread or process (F2).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time as _time
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Generic, Self, TypeVar
+
+from lemnicore.access.audit import AuditEntry
+from lemnicore.access.policy import Grant
+from lemnicore.errors import NotFoundError, StoreError
+from lemnicore.scheduling.appointments import Appointment
+from lemnicore.scheduling.availability import Availability
+from lemnicore.scheduling.clients import Client
+from lemnicore.scheduling.community import CalendarCommunity
+from lemnicore.scheduling.practice import (
+    AppointmentType,
+    Branch,
+    Calendar,
+    Organisation,
+    Practitioner,
+    Room,
+)
+from lemnicore.storage.sqlite.rows import (
+    APPOINTMENT_COLUMNS,
+    CLIENT_COLUMNS,
+    appointment_from_row,
+    appointment_row,
+    client_from_row,
+    client_row,
+    document_body,
+    document_value,
+    from_us,
+    to_us,
+)
+from lemnicore.storage.sqlite.schema import MIGRATIONS, Migration
+
+T = TypeVar("T")
+
+BUSY_TIMEOUT_S = 30.0
+
+
+def connect(path: str) -> sqlite3.Connection:
+    """A connection with lemnicore's settings; transactions are begun explicitly."""
+    conn = sqlite3.connect(
+        path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+    )
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    # B5: erased values are overwritten on disk, not merely unlinked from the B-tree.
+    conn.execute("PRAGMA secure_delete=ON")
+    return conn
+
+
+def migrate(
+    conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS
+) -> list[Migration]:
+    """F3: apply every migration not yet applied, in order, in one write transaction.
+
+    Safe when several processes open a new file at once: the second waits for the write lock
+    and then finds the work done.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " area TEXT NOT NULL, version INTEGER NOT NULL, description TEXT NOT NULL,"
+            " applied_at TEXT NOT NULL, PRIMARY KEY (area, version))"
+        )
+        done = set(conn.execute("SELECT area, version FROM schema_migrations").fetchall())
+        applied: list[Migration] = []
+        for m in migrations:
+            if (m.area, m.version) in done:
+                continue
+            for statement in m.statements:
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, ?, datetime('now'))",
+                (m.area, m.version, m.description),
+            )
+            applied.append(m)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return applied
+
+
+class SqliteCatalog(Generic[T]):
+    """Master data stored as JSON documents keyed by (kind, id)."""
+
+    def __init__(self, conn: sqlite3.Connection, kind: str, cls: type[T]) -> None:
+        self._conn = conn
+        self._kind = kind
+        self._cls = cls
+
+    def put(self, value: T) -> None:
+        self._conn.execute(
+            "INSERT OR REPLACE INTO documents (kind, id, body) VALUES (?, ?, ?)",
+            (self._kind, value.id, document_body(value)),  # type: ignore[attr-defined]
+        )
+
+    def get(self, record_id: str) -> T:
+        found = self.find(record_id)
+        if found is None:
+            raise NotFoundError(self._kind.rstrip("s").replace("_", " "), record_id)
+        return found
+
+    def find(self, record_id: str) -> T | None:
+        row = self._conn.execute(
+            "SELECT body FROM documents WHERE kind = ? AND id = ?", (self._kind, record_id)
+        ).fetchone()
+        return None if row is None else document_value(row[0], self._cls)
+
+    def all(self) -> list[T]:
+        rows = self._conn.execute(
+            "SELECT body FROM documents WHERE kind = ? ORDER BY id", (self._kind,)
+        ).fetchall()
+        return [document_value(r[0], self._cls) for r in rows]
+
+    def remove(self, record_id: str) -> None:
+        self._conn.execute(
+            "DELETE FROM documents WHERE kind = ? AND id = ?", (self._kind, record_id)
+        )
+
+
+class SqliteAppointments:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def _select(self, where: str, params: Sequence[Any]) -> list[Appointment]:
+        rows = self._conn.execute(
+            f"SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE {where}",
+            params,
+        ).fetchall()
+        return [appointment_from_row(r) for r in rows]
+
+    def _longest_us(self) -> int:
+        row = self._conn.execute(
+            "SELECT value FROM store_meta WHERE key = 'max_duration_us'"
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def _note_duration(self, a: Appointment) -> None:
+        self._conn.execute(
+            "INSERT INTO store_meta (key, value) VALUES ('max_duration_us', ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
+            (to_us(a.end) - to_us(a.start),),
+        )
+
+    def add(self, appointment: Appointment) -> None:
+        try:
+            self._conn.execute(
+                f"INSERT INTO appointments ({APPOINTMENT_COLUMNS}) VALUES ({', '.join('?' * 15)})",
+                appointment_row(appointment),
+            )
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(f"appointment {appointment.id!r} cannot be stored: {exc}") from exc
+        self._note_duration(appointment)
+
+    def add_many(self, appointments: Sequence[Appointment]) -> None:
+        """Insert many appointments at once (imports, benchmarks)."""
+        self._conn.executemany(
+            f"INSERT INTO appointments ({APPOINTMENT_COLUMNS}) VALUES ({', '.join('?' * 15)})",
+            [appointment_row(a) for a in appointments],
+        )
+        if appointments:
+            self._note_duration(max(appointments, key=lambda a: a.end - a.start))
+
+    def update(self, appointment: Appointment) -> None:
+        row = appointment_row(appointment)
+        cur = self._conn.execute(
+            "UPDATE appointments SET calendar_id=?, room_id=?, start_us=?, end_us=?, type_id=?,"
+            " status=?, client_id=?, comment=?, is_group=?, sequence=?, double_booked=?,"
+            " created_us=?, external_id=?, import_id=? WHERE id=?",
+            (*row[1:], row[0]),
+        )
+        if cur.rowcount == 0:
+            raise NotFoundError("appointment", appointment.id)
+        self._note_duration(appointment)
+
+    def get(self, appointment_id: str) -> Appointment:
+        found = self.find(appointment_id)
+        if found is None:
+            raise NotFoundError("appointment", appointment_id)
+        return found
+
+    def find(self, appointment_id: str) -> Appointment | None:
+        found = self._select("id = ?", (appointment_id,))
+        return found[0] if found else None
+
+    def in_room(
+        self, room_id: str, start: datetime, end: datetime, *, active_only: bool = True
+    ) -> list[Appointment]:
+        lo, hi = to_us(start), to_us(end)
+        # Bounded below by the longest appointment: an index range, not a scan.
+        where = "room_id = ? AND start_us >= ? AND start_us < ? AND end_us > ?"
+        if active_only:
+            where += " AND status NOT IN ('cancelled', 'no_show')"
+        return self._select(
+            where + " ORDER BY start_us, id", (room_id, lo - self._longest_us(), hi, lo)
+        )
+
+    def in_calendar(self, calendar_id: str, start: datetime, end: datetime) -> list[Appointment]:
+        lo, hi = to_us(start), to_us(end)
+        return self._select(
+            "calendar_id = ? AND start_us >= ? AND start_us < ? AND end_us > ? ORDER BY start_us, id",
+            (calendar_id, lo - self._longest_us(), hi, lo),
+        )
+
+    def starting_between(self, start: datetime, end: datetime) -> list[Appointment]:
+        return self._select(
+            "start_us >= ? AND start_us < ? ORDER BY start_us, id", (to_us(start), to_us(end))
+        )
+
+    def of_client(self, client_id: str) -> list[Appointment]:
+        return self._select("client_id = ? ORDER BY start_us, id", (client_id,))
+
+    def by_external_id(self, external_id: str) -> Appointment | None:
+        found = self._select("external_id = ?", (external_id,))
+        return found[0] if found else None
+
+    def with_import_id(self, import_id: str) -> list[Appointment]:
+        return self._select("import_id = ? ORDER BY start_us, id", (import_id,))
+
+    def delete(self, appointment_id: str) -> None:
+        self._conn.execute("DELETE FROM appointments WHERE id = ?", (appointment_id,))
+
+    def count(self) -> int:
+        return int(self._conn.execute("SELECT count(*) FROM appointments").fetchone()[0])
+
+
+class SqliteClients:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def _select(self, where: str, params: Sequence[Any]) -> list[Client]:
+        rows = self._conn.execute(
+            f"SELECT {CLIENT_COLUMNS} FROM clients WHERE {where}",
+            params,
+        ).fetchall()
+        return [client_from_row(r) for r in rows]
+
+    def add(self, client: Client) -> None:
+        try:
+            self._conn.execute(
+                f"INSERT INTO clients ({CLIENT_COLUMNS}, email_key) VALUES ({', '.join('?' * 21)})",
+                (*client_row(client), client.email.casefold() if client.email else None),
+            )
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(f"client {client.id!r} cannot be stored: {exc}") from exc
+
+    def update(self, client: Client) -> None:
+        row = client_row(client)
+        columns = CLIENT_COLUMNS.split(", ")[1:]
+        cur = self._conn.execute(
+            f"UPDATE clients SET {', '.join(c + '=?' for c in columns)}, email_key=? WHERE id=?",
+            (*row[1:], client.email.casefold() if client.email else None, client.id),
+        )
+        if cur.rowcount == 0:
+            raise NotFoundError("client", client.id)
+
+    def get(self, client_id: str) -> Client:
+        found = self.find(client_id)
+        if found is None:
+            raise NotFoundError("client", client_id)
+        return found
+
+    def find(self, client_id: str) -> Client | None:
+        found = self._select("id = ?", (client_id,))
+        return found[0] if found else None
+
+    def by_email(self, email: str) -> list[Client]:
+        return self._select("email_key = ? ORDER BY id", (email.strip().casefold(),))
+
+    def by_external_id(self, external_id: str) -> Client | None:
+        found = self._select("external_id = ?", (external_id,))
+        return found[0] if found else None
+
+    def with_import_id(self, import_id: str) -> list[Client]:
+        return self._select("import_id = ? ORDER BY id", (import_id,))
+
+    def all(self) -> list[Client]:
+        return self._select("1 ORDER BY id", ())
+
+    def delete(self, client_id: str) -> None:
+        self._conn.execute("DELETE FROM clients WHERE id = ?", (client_id,))
+
+    def count(self) -> int:
+        return int(self._conn.execute("SELECT count(*) FROM clients").fetchone()[0])
+
+
+class SqliteAuditLog:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def append(self, entry: AuditEntry) -> None:
+        self._conn.execute(
+            "INSERT INTO audit_log (id, at_us, actor_id, action, appointment_id, client_id,"
+            " subject_id, before, after, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                entry.id,
+                to_us(entry.at),
+                entry.actor_id,
+                entry.action,
+                entry.appointment_id,
+                entry.client_id,
+                entry.subject_id,
+                None if entry.before is None else json.dumps(entry.before, sort_keys=True),
+                None if entry.after is None else json.dumps(entry.after, sort_keys=True),
+                entry.note,
+            ),
+        )
+
+    def query(
+        self,
+        *,
+        appointment_id: str | None = None,
+        client_id: str | None = None,
+        actor_id: str | None = None,
+        since: datetime | None = None,
+    ) -> list[AuditEntry]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        for column, value in (
+            ("appointment_id", appointment_id),
+            ("client_id", client_id),
+            ("actor_id", actor_id),
+        ):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        if since is not None:
+            clauses.append("at_us >= ?")
+            params.append(to_us(since))
+        where = " AND ".join(clauses) or "1"
+        rows = self._conn.execute(
+            "SELECT id, at_us, actor_id, action, appointment_id, client_id, subject_id, before,"
+            f" after, note FROM audit_log WHERE {where} ORDER BY seq",
+            params,
+        ).fetchall()
+        return [
+            AuditEntry(
+                id=r[0],
+                at=from_us(r[1]),
+                actor_id=r[2],
+                action=r[3],
+                appointment_id=r[4],
+                client_id=r[5],
+                subject_id=r[6],
+                before=None if r[7] is None else json.loads(r[7]),
+                after=None if r[8] is None else json.loads(r[8]),
+                note=r[9],
+            )
+            for r in rows
+        ]
+
+
+class SqliteUnitOfWork:
+    """One SQLite transaction; commit or it rolls back when the ``with`` block ends."""
+
+    def __init__(self, store: SqliteStore, *, write: bool) -> None:
+        self._store = store
+        self._write = write
+        conn = store.connection()
+        self.connection = conn
+        self.organisations = SqliteCatalog(conn, "organisations", Organisation)
+        self.branches = SqliteCatalog(conn, "branches", Branch)
+        self.rooms = SqliteCatalog(conn, "rooms", Room)
+        self.practitioners = SqliteCatalog(conn, "practitioners", Practitioner)
+        self.calendars = SqliteCatalog(conn, "calendars", Calendar)
+        self.appointment_types = SqliteCatalog(conn, "appointment_types", AppointmentType)
+        self.availabilities = SqliteCatalog(conn, "availabilities", Availability)
+        self.communities = SqliteCatalog(conn, "communities", CalendarCommunity)
+        self.grants = SqliteCatalog(conn, "grants", Grant)
+        self.appointments = SqliteAppointments(conn)
+        self.clients = SqliteClients(conn)
+        self.audit = SqliteAuditLog(conn)
+
+    def __enter__(self) -> Self:
+        self._begin()
+        return self
+
+    def _begin(self) -> None:
+        # A read transaction still gets a consistent snapshot of the WAL.
+        begin = "BEGIN IMMEDIATE" if self._write else "BEGIN DEFERRED"
+        delay = 0.005
+        deadline = _time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                self.connection.execute(begin)
+                return
+            except sqlite3.OperationalError as exc:
+                # busy_timeout covers most waits; this loop covers the rare SQLITE_BUSY that
+                # WAL returns without waiting (e.g. while another process checkpoints).
+                if "locked" not in str(exc) or _time.monotonic() > deadline:
+                    raise StoreError(
+                        f"cannot start a transaction on {self._store.url}: {exc}"
+                    ) from exc
+                _time.sleep(delay)
+                delay = min(delay * 2, 0.2)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.connection.in_transaction:
+            self.connection.execute("ROLLBACK")
+
+    def commit(self) -> None:
+        if self.connection.in_transaction:
+            self.connection.execute("COMMIT")
+        self._begin()
+
+    def rollback(self) -> None:
+        if self.connection.in_transaction:
+            self.connection.execute("ROLLBACK")
+        self._begin()
+
+
+class SqliteStore:
+    """F1: a practice in one SQLite file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if not self.path.parent.exists():
+            raise StoreError(f"folder {str(self.path.parent)!r} does not exist (for {self.path})")
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self.applied_migrations = migrate(self.connection())
+
+    @property
+    def url(self) -> str:
+        return f"sqlite:///{self.path}"
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection (created on first use)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(str(self.path))
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    def unit_of_work(self, *, write: bool = True) -> SqliteUnitOfWork:
+        return SqliteUnitOfWork(self, write=write)
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()

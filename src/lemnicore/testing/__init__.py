@@ -1,0 +1,9 @@
+"""Fakes for tests and examples (G2): an in-memory practice, a fake clock, and fixtures.
+
+These are product, not test clutter: lemnicore's own tests use them first.
+"""
+
+from lemnicore.testing.clock import FakeClock
+from lemnicore.testing.practice import MON_FRI, Practice
+
+__all__ = ["MON_FRI", "FakeClock", "Practice"]

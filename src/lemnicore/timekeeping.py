@@ -1,0 +1,68 @@
+"""Time zone helpers: lemnicore only ever handles timezone-aware datetimes.
+
+Rules stated in wall-clock time (quiet hours, "the next day", quarters) are evaluated in a
+branch's IANA zone; everything stored is UTC. Nothing here reads the clock.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from lemnicore.errors import NaiveDatetimeError, ValidationError
+
+DEFAULT_TIME_ZONE = "Europe/Berlin"
+
+
+def require_aware(value: datetime, field: str, *, record: str | None = None) -> datetime:
+    """Return ``value`` unchanged, or raise :class:`NaiveDatetimeError` naming ``field``."""
+    if not isinstance(value, datetime):
+        raise ValidationError(
+            field, f"must be a datetime, got {type(value).__name__}", record=record
+        )
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise NaiveDatetimeError(field, record=record)
+    return value
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone ``name``; a clear error for an unknown name."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError("time_zone", f"unknown IANA time zone {name!r}") from exc
+
+
+def to_utc(value: datetime) -> datetime:
+    """The same instant in UTC."""
+    return value.astimezone(UTC)
+
+
+def local_datetime(day: date, wall_time: time, tz: ZoneInfo) -> datetime:
+    """The aware datetime for a wall-clock time on ``day`` in ``tz``.
+
+    A wall time inside the spring-forward gap (02:30 on the last Sunday of March in
+    Europe/Berlin) does not exist; it is moved forward by the gap, as a wall clock would be.
+    An ambiguous time in the autumn (02:30 twice) is taken at its first occurrence.
+    """
+    naive = datetime.combine(day, wall_time)
+    aware = naive.replace(tzinfo=tz, fold=0)
+    # Round-trip through UTC normalises a non-existent wall time to a real instant.
+    round_trip = aware.astimezone(UTC).astimezone(tz)
+    if round_trip.replace(tzinfo=None) != naive:
+        return aware.replace(fold=1).astimezone(UTC).astimezone(tz)
+    return aware
+
+
+def start_of_local_day(instant: datetime, tz: ZoneInfo) -> datetime:
+    """Midnight (local) of the day ``instant`` falls on in ``tz``."""
+    return local_datetime(instant.astimezone(tz).date(), time(0), tz)
+
+
+def local_days(start: datetime, end: datetime, tz: ZoneInfo) -> list[date]:
+    """Every local calendar date touched by the half-open interval [start, end)."""
+    first = start.astimezone(tz).date()
+    last = (end - timedelta(microseconds=1)).astimezone(tz).date()
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]

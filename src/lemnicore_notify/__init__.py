@@ -1,0 +1,3 @@
+"""lemnicore_notify — message transports: SMTP e-mail with .ics, SMS, Threema, work lists."""
+
+__all__: list[str] = []

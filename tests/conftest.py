@@ -1,0 +1,1 @@
+"""lemnicore's own tests use the public pytest plugin (``lemnicore.testing``) first."""

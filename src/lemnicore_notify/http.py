@@ -6,7 +6,6 @@ happen before a provider answers (D15).
 from __future__ import annotations
 
 import ipaddress
-import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -19,8 +18,6 @@ from lemnicore.notifications.transport import TransientTransportError
 from lemnicore_notify.urls import TransportURL
 
 DEFAULT_TIMEOUT = 10.0
-
-log = logging.getLogger("lemnicore_notify")
 
 
 def base_url_for(url: TransportURL, default_https: str) -> str:

@@ -25,6 +25,7 @@ from lemnicore.notifications.transport import (
 )
 from lemnicore.scheduling.clients import Channel
 from lemnicore_notify.http import base_url_for, make_client, post_form, raise_if_server_trouble
+from lemnicore_notify.outcome_log import logged_send
 from lemnicore_notify.sms import prepare_sms
 from lemnicore_notify.urls import TransportURL
 
@@ -104,6 +105,9 @@ class SevenSmsTransport:
         return self._url.masked
 
     def send(self, message: OutgoingMessage) -> Delivery:
+        return logged_send(self._url.masked, message, self._send)
+
+    def _send(self, message: OutgoingMessage) -> Delivery:
         """D15: send one SMS; raise transient, permanent or channel-paused errors."""
         draft = prepare_sms(message, self._url, provider=PROVIDER, max_chars=MAX_TEXT)
         form = {

@@ -32,6 +32,7 @@ from lemnicore.notifications.transport import (
 )
 from lemnicore.scheduling.clients import Channel
 from lemnicore_notify.addresses import check_email
+from lemnicore_notify.outcome_log import logged_send
 from lemnicore_notify.urls import TransportURL
 
 SCHEMES = frozenset({"smtp", "smtps"})
@@ -144,6 +145,9 @@ class SmtpTransport:
         return self._url.masked
 
     def send(self, message: OutgoingMessage) -> Delivery:
+        return logged_send(self._url.masked, message, self._send)
+
+    def _send(self, message: OutgoingMessage) -> Delivery:
         """D15: hand the e-mail to the server; 4xx replies and network trouble are
         transient, 5xx replies, refused logins and bad addresses permanent."""
         try:

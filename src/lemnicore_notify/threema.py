@@ -28,6 +28,7 @@ from lemnicore_notify.addresses import (
     normalise_phone,
 )
 from lemnicore_notify.http import base_url_for, make_client, post_form, retry_after_seconds
+from lemnicore_notify.outcome_log import logged_send
 from lemnicore_notify.urls import TransportURL
 
 SCHEME = "threema"
@@ -85,6 +86,9 @@ class ThreemaTransport:
         return self._url.masked
 
     def send(self, message: OutgoingMessage) -> Delivery:
+        return logged_send(self._url.masked, message, self._send)
+
+    def _send(self, message: OutgoingMessage) -> Delivery:
         """D15: send one message; 402 pauses the channel, 429/500 are transient."""
         try:
             field, value = threema_recipient(

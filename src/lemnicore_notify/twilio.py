@@ -24,6 +24,7 @@ from lemnicore.notifications.transport import (
 from lemnicore.scheduling.clients import Channel
 from lemnicore_notify.addresses import normalise_phone
 from lemnicore_notify.http import base_url_for, make_client, post_form, retry_after_seconds
+from lemnicore_notify.outcome_log import logged_send
 from lemnicore_notify.sms import prepare_sms
 from lemnicore_notify.urls import TransportURL
 
@@ -76,6 +77,9 @@ class TwilioSmsTransport:
         return self._url.masked
 
     def send(self, message: OutgoingMessage) -> Delivery:
+        return logged_send(self._url.masked, message, self._send)
+
+    def _send(self, message: OutgoingMessage) -> Delivery:
         """D15: send one SMS; 429 and 5xx are transient, other 4xx permanent."""
         draft = prepare_sms(message, self._url, provider=PROVIDER, max_chars=MAX_TEXT)
         response = post_form(

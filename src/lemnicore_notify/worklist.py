@@ -21,6 +21,7 @@ from lemnicore.clock import Clock, SystemClock
 from lemnicore.errors import ValidationError
 from lemnicore.notifications.transport import Delivery, OutgoingMessage
 from lemnicore.scheduling.clients import Channel
+from lemnicore_notify.outcome_log import logged_send
 from lemnicore_notify.urls import TransportURL
 
 SCHEME = "worklist"
@@ -97,6 +98,9 @@ class WorkListTransport:
         return self._url.masked
 
     def send(self, message: OutgoingMessage) -> Delivery:
+        return logged_send(self._url.masked, message, self._send)
+
+    def _send(self, message: OutgoingMessage) -> Delivery:
         """D12: add ``message`` to the list (once per idempotency key)."""
         with self._lock:
             if message.idempotency_key in self._keys:

@@ -7,7 +7,13 @@ from datetime import datetime, timedelta
 
 import icalendar
 
-from lemnicore.notifications.transport import Attachment, OutgoingMessage
+from lemnicore.notifications.transport import (
+    Attachment,
+    Delivery,
+    OutgoingMessage,
+    TransientTransportError,
+    Transport,
+)
 from lemnicore.timekeeping import zone
 
 BERLIN = zone("Europe/Berlin")
@@ -45,3 +51,17 @@ def appointment_ics(
 
 def ics_attachment(**kwargs: object) -> Attachment:
     return Attachment("termine.ics", "text/calendar", appointment_ics(**kwargs))  # type: ignore[arg-type]
+
+
+def send_with_retries(
+    transport: Transport, message: OutgoingMessage, attempts: int = 5
+) -> tuple[Delivery, list[TransientTransportError]]:
+    """A stand-in for the dispatcher's retry loop (D15): retry transient errors only,
+    without sleeping; permanent and channel-paused errors propagate at once."""
+    failures: list[TransientTransportError] = []
+    for _ in range(attempts):
+        try:
+            return transport.send(message), failures
+        except TransientTransportError as exc:
+            failures.append(exc)
+    raise failures[-1]

@@ -95,7 +95,11 @@ class FakeGateway:
         self._server.fake = self
         self._server.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"fake-{self.provider}", daemon=True
+            # A short poll interval keeps stop() (and so every test's teardown) quick.
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name=f"fake-{self.provider}",
+            daemon=True,
         )
         self._thread.start()
         return self

@@ -78,7 +78,8 @@ class WorkListTransport:
             pass
         elif self._url.host or not self._url.path:
             raise ValidationError(
-                "url", f"expected worklist:///path/to/file.jsonl or worklist://memory: {url}"
+                "url",
+                f"expected worklist:///path/to/file.jsonl or worklist://memory: {self._url.masked}",
             )
         else:
             self.path = Path(self._url.path)

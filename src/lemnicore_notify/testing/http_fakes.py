@@ -21,6 +21,7 @@ import itertools
 import json
 import re
 import secrets
+import socket
 import threading
 from collections import deque
 from collections.abc import Mapping
@@ -174,6 +175,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        # Small answers on a kept-alive connection would otherwise wait for delayed ACKs.
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with self.fake._lock:
             self.fake.connections += 1
 

@@ -105,10 +105,10 @@ class SevenSmsTransport:
         return self._url.masked
 
     def send(self, message: OutgoingMessage) -> Delivery:
+        """D15: send one SMS; raise transient, permanent or channel-paused errors."""
         return logged_send(self._url.masked, message, self._send)
 
     def _send(self, message: OutgoingMessage) -> Delivery:
-        """D15: send one SMS; raise transient, permanent or channel-paused errors."""
         draft = prepare_sms(message, self._url, provider=PROVIDER, max_chars=MAX_TEXT)
         form = {
             "to": draft.to,

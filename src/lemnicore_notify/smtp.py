@@ -145,11 +145,11 @@ class SmtpTransport:
         return self._url.masked
 
     def send(self, message: OutgoingMessage) -> Delivery:
+        """D15: hand the e-mail to the server; 4xx replies and network trouble are
+        transient, 5xx replies, refused logins and bad addresses permanent."""
         return logged_send(self._url.masked, message, self._send)
 
     def _send(self, message: OutgoingMessage) -> Delivery:
-        """D15: hand the e-mail to the server; 4xx replies and network trouble are
-        transient, 5xx replies, refused logins and bad addresses permanent."""
         try:
             email = build_email(message, sender=self._sender, sender_name=self._sender_name)
         except ValidationError as exc:

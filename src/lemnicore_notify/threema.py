@@ -86,10 +86,10 @@ class ThreemaTransport:
         return self._url.masked
 
     def send(self, message: OutgoingMessage) -> Delivery:
+        """D15: send one message; 402 pauses the channel, 429/500 are transient."""
         return logged_send(self._url.masked, message, self._send)
 
     def _send(self, message: OutgoingMessage) -> Delivery:
-        """D15: send one message; 402 pauses the channel, 429/500 are transient."""
         try:
             field, value = threema_recipient(
                 message.address, region=self._url.options.get("region", DEFAULT_REGION)

@@ -77,10 +77,10 @@ class TwilioSmsTransport:
         return self._url.masked
 
     def send(self, message: OutgoingMessage) -> Delivery:
+        """D15: send one SMS; 429 and 5xx are transient, other 4xx permanent."""
         return logged_send(self._url.masked, message, self._send)
 
     def _send(self, message: OutgoingMessage) -> Delivery:
-        """D15: send one SMS; 429 and 5xx are transient, other 4xx permanent."""
         draft = prepare_sms(message, self._url, provider=PROVIDER, max_chars=MAX_TEXT)
         response = post_form(
             self._client,

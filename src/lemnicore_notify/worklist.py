@@ -99,10 +99,10 @@ class WorkListTransport:
         return self._url.masked
 
     def send(self, message: OutgoingMessage) -> Delivery:
+        """D12: add ``message`` to the list (once per idempotency key)."""
         return logged_send(self._url.masked, message, self._send)
 
     def _send(self, message: OutgoingMessage) -> Delivery:
-        """D12: add ``message`` to the list (once per idempotency key)."""
         with self._lock:
             if message.idempotency_key in self._keys:
                 return Delivery(

@@ -14,6 +14,7 @@ import trustme
 from notify_helpers import MessageFactory, appointment_ics, ics_attachment
 
 from lemnicore.notifications.transport import (
+    Attachment,
     OutgoingMessage,
     PermanentTransportError,
     TransientTransportError,
@@ -232,3 +233,27 @@ def _fields(message: OutgoingMessage) -> dict[str, object]:
     import attrs
 
     return attrs.asdict(message, recurse=False)
+
+
+@pytest.mark.parametrize(
+    ("day", "offset"),
+    [((2026, 3, 29), "+02:00"), ((2026, 10, 25), "+01:00"), ((2026, 3, 28), "+01:00")],
+)
+def test_d11_ics_times_survive_the_dst_switch_sundays(
+    smtp_sink: SmtpSink,
+    transport: SmtpTransport,
+    reminder: MessageFactory,
+    day: tuple[int, int, int],
+    offset: str,
+) -> None:
+    """An appointment at 10:00 Berlin on the switch Sundays arrives at 10:00 local time."""
+    from datetime import datetime
+
+    from notify_helpers import BERLIN
+
+    start = datetime(*day, 10, 0, tzinfo=BERLIN)
+    ics = Attachment("termine.ics", "text/calendar", appointment_ics(start=start))
+    transport.send(reminder(Channel.EMAIL, "anna@example.org", attachments=(ics,)))
+    (_alternative, calendar_part) = smtp_sink.messages[0].email.iter_parts()
+    (event,) = icalendar.Calendar.from_ical(calendar_part.get_payload(decode=True)).walk("VEVENT")
+    assert event.decoded("DTSTART").isoformat() == f"{start.date().isoformat()}T10:00:00{offset}"

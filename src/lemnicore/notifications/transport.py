@@ -32,7 +32,8 @@ class OutgoingMessage:
 
     ``idempotency_key`` is unique per (appointment set, kind, due time) (D15); transports
     that support it pass it to the provider (seven.io ``foreign_id``, a ``Message-ID``) so a
-    retry after a crash is not delivered twice. ``subject`` is used by e-mail and letters.
+    retry after a crash is not delivered twice. ``subject`` is used by e-mail and letters;
+    ``html`` is an optional HTML alternative of ``text`` for e-mail (other channels ignore it).
     """
 
     idempotency_key: str
@@ -44,6 +45,7 @@ class OutgoingMessage:
     client_id: str | None = None
     appointment_ids: tuple[str, ...] = ()
     kind: str = ""
+    html: str = ""
 
 
 @attrs.frozen

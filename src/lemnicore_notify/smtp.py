@@ -1,0 +1,270 @@
+"""E-mail over SMTP with the ``.ics`` of a confirmation (D11, D12, D15).
+
+``smtp://user:pass@host:587?from=praxis@example.org&starttls=1`` or ``smtps://…:465``
+(implicit TLS). The message is ``multipart/mixed`` → ``multipart/alternative`` (text, and
+HTML if given) plus one ``text/calendar; method=…; charset=UTF-8`` part per ``.ics``
+(RFC 6047), whose ``method=`` is read from the calendar's own ``METHOD`` so the two always
+agree. The ``Message-ID`` is derived from the idempotency key, so a resent message can be
+recognised as the same one (D15). One SMTP connection is kept open and reused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import smtplib
+import socket
+import ssl
+import threading
+from email.message import EmailMessage, MIMEPart
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import formataddr, formatdate
+from typing import Self, cast
+
+from lemnicore.errors import ValidationError
+from lemnicore.notifications.transport import (
+    Attachment,
+    Delivery,
+    OutgoingMessage,
+    PermanentTransportError,
+    TransientTransportError,
+    TransportError,
+)
+from lemnicore.scheduling.clients import Channel
+from lemnicore_notify.addresses import check_email
+from lemnicore_notify.outcome_log import logged_send
+from lemnicore_notify.urls import TransportURL
+
+SCHEMES = frozenset({"smtp", "smtps"})
+PROVIDER = "smtp"
+DEFAULT_TIMEOUT = 30.0
+CALENDAR_TYPE = "text/calendar"
+
+_METHOD = re.compile(rb"^METHOD:([A-Za-z-]+)\s*$", re.MULTILINE)
+
+
+def calendar_method(ics: bytes) -> str | None:
+    """The iTIP ``METHOD`` of an iCalendar object (``PUBLISH``, ``REQUEST``, ``CANCEL``),
+    or ``None`` if it has none. The ``method=`` MIME parameter must equal it (RFC 6047)."""
+    found = _METHOD.search(ics)
+    return found.group(1).decode("ascii").upper() if found else None
+
+
+def message_id_for(idempotency_key: str, domain: str) -> str:
+    """A stable ``Message-ID`` for a key: the same key always gives the same id (D15)."""
+    digest = hashlib.sha256(idempotency_key.encode("utf-8")).hexdigest()[:40]
+    return f"<{digest}@{domain}>"
+
+
+def build_email(message: OutgoingMessage, *, sender: str, sender_name: str = "") -> EmailMessage:
+    """The MIME message for ``message`` (D11): see the module docstring for its shape."""
+    recipient = check_email(message.address)
+    domain = sender.rsplit("@", 1)[1]
+    email = EmailMessage(policy=SMTP_POLICY)
+    email["From"] = formataddr((sender_name, sender)) if sender_name else sender
+    email["To"] = recipient
+    # A header may not span lines; templates sometimes end a subject with a newline.
+    email["Subject"] = " ".join(message.subject.split())
+    email["Date"] = formatdate(usegmt=True)
+    email["Message-ID"] = message_id_for(message.idempotency_key, domain)
+    email["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to reminders
+    if not message.attachments:
+        email.set_content(message.text, subtype="plain", charset="utf-8")
+        if message.html:
+            email.add_alternative(message.html, subtype="html", charset="utf-8")
+        return email
+    body = MIMEPart(policy=SMTP_POLICY)
+    body.set_content(message.text, subtype="plain", charset="utf-8")
+    body.make_alternative()
+    if message.html:
+        body.add_alternative(message.html, subtype="html", charset="utf-8")
+    email.make_mixed()
+    email.attach(cast(EmailMessage, body))
+    for attachment in message.attachments:
+        email.attach(cast(EmailMessage, _attachment_part(attachment)))
+    return email
+
+
+def _attachment_part(attachment: Attachment) -> MIMEPart:
+    part = MIMEPart(policy=SMTP_POLICY)
+    maintype, _, subtype = attachment.content_type.partition(";")[0].strip().partition("/")
+    params: dict[str, str] = {}
+    if f"{maintype}/{subtype}".lower() == CALENDAR_TYPE:
+        method = calendar_method(attachment.data)
+        if method:
+            params["method"] = method
+        params["charset"] = "UTF-8"
+    # bytes + base64 keep the calendar's CRLF line ends exactly as icalendar wrote them.
+    part.set_content(
+        attachment.data,
+        maintype=maintype or "application",
+        subtype=subtype or "octet-stream",
+        cte="base64",
+        disposition="attachment",
+        filename=attachment.filename,
+        params=params,
+    )
+    return part
+
+
+class SmtpTransport:
+    """E-mail through an SMTP server. Options: ``from`` (required), ``from_name``,
+    ``starttls=1``, ``timeout`` (seconds), ``cafile`` (a CA bundle to trust, e.g. a
+    test CA), ``helo`` (the name to greet with)."""
+
+    def __init__(self, url: str) -> None:
+        self._url = TransportURL.parse(url, schemes=SCHEMES)
+        if not self._url.host:
+            raise ValidationError("url", f"the SMTP host is missing: {self._url.masked}")
+        try:
+            self._sender = check_email(self._url.options.get("from", ""))
+        except ValidationError:
+            raise ValidationError(
+                "url", f"?from= must be the sender's e-mail address: {self._url.masked}"
+            ) from None
+        self._sender_name = self._url.options.get("from_name", "")
+        self._implicit_tls = self._url.scheme == "smtps"
+        self._starttls = self._url.flag("starttls")
+        if self._implicit_tls and self._starttls:
+            raise ValidationError("url", "smtps:// already uses TLS; drop ?starttls=1")
+        self._port = self._url.port or (465 if self._implicit_tls else 25)
+        self._timeout = self._url.number("timeout", DEFAULT_TIMEOUT)
+        self._lock = threading.Lock()
+        self._connection: smtplib.SMTP | None = None
+
+    @classmethod
+    def from_url(cls, url: str) -> Self:
+        return cls(url)
+
+    @property
+    def channels(self) -> frozenset[Channel]:
+        return frozenset({Channel.EMAIL})
+
+    @property
+    def masked_url(self) -> str:
+        return self._url.masked
+
+    def send(self, message: OutgoingMessage) -> Delivery:
+        """D15: hand the e-mail to the server; 4xx replies and network trouble are
+        transient, 5xx replies, refused logins and bad addresses permanent."""
+        return logged_send(self._url.masked, message, self._send)
+
+    def _send(self, message: OutgoingMessage) -> Delivery:
+        try:
+            email = build_email(message, sender=self._sender, sender_name=self._sender_name)
+        except ValidationError as exc:
+            raise PermanentTransportError(exc.reason, provider=PROVIDER, code="recipient") from None
+        with self._lock:
+            reused = self._connection is not None
+            try:
+                self._deliver(email)
+            except smtplib.SMTPServerDisconnected:
+                self._drop()
+                if not reused:
+                    raise _disconnected() from None
+                # An idle connection the server has since closed: one fresh attempt.
+                try:
+                    self._deliver(email)
+                except smtplib.SMTPServerDisconnected:
+                    self._drop()
+                    raise _disconnected() from None
+        return Delivery(provider=PROVIDER, provider_message_id=str(email["Message-ID"]))
+
+    def _deliver(self, email: EmailMessage) -> None:
+        try:
+            connection = self._connect()
+            connection.send_message(email, from_addr=self._sender, to_addrs=[str(email["To"])])
+        except smtplib.SMTPServerDisconnected:
+            raise
+        except (smtplib.SMTPException, OSError) as exc:
+            self._drop()
+            raise _classify(exc) from None
+
+    def _connect(self) -> smtplib.SMTP:
+        if self._connection is not None:
+            return self._connection
+        context = ssl.create_default_context(cafile=self._url.options.get("cafile"))
+        helo = self._url.options.get("helo")
+        connection: smtplib.SMTP
+        if self._implicit_tls:
+            connection = smtplib.SMTP_SSL(
+                self._url.host,
+                self._port,
+                local_hostname=helo,
+                timeout=self._timeout,
+                context=context,
+            )
+        else:
+            connection = smtplib.SMTP(
+                self._url.host, self._port, local_hostname=helo, timeout=self._timeout
+            )
+        self._connection = connection
+        if self._starttls:
+            connection.starttls(context=context)
+        if self._url.username:
+            connection.login(self._url.username, self._url.password)
+        return connection
+
+    def _drop(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.quit()
+            except (smtplib.SMTPException, OSError):
+                connection.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop()
+
+    def __repr__(self) -> str:
+        return f"SmtpTransport({self._url.masked!r})"
+
+
+def _disconnected() -> TransientTransportError:
+    return TransientTransportError("the server closed the connection", provider=PROVIDER)
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    words = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+    return f"server replied {code} {' '.join(words.split())}".strip()
+
+
+def _by_code(code: int, reason: str) -> TransportError:
+    if 400 <= code < 500:
+        return TransientTransportError(reason, provider=PROVIDER, code=str(code))
+    return PermanentTransportError(reason, provider=PROVIDER, code=str(code))
+
+
+def _classify(exc: BaseException) -> TransportError:
+    """Map smtplib's and the socket's exceptions onto the D15 error classes."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(exc.recipients.values()))
+        return _by_code(code, "recipient refused: " + _reply(code, text))
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return PermanentTransportError(
+            "login refused: " + _reply(exc.smtp_code, exc.smtp_error),
+            provider=PROVIDER,
+            code=str(exc.smtp_code),
+        )
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return PermanentTransportError(
+            f"the server does not support what the URL asks for ({exc.args[0] if exc.args else 'extension'})",
+            provider=PROVIDER,
+            code="unsupported",
+        )
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return _by_code(exc.smtp_code, _reply(exc.smtp_code, exc.smtp_error))
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return PermanentTransportError(
+            f"TLS certificate not trusted ({exc.verify_message})", provider=PROVIDER, code="tls"
+        )
+    if isinstance(exc, ssl.SSLError):
+        return TransientTransportError(f"TLS failed ({exc.reason})", provider=PROVIDER, code="tls")
+    if isinstance(exc, socket.timeout | TimeoutError):
+        return TransientTransportError("timed out", provider=PROVIDER)
+    if isinstance(exc, OSError):
+        return TransientTransportError(
+            f"could not reach the server ({type(exc).__name__})", provider=PROVIDER
+        )
+    return TransientTransportError(f"SMTP failed ({type(exc).__name__})", provider=PROVIDER)

@@ -1,0 +1,136 @@
+"""Threema Gateway, basic mode (D12, D15): ``threema://*GATEWAY:SECRET@msgapi.threema.ch``.
+
+``POST /send_simple`` with the form fields ``from``, ``secret``, ``text`` and exactly one
+of ``to`` (Threema ID), ``phone`` (E.164 without ``+``) or ``email``. The HTTP status is
+the result; 200 carries the message id as plain text. The secret travels in the form
+body, never in the query string, so it stays out of URL logs. In basic mode Threema's
+server encrypts; end-to-end mode (``/send_e2e``) is not implemented.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Self
+
+from lemnicore.errors import ValidationError
+from lemnicore.notifications.transport import (
+    ChannelPausedError,
+    Delivery,
+    OutgoingMessage,
+    PermanentTransportError,
+    TransientTransportError,
+)
+from lemnicore.scheduling.clients import Channel
+from lemnicore_notify.addresses import (
+    DEFAULT_REGION,
+    check_email,
+    is_threema_id,
+    normalise_phone,
+)
+from lemnicore_notify.http import base_url_for, make_client, post_form, retry_after_seconds
+from lemnicore_notify.outcome_log import logged_send
+from lemnicore_notify.urls import TransportURL
+
+SCHEME = "threema"
+PROVIDER = "threema"
+MAX_TEXT_BYTES = 3500
+
+THREEMA_STATUS: dict[int, str] = {
+    400: "invalid recipient, or the identity is not set up for basic mode",
+    401: "wrong gateway identity or secret",
+    402: "no credits left",
+    404: "the phone number or e-mail address has no Threema ID",
+    413: "message too long",
+    500: "temporary error at Threema",
+}
+
+_GATEWAY_ID = re.compile(r"^\*[A-Z0-9]{7}$")
+
+
+def threema_recipient(address: str, *, region: str = DEFAULT_REGION) -> tuple[str, str]:
+    """The form field and value for ``address``: a Threema ID → ``to``, an e-mail address
+    → ``email``, anything else is read as a phone number → ``phone`` (E.164 without +)."""
+    candidate = address.strip()
+    if is_threema_id(candidate.upper()) and not candidate.isdigit():
+        return "to", candidate.upper()
+    if "@" in candidate:
+        return "email", check_email(candidate)
+    return "phone", normalise_phone(candidate, region=region).lstrip("+")
+
+
+class ThreemaTransport:
+    """Threema messages through the Gateway's basic mode. Options: ``region``,
+    ``timeout``, ``base_url`` (tests)."""
+
+    scheme = SCHEME
+
+    def __init__(self, url: str) -> None:
+        self._url = TransportURL.parse(url, schemes=frozenset({SCHEME}))
+        self._identity, self._secret = self._url.username.upper(), self._url.password
+        if not _GATEWAY_ID.match(self._identity) or not self._secret:
+            raise ValidationError(
+                "url", f"expected threema://*GATEWAY:SECRET@msgapi.threema.ch: {self._url.masked}"
+            )
+        self._client = make_client(self._url, base_url_for(self._url, "msgapi.threema.ch"))
+
+    @classmethod
+    def from_url(cls, url: str) -> Self:
+        return cls(url)
+
+    @property
+    def channels(self) -> frozenset[Channel]:
+        return frozenset({Channel.THREEMA})
+
+    @property
+    def masked_url(self) -> str:
+        return self._url.masked
+
+    def send(self, message: OutgoingMessage) -> Delivery:
+        """D15: send one message; 402 pauses the channel, 429/500 are transient."""
+        return logged_send(self._url.masked, message, self._send)
+
+    def _send(self, message: OutgoingMessage) -> Delivery:
+        try:
+            field, value = threema_recipient(
+                message.address, region=self._url.options.get("region", DEFAULT_REGION)
+            )
+        except ValidationError as exc:
+            raise PermanentTransportError(exc.reason, provider=PROVIDER, code="recipient") from None
+        size = len(message.text.encode("utf-8"))
+        if size > MAX_TEXT_BYTES:
+            raise PermanentTransportError(
+                f"message too long: {size} bytes, Threema takes {MAX_TEXT_BYTES}",
+                provider=PROVIDER,
+                code="413",
+            )
+        response = post_form(
+            self._client,
+            "/send_simple",
+            provider=PROVIDER,
+            data={
+                "from": self._identity,
+                field: value,
+                "text": message.text,
+                "secret": self._secret,
+            },
+        )
+        status = response.status_code
+        if status == 200:
+            return Delivery(provider=PROVIDER, provider_message_id=response.text.strip() or None)
+        reason = THREEMA_STATUS.get(status, f"HTTP {status}")
+        if status == 402:
+            raise ChannelPausedError(reason, provider=PROVIDER, code="402")
+        if status == 429 or status >= 500:
+            raise TransientTransportError(
+                reason,
+                provider=PROVIDER,
+                code=str(status),
+                retry_after=retry_after_seconds(response.headers),
+            )
+        raise PermanentTransportError(reason, provider=PROVIDER, code=str(status))
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __repr__(self) -> str:
+        return f"ThreemaTransport({self._url.masked!r})"

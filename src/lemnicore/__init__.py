@@ -3,9 +3,13 @@
 Everything public is importable from here (G1).
 """
 
-from lemnicore.access.actors import SYSTEM_ACTOR, Actor, Role
-from lemnicore.access.audit import AuditAction, AuditEntry
-from lemnicore.access.policy import Grant, Permission, authorize
+from lemnicore.access.actors import ROLE_SCOPES, SYSTEM_ACTOR, Actor, Role, Scope
+from lemnicore.access.audit import REDACTED, AuditAction, AuditEntry, redact_entry
+from lemnicore.access.logins import ClientLogin, hash_password, verify_password
+from lemnicore.access.plans import DEFAULT_PLANS, Plan, PlanCatalog, plans_from_mapping
+from lemnicore.access.policy import Grant, Permission, authorize, require_scope
+from lemnicore.access.staff import StaffAccount
+from lemnicore.access.views import ClientForBooking
 from lemnicore.clock import Clock, SystemClock
 from lemnicore.errors import (
     AccessDeniedError,
@@ -34,6 +38,15 @@ from lemnicore.notifications.transport import (
     TransportError,
     TransportFactory,
 )
+from lemnicore.online.releases import DEFAULT_HOLD, OnlineRelease, SlotHold
+from lemnicore.online.requests import BookingRequest, BookingRequestForm, NewClient
+from lemnicore.online.service import (
+    ONLINE_BOOKING_ACTOR,
+    OnlineBooking,
+    RequestReceipt,
+    request_received_text,
+)
+from lemnicore.online.week import DayView, WeekView
 from lemnicore.plugins.manager import collect_registrations, make_plugin_manager, open_store
 from lemnicore.plugins.markers import hookimpl, hookspec
 from lemnicore.scheduling.appointments import ACTIVE_STATUSES, Appointment, AppointmentStatus
@@ -52,8 +65,14 @@ from lemnicore.scheduling.practice import (
 )
 from lemnicore.scheduling.rules import conflicts, is_significant_reschedule, overlapping_pairs
 from lemnicore.scheduling.slots import Slot, free_slots, slot_grid
+from lemnicore.services.access import AuditTrail, CalendarAccess, ClientDirectory
 from lemnicore.services.booking import AppointmentBook
 from lemnicore.services.clients import ClientRecords
+from lemnicore.services.communities import CalendarCommunities, CommunityView
+from lemnicore.services.entitlements import BookingLimits, Entitlements
+from lemnicore.services.erasure import ClientErasure, Eraser, ErasureReport
+from lemnicore.services.logins import ClientLogins, LoginResult
+from lemnicore.services.setup import PracticeSetup
 from lemnicore.storage.memory import MemoryStore
 from lemnicore.storage.ports import Appointments, AuditLog, Catalog, Clients, Store, UnitOfWork
 from lemnicore.storage.sqlite.store import SqliteStore
@@ -63,7 +82,12 @@ __version__ = "0.1.0"
 __all__ = [
     "ACTIVE_STATUSES",
     "BOOKING_REQUEST_TYPE_ID",
+    "DEFAULT_HOLD",
+    "DEFAULT_PLANS",
     "NO_MESSAGE",
+    "ONLINE_BOOKING_ACTOR",
+    "REDACTED",
+    "ROLE_SCOPES",
     "SYSTEM_ACTOR",
     "AccessDeniedError",
     "Actor",
@@ -76,42 +100,69 @@ __all__ = [
     "AuditAction",
     "AuditEntry",
     "AuditLog",
+    "AuditTrail",
     "Availability",
+    "BookingLimits",
+    "BookingRequest",
+    "BookingRequestForm",
     "Branch",
     "BusyTime",
     "Calendar",
+    "CalendarAccess",
+    "CalendarCommunities",
     "CalendarCommunity",
     "Catalog",
     "Channel",
     "ChannelPausedError",
     "Client",
+    "ClientDirectory",
+    "ClientErasure",
+    "ClientForBooking",
+    "ClientLogin",
+    "ClientLogins",
     "ClientRecords",
     "Clients",
     "Clock",
+    "CommunityView",
     "ConflictError",
+    "DayView",
     "Delivery",
+    "Entitlements",
+    "Eraser",
+    "ErasureReport",
     "Grant",
     "Importer",
     "ImporterFactory",
     "Interval",
     "InvalidTransitionError",
     "LemnicoreError",
+    "LoginResult",
     "MemoryStore",
     "NaiveDatetimeError",
+    "NewClient",
     "NotFoundError",
+    "OnlineBooking",
+    "OnlineRelease",
     "Organisation",
     "OutgoingMessage",
     "OverlapError",
     "PermanentTransportError",
     "Permission",
+    "Plan",
+    "PlanCatalog",
     "PlanLimitError",
     "PluginError",
+    "PracticeSetup",
     "Practitioner",
+    "RequestReceipt",
     "Role",
     "Room",
+    "Scope",
     "Slot",
+    "SlotHold",
     "SlotTakenError",
     "SqliteStore",
+    "StaffAccount",
     "Store",
     "StoreError",
     "SystemClock",
@@ -122,6 +173,7 @@ __all__ = [
     "UnitOfWork",
     "UnknownStoreURLError",
     "ValidationError",
+    "WeekView",
     "WorkingTime",
     "__version__",
     "authorize",
@@ -130,6 +182,7 @@ __all__ = [
     "community_view",
     "conflicts",
     "free_slots",
+    "hash_password",
     "hookimpl",
     "hookspec",
     "is_significant_reschedule",
@@ -138,6 +191,11 @@ __all__ = [
     "merge",
     "open_store",
     "overlapping_pairs",
+    "plans_from_mapping",
+    "redact_entry",
+    "request_received_text",
+    "require_scope",
     "slot_grid",
     "subtract",
+    "verify_password",
 ]

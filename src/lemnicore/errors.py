@@ -9,6 +9,7 @@ the input that was wrong.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 
 class LemnicoreError(Exception):
@@ -60,7 +61,25 @@ class OverlapError(ConflictError):
 
 
 class SlotTakenError(OverlapError):
-    """C4: an online request came in for a slot somebody else has just taken."""
+    """C4: an online request came in for a slot somebody else has just taken (or holds).
+
+    The public side learns nothing about who took it: ``conflicting_ids`` is empty unless
+    staff code passes ids on purpose.
+    """
+
+    def __init__(
+        self,
+        room_id: str,
+        conflicting_ids: Sequence[str] = (),
+        *,
+        start: datetime | None = None,
+    ) -> None:
+        super().__init__(room_id, conflicting_ids)
+        self.start = start
+        when = f" at {start.isoformat()}" if start is not None else ""
+        self.args = (
+            f"the slot{when} in room {room_id!r} has just been taken; please choose another",
+        )
 
 
 class InvalidTransitionError(ConflictError):
@@ -82,7 +101,16 @@ class AccessDeniedError(LemnicoreError, PermissionError):
 
 
 class PlanLimitError(LemnicoreError):
-    """B4: the organisation's plan does not allow this."""
+    """B4: the organisation's plan does not allow this.
+
+    ``limit`` names the limit that was hit (``"rooms"``, ``"appointments_per_month"``,
+    ``"delegated_booking"``, ``"staff_accounts"``) and ``plan`` the plan's name, when known.
+    """
+
+    def __init__(self, message: str, *, plan: str | None = None, limit: str | None = None) -> None:
+        self.plan = plan
+        self.limit = limit
+        super().__init__(message)
 
 
 class StoreError(LemnicoreError):

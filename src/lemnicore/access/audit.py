@@ -26,6 +26,20 @@ class AuditAction(enum.StrEnum):
     CLIENT_ERASED = "client.erased"
     GRANT_GIVEN = "access.granted"
     GRANT_REVOKED = "access.revoked"
+    STAFF_ACCOUNT_ADDED = "access.staff_added"
+    ROOM_ADDED = "practice.room_added"
+    PLAN_CHANGED = "practice.plan_changed"
+    COMMUNITY_CREATED = "community.created"
+    COMMUNITY_INVITED = "community.invited"
+    COMMUNITY_JOINED = "community.joined"
+    COMMUNITY_DECLINED = "community.declined"
+    COMMUNITY_LEFT = "community.left"
+    ONLINE_RELEASED = "online.released"
+    ONLINE_WITHDRAWN = "online.withdrawn"
+    BOOKING_REQUESTED = "online.requested"
+    BOOKING_CONFIRMED = "online.confirmed"
+    LOGIN_CREATED = "client.login_created"
+    LOGIN_PASSWORD_CHANGED = "client.password_changed"  # noqa: S105 (an action name)
     IMPORT_COMMITTED = "import.committed"
     IMPORT_RESET = "import.reset"
 
@@ -51,6 +65,29 @@ class AuditEntry:
     before: Mapping[str, Any] | None = attrs.field(default=None, converter=_frozen_mapping)
     after: Mapping[str, Any] | None = attrs.field(default=None, converter=_frozen_mapping)
     note: str = ""
+
+
+REDACTED = "[erased]"
+"""B5: what an erased value reads as in the audit log (the field names stay, the values go)."""
+
+
+def redacted(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """B5: ``values`` with every value replaced by :data:`REDACTED`, keys kept."""
+    return None if values is None else dict.fromkeys(values, REDACTED)
+
+
+def redact_entry(entry: AuditEntry) -> AuditEntry:
+    """B5: the entry keeping its metadata (who, when, what kind) without the values.
+
+    The note is redacted too when there is one: it is free text (a cancellation reason)
+    and may name the client.
+    """
+    return attrs.evolve(
+        entry,
+        before=redacted(entry.before),
+        after=redacted(entry.after),
+        note=REDACTED if entry.note else "",
+    )
 
 
 def changed_fields(

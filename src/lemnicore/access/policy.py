@@ -9,7 +9,7 @@ from datetime import datetime
 import attrs
 
 from lemnicore._validators import aware, non_empty, to_frozenset
-from lemnicore.access.actors import Actor, Role
+from lemnicore.access.actors import Actor, Role, Scope
 from lemnicore.errors import AccessDeniedError
 from lemnicore.scheduling.practice import Calendar
 
@@ -41,22 +41,48 @@ class Grant:
         return f"{self.calendar_id}:{self.grantee_id}"
 
 
+def require_scope(actor: Actor, scope: Scope, action: str) -> None:
+    """B1: raise :class:`AccessDeniedError` unless ``actor``'s role (as narrowed) has ``scope``."""
+    if not actor.has_scope(scope):
+        raise AccessDeniedError(
+            actor.id,
+            action,
+            f"the role {actor.role.value!r} does not include the scope {scope.value!r} (B1)",
+        )
+
+
+def _permission_scope(permission: Permission) -> Scope:
+    return Scope.APPOINTMENTS_READ if permission is Permission.VIEW else Scope.APPOINTMENTS
+
+
 def authorize(
-    actor: Actor, permission: Permission, calendar: Calendar, grants: Iterable[Grant] = ()
+    actor: Actor,
+    permission: Permission,
+    calendar: Calendar,
+    grants: Iterable[Grant] = (),
+    *,
+    calendar_organisation_id: str | None = None,
 ) -> None:
     """Raise :class:`AccessDeniedError` unless ``actor`` may ``permission`` in ``calendar``.
 
     B1: the owner may do everything in their own calendars; front desk staff manage
-    appointments; accounting only reads; the system acts for the organisation. B2/A7: anyone
-    else, another community member included, needs a grant from the calendar's owner.
+    appointments and accounting only reads — both only within their own organisation when
+    ``calendar_organisation_id`` is known, and only with the scope their (possibly narrowed)
+    role has. The system acts for the organisation. B2/A7: anyone else, another community
+    member included, needs a grant from the calendar's owner.
     """
     if actor.role is Role.SYSTEM:
         return
+    action = f"{permission.value} in calendar {calendar.id!r}"
+    require_scope(actor, _permission_scope(permission), action)
     if actor.role is Role.OWNER and actor.practitioner_id == calendar.owner_id:
         return
-    if actor.role is Role.FRONT_DESK:
-        return
-    if actor.role is Role.ACCOUNTING and permission is Permission.VIEW:
+    same_organisation = (
+        calendar_organisation_id is None
+        or actor.organisation_id is None
+        or actor.organisation_id == calendar_organisation_id
+    )
+    if actor.role in (Role.FRONT_DESK, Role.ACCOUNTING) and same_organisation:
         return
     for grant in grants:
         if (
@@ -67,6 +93,7 @@ def authorize(
             return
     raise AccessDeniedError(
         actor.id,
-        f"{permission.value} in calendar {calendar.id!r}",
-        "only the calendar's owner, or someone they granted access to (B2)",
+        action,
+        "only the calendar's owner, their practice's staff, or someone the owner granted"
+        " access to (B2)",
     )

@@ -66,7 +66,13 @@ class WorkingTime:
         """The dates in [first, last] (inclusive) on which this window applies."""
         lo = datetime.combine(max(first, self.valid_from), time(0))
         hi = datetime.combine(last, time(0))
-        for occurrence in self.rule().between(lo, hi, inc=True):
+        # Start the recurrence at ``lo``: a weekly rule by weekday gives the same days from
+        # any start, and rrule.between() otherwise walks every week since ``valid_from``.
+        days = tuple(_rrule_weekdays[d] for d in sorted(self.weekdays))
+        until = datetime.combine(self.valid_until, time(0)) if self.valid_until else None
+        for occurrence in rrule(WEEKLY, byweekday=days, dtstart=lo, until=until).between(
+            lo, hi, inc=True
+        ):
             yield occurrence.date()
 
 

@@ -14,12 +14,17 @@ from lemnicore.scheduling.intervals import Interval
 
 @attrs.frozen
 class CalendarCommunity:
-    """Several accounts' calendars linked so that shared rooms show each other's busy time."""
+    """Several accounts' calendars linked so that shared rooms show each other's busy time.
+
+    A calendar joins when its owner accepts an invitation (``invited_calendar_ids``).
+    """
 
     id: str = attrs.field(validator=non_empty)
     name: str = attrs.field(validator=non_empty)
     calendar_ids: frozenset[str] = attrs.field(default=frozenset(), converter=to_frozenset)
     room_ids: frozenset[str] = attrs.field(default=frozenset(), converter=to_frozenset)
+    invited_calendar_ids: frozenset[str] = attrs.field(default=frozenset(), converter=to_frozenset)
+    """Calendars invited but not yet accepted by their owner: they see nothing yet."""
 
 
 @attrs.frozen(order=True)

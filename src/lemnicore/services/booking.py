@@ -8,6 +8,7 @@ one unit of work (F2) and records an audit entry (B3). The rules themselves live
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -23,6 +24,9 @@ from lemnicore.scheduling.rules import conflicts, is_significant_reschedule
 from lemnicore.scheduling.slots import Slot, free_slots, slot_grid
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore.timekeeping import require_aware
+
+if TYPE_CHECKING:
+    from lemnicore.services.entitlements import BookingLimits
 
 _AUDITED_FIELDS = (
     "calendar_id",
@@ -72,16 +76,28 @@ def authorize_in(uow: UnitOfWork, actor: Actor, permission: Permission, calendar
     """B1/B2: look up the calendar and its grants, then ask the access rule."""
     calendar = uow.calendars.get(calendar_id)
     grants = [g for g in uow.grants.all() if g.calendar_id == calendar_id]
-    authorize(actor, permission, calendar, grants)
+    owner = uow.practitioners.find(calendar.owner_id)
+    organisation_id = owner.organisation_id if owner is not None else None
+    authorize(actor, permission, calendar, grants, calendar_organisation_id=organisation_id)
 
 
 class AppointmentBook:
     """Application service for a practice's appointments."""
 
-    def __init__(self, store: Store, clock: Clock, *, new_id: IdFactory = new_id) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        *,
+        new_id: IdFactory = new_id,
+        entitlements: BookingLimits | None = None,
+    ) -> None:
+        """``entitlements`` (B4), when given, is asked before every booking, e.g.
+        :class:`lemnicore.services.entitlements.Entitlements`."""
         self.store = store
         self.clock = clock
         self._new_id = new_id
+        self._entitlements = entitlements
 
     # -- changes -------------------------------------------------------------------------
 
@@ -138,6 +154,8 @@ class AppointmentBook:
                 if not allow_double_booking:
                     raise OverlapError(room_id, [c.id for c in clashes])
                 appointment = attrs.evolve(appointment, double_booked=True)
+            if self._entitlements is not None:
+                self._entitlements.check_booking(uow, appointment)
             uow.appointments.add(appointment)
             _, after = changed_fields(_EMPTY, appointment, _AUDITED_FIELDS)
             record(

@@ -9,14 +9,17 @@ back unit of work leaves nothing behind.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
-from lemnicore.access.audit import AuditEntry
+from lemnicore.access.audit import AuditEntry, redact_entry
+from lemnicore.access.logins import ClientLogin
 from lemnicore.access.policy import Grant
+from lemnicore.access.staff import StaffAccount
 from lemnicore.errors import NotFoundError, StoreError
+from lemnicore.online.releases import OnlineRelease, SlotHold
 from lemnicore.plugins.markers import hookimpl
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.availability import Availability
@@ -44,6 +47,10 @@ CATALOG_KINDS = (
     "availabilities",
     "communities",
     "grants",
+    "staff_accounts",
+    "client_logins",
+    "online_releases",
+    "slot_holds",
 )
 
 
@@ -65,6 +72,11 @@ class _Working:
         self._base = base
         self._copied: dict[str, dict[str, Any]] = {}
         self.new_audit: list[AuditEntry] = []
+        # B5: redacted versions of committed entries, applied on publish.
+        self.redacted_audit: dict[str, AuditEntry] = {}
+
+    def audit_entries(self) -> list[AuditEntry]:
+        return [self.redacted_audit.get(e.id, e) for e in self._base.audit] + self.new_audit
 
     def read(self, table: str) -> dict[str, Any]:
         if table in self._copied:
@@ -78,9 +90,12 @@ class _Working:
 
     def publish(self) -> None:
         self._base.tables.update(self._copied)
+        if self.redacted_audit:
+            self._base.audit[:] = [self.redacted_audit.get(e.id, e) for e in self._base.audit]
         self._base.audit.extend(self.new_audit)
         self._copied = {}
         self.new_audit = []
+        self.redacted_audit = {}
 
 
 class MemoryCatalog(Generic[T]):
@@ -251,12 +266,32 @@ class MemoryAuditLog:
     ) -> list[AuditEntry]:
         return [
             e
-            for e in (*self._base.audit, *self._working().new_audit)
+            for e in self._working().audit_entries()
             if (appointment_id is None or e.appointment_id == appointment_id)
             and (client_id is None or e.client_id == client_id)
             and (actor_id is None or e.actor_id == actor_id)
             and (since is None or e.at >= since)
         ]
+
+    def redact_for_client(self, client_id: str, appointment_ids: Sequence[str] = ()) -> int:
+        working = self._working()
+        about = set(appointment_ids)
+
+        def concerns(e: AuditEntry) -> bool:
+            return e.client_id == client_id or (
+                e.appointment_id is not None and e.appointment_id in about
+            )
+
+        count = 0
+        for e in working.audit_entries():
+            if concerns(e):
+                count += 1
+        for e in self._base.audit:
+            current = working.redacted_audit.get(e.id, e)
+            if concerns(current):
+                working.redacted_audit[e.id] = redact_entry(current)
+        working.new_audit[:] = [redact_entry(e) if concerns(e) else e for e in working.new_audit]
+        return count
 
 
 class MemoryUnitOfWork:
@@ -279,6 +314,10 @@ class MemoryUnitOfWork:
         self.availabilities: MemoryCatalog[Availability] = MemoryCatalog(get, "availabilities")
         self.communities: MemoryCatalog[CalendarCommunity] = MemoryCatalog(get, "communities")
         self.grants: MemoryCatalog[Grant] = MemoryCatalog(get, "grants")
+        self.staff_accounts: MemoryCatalog[StaffAccount] = MemoryCatalog(get, "staff_accounts")
+        self.client_logins: MemoryCatalog[ClientLogin] = MemoryCatalog(get, "client_logins")
+        self.online_releases: MemoryCatalog[OnlineRelease] = MemoryCatalog(get, "online_releases")
+        self.slot_holds: MemoryCatalog[SlotHold] = MemoryCatalog(get, "slot_holds")
         self.appointments = MemoryAppointments(get)
         self.clients = MemoryClients(get)
         self.audit = MemoryAuditLog(get, store._tables)
@@ -308,7 +347,7 @@ class MemoryUnitOfWork:
 
     def commit(self) -> None:
         working = self._get_working()
-        if not self._write and (working._copied or working.new_audit):
+        if not self._write and (working._copied or working.new_audit or working.redacted_audit):
             raise StoreError("a read-only unit of work cannot commit changes")
         working.publish()
 

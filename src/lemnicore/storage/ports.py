@@ -16,7 +16,10 @@ from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
 from lemnicore.access.audit import AuditEntry
+from lemnicore.access.logins import ClientLogin
 from lemnicore.access.policy import Grant
+from lemnicore.access.staff import StaffAccount
+from lemnicore.online.releases import OnlineRelease, SlotHold
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.availability import Availability
 from lemnicore.scheduling.clients import Client
@@ -134,6 +137,14 @@ class AuditLog(Protocol):
     ) -> list[AuditEntry]:
         """Entries matching every given filter, oldest first."""
 
+    def redact_for_client(self, client_id: str, appointment_ids: Sequence[str] = ()) -> int:
+        """B5, for erasure only: blank the values of every entry about ``client_id`` or
+        one of ``appointment_ids`` (see :func:`lemnicore.access.audit.redact_entry`).
+
+        Who, when and what kind stay; nothing else can be changed. Returns how many entries
+        were redacted.
+        """
+
 
 class UnitOfWork(Protocol):
     """One transaction over all repositories."""
@@ -164,6 +175,18 @@ class UnitOfWork(Protocol):
 
     @property
     def grants(self) -> Catalog[Grant]: ...
+
+    @property
+    def staff_accounts(self) -> Catalog[StaffAccount]: ...
+
+    @property
+    def client_logins(self) -> Catalog[ClientLogin]: ...
+
+    @property
+    def online_releases(self) -> Catalog[OnlineRelease]: ...
+
+    @property
+    def slot_holds(self) -> Catalog[SlotHold]: ...
 
     @property
     def appointments(self) -> Appointments: ...

@@ -111,5 +111,43 @@ CORE: tuple[Migration, ...] = (
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (*CORE,)
+_REDACTED_JSON_OF = """(
+    json_valid(NEW.{col})
+    AND json_type(NEW.{col}) = 'object'
+    AND (SELECT count(*) FROM json_each(NEW.{col})) = (SELECT count(*) FROM json_each(OLD.{col}))
+    AND NOT EXISTS (
+        SELECT 1 FROM json_each(NEW.{col}) AS n
+        WHERE n.type IS NOT 'text' OR n.value IS NOT '[erased]'
+           OR NOT EXISTS (SELECT 1 FROM json_each(OLD.{col}) AS o WHERE o.key = n.key)
+    )
+)"""
+
+ACCESS: tuple[Migration, ...] = (
+    Migration(
+        "access",
+        1,
+        "audit log: allow erasure to redact values (B5), nothing else",
+        (
+            "DROP TRIGGER audit_log_no_update",
+            # B3 + B5: an audit line can never be changed, except that erasure may replace
+            # its values (before/after, each value by '[erased]', keys kept) and its note.
+            # Who, when, what kind and which records stay exactly as they were.
+            f"""CREATE TRIGGER audit_log_only_redaction BEFORE UPDATE ON audit_log
+               WHEN NOT (
+                   NEW.seq IS OLD.seq AND NEW.id IS OLD.id AND NEW.at_us IS OLD.at_us
+                   AND NEW.actor_id IS OLD.actor_id AND NEW.action IS OLD.action
+                   AND NEW.appointment_id IS OLD.appointment_id
+                   AND NEW.client_id IS OLD.client_id AND NEW.subject_id IS OLD.subject_id
+                   AND (NEW.note IS OLD.note OR NEW.note IS '[erased]')
+                   AND (NEW.before IS OLD.before OR {_REDACTED_JSON_OF.format(col="before")})
+                   AND (NEW.after IS OLD.after OR {_REDACTED_JSON_OF.format(col="after")})
+               )
+               BEGIN SELECT RAISE(ABORT,
+                   'the audit log is append-only; only erasure may redact its values (B3, B5)');
+               END""",
+        ),
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (*CORE, *ACCESS)
 """Every migration lemnicore knows, in the order they are applied."""

@@ -19,9 +19,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
-from lemnicore.access.audit import AuditEntry
+from lemnicore.access.audit import REDACTED, AuditEntry, redacted
+from lemnicore.access.logins import ClientLogin
 from lemnicore.access.policy import Grant
+from lemnicore.access.staff import StaffAccount
 from lemnicore.errors import NotFoundError, StoreError
+from lemnicore.online.releases import OnlineRelease, SlotHold
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.availability import Availability
 from lemnicore.scheduling.clients import Client
@@ -369,6 +372,36 @@ class SqliteAuditLog:
             for r in rows
         ]
 
+    def redact_for_client(self, client_id: str, appointment_ids: Sequence[str] = ()) -> int:
+        ids = list(dict.fromkeys(appointment_ids))
+        rows: list[tuple[Any, ...]] = self._conn.execute(
+            "SELECT seq, before, after, note FROM audit_log WHERE client_id = ?", (client_id,)
+        ).fetchall()
+        seen = {r[0] for r in rows}
+        # Chunks stay below SQLite's limit on bound parameters.
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            for r in self._conn.execute(
+                "SELECT seq, before, after, note FROM audit_log"
+                f" WHERE appointment_id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            ):
+                if r[0] not in seen:
+                    seen.add(r[0])
+                    rows.append(r)
+        for seq, before, after, note in rows:
+            self._conn.execute(
+                "UPDATE audit_log SET before = ?, after = ?, note = ? WHERE seq = ?",
+                (_redacted_json(before), _redacted_json(after), REDACTED if note else "", seq),
+            )
+        return len(rows)
+
+
+def _redacted_json(body: str | None) -> str | None:
+    if body is None:
+        return None
+    return json.dumps(redacted(json.loads(body)), sort_keys=True)
+
 
 class SqliteUnitOfWork:
     """One SQLite transaction; commit or it rolls back when the ``with`` block ends."""
@@ -387,6 +420,10 @@ class SqliteUnitOfWork:
         self.availabilities = SqliteCatalog(conn, "availabilities", Availability)
         self.communities = SqliteCatalog(conn, "communities", CalendarCommunity)
         self.grants = SqliteCatalog(conn, "grants", Grant)
+        self.staff_accounts = SqliteCatalog(conn, "staff_accounts", StaffAccount)
+        self.client_logins = SqliteCatalog(conn, "client_logins", ClientLogin)
+        self.online_releases = SqliteCatalog(conn, "online_releases", OnlineRelease)
+        self.slot_holds = SqliteCatalog(conn, "slot_holds", SlotHold)
         self.appointments = SqliteAppointments(conn)
         self.clients = SqliteClients(conn)
         self.audit = SqliteAuditLog(conn)
@@ -462,6 +499,11 @@ class SqliteStore:
 
     def unit_of_work(self, *, write: bool = True) -> SqliteUnitOfWork:
         return SqliteUnitOfWork(self, write=write)
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database file and truncate it (B5: after an erasure no
+        old page image with the erased values stays behind in the ``-wal`` file)."""
+        self.connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         with self._lock:

@@ -1,0 +1,1 @@
+"""Online self-booking (SPEC C): released rooms, the public week view, holds, requests."""

@@ -1,0 +1,108 @@
+"""C2: the public week view — free and taken slots of one released room, week by week.
+
+Pure: the service gathers availabilities, busy time and holds; this module lays the grid.
+Taken slots carry no detail about who or why (the source's "x").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+
+import attrs
+
+from lemnicore.online.releases import SlotHold
+from lemnicore.scheduling.availability import Availability
+from lemnicore.scheduling.intervals import Interval
+from lemnicore.scheduling.slots import Slot, slot_grid
+from lemnicore.timekeeping import local_datetime, zone
+
+
+def week_start(day: date) -> date:
+    """The Monday of ``day``'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+def week_bounds(monday: date, time_zone: str) -> tuple[datetime, datetime]:
+    """Local midnight of Monday to local midnight of the next Monday (167–169 hours
+    across a DST change)."""
+    tz = zone(time_zone)
+    return local_datetime(monday, time(0), tz), local_datetime(monday + timedelta(7), time(0), tz)
+
+
+def offered_slots(
+    availabilities: Iterable[Availability],
+    busy: Iterable[Interval],
+    holds: Iterable[SlotHold],
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    *,
+    own_hold_id: str | None = None,
+) -> list[Slot]:
+    """C2/C4: the grid of [start, end): a slot is free only if no busy time and no active
+    hold of somebody else overlaps it and it has not begun yet."""
+    blocked = list(busy)
+    blocked += [h.interval for h in holds if h.is_active(now) and h.id != own_hold_id]
+    # Sorted by a plain key first: the merge inside slot_grid then sorts presorted input,
+    # and tuple comparison is much cheaper than attrs' generated ordering.
+    blocked.sort(key=_interval_key)
+    slots: set[Slot] = set()
+    for availability in availabilities:
+        slots.update(slot_grid(availability, blocked, start, end))
+    return sorted(
+        (attrs.evolve(s, free=False) if s.start < now and s.free else s for s in slots),
+        key=_slot_key,
+    )
+
+
+def _interval_key(interval: Interval) -> tuple[datetime, datetime]:
+    return interval.start, interval.end
+
+
+def _slot_key(slot: Slot) -> tuple[datetime, datetime, bool]:
+    return slot.start, slot.end, slot.free
+
+
+@attrs.frozen
+class DayView:
+    day: date
+    slots: tuple[Slot, ...]
+
+
+@attrs.frozen
+class WeekView:
+    """C2: one week of a released room; navigate with :attr:`previous_week` / :attr:`next_week`."""
+
+    token: str
+    room_name: str
+    week_start: date
+    time_zone: str
+    days: tuple[DayView, ...]
+
+    @property
+    def previous_week(self) -> date:
+        return self.week_start - timedelta(days=7)
+
+    @property
+    def next_week(self) -> date:
+        return self.week_start + timedelta(days=7)
+
+    @property
+    def slots(self) -> list[Slot]:
+        return [s for d in self.days for s in d.slots]
+
+    @property
+    def free_slots(self) -> list[Slot]:
+        return [s for s in self.slots if s.free]
+
+    @classmethod
+    def of(
+        cls, token: str, room_name: str, monday: date, time_zone: str, slots: Iterable[Slot]
+    ) -> WeekView:
+        tz = zone(time_zone)
+        by_day: dict[date, list[Slot]] = {monday + timedelta(n): [] for n in range(7)}
+        for s in slots:
+            by_day.setdefault(s.start.astimezone(tz).date(), []).append(s)
+        days = tuple(DayView(d, tuple(by_day[d])) for d in sorted(by_day))
+        return cls(token, room_name, monday, time_zone, days)

@@ -1,0 +1,32 @@
+"""Small look-ups across master data that several services need (which organisation owns
+this calendar or room, which calendars and rooms an organisation has)."""
+
+from __future__ import annotations
+
+from lemnicore.scheduling.practice import Calendar, Organisation, Room
+from lemnicore.storage.ports import UnitOfWork
+
+
+def organisation_of_calendar(uow: UnitOfWork, calendar_id: str) -> Organisation:
+    """The organisation of the practitioner account that owns ``calendar_id``."""
+    calendar = uow.calendars.get(calendar_id)
+    practitioner = uow.practitioners.get(calendar.owner_id)
+    return uow.organisations.get(practitioner.organisation_id)
+
+
+def organisation_of_room(uow: UnitOfWork, room_id: str) -> Organisation:
+    """The organisation whose branch holds ``room_id``."""
+    room = uow.rooms.get(room_id)
+    return uow.organisations.get(uow.branches.get(room.branch_id).organisation_id)
+
+
+def calendars_of(uow: UnitOfWork, organisation_id: str) -> list[Calendar]:
+    """Every calendar owned by a practitioner account of ``organisation_id``."""
+    members = {p.id for p in uow.practitioners.all() if p.organisation_id == organisation_id}
+    return [c for c in uow.calendars.all() if c.owner_id in members]
+
+
+def rooms_of(uow: UnitOfWork, organisation_id: str) -> list[Room]:
+    """Every room in a branch of ``organisation_id``."""
+    branches = {b.id for b in uow.branches.all() if b.organisation_id == organisation_id}
+    return [r for r in uow.rooms.all() if r.branch_id in branches]

@@ -200,3 +200,13 @@ def test_f1_demo_runs_on_any_store_the_plugins_open(capsys: pytest.CaptureFixtur
     """F1: the demo only uses the storage port, so ``memory://`` works as well."""
     assert main(["demo", "--store", "memory://", "--now", WEDNESDAY]) == 0
     assert "Exercise room (demo-room-3)" in capsys.readouterr().out
+
+
+def test_demo_points_at_the_first_week_it_did_not_show(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """From Sunday 22 Nov the table ends Saturday 28 Nov; the hint names Monday 30 Nov."""
+    _, out, _ = run_demo(tmp_path / "demo.db", capsys, now="2026-11-22T12:00")
+    assert out.rstrip().endswith("--room demo-room-1 --week 2026-11-30")
+    _, out, _ = run_demo(tmp_path / "demo.db", capsys)
+    assert out.rstrip().endswith("--week 2026-05-18")

@@ -369,10 +369,12 @@ def coming_week_report(store: Store, now: datetime, store_url: str) -> str:
     for room in ROOMS:
         grid = book.slot_grid(room.id, now, end)
         lines += ["", week_table(f"{room.name} ({room.id})", days, grid, tz)]
+    # Point at the first week the table has not shown yet.
+    next_monday = days[-1] + timedelta(days=7 - days[-1].weekday())
     lines += [
         "",
         "A week at a time: lemnicore slots --store "
-        f"{store_url} --room {ROOMS[0].id} --week {days[-1] + timedelta(days=1)}",
+        f"{store_url} --room {ROOMS[0].id} --week {next_monday}",
     ]
     return "\n".join(lines)
 

@@ -17,12 +17,9 @@ WEEK = "2026-05-06"
 
 
 @pytest.fixture
-def demo_db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
-    """A demo practice in a fresh SQLite file; returns its store URL."""
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    assert main(["demo", "--store", url, "--now", "2026-05-06T10:15"]) == 0
-    capsys.readouterr()
-    return url
+def demo_url(demo_db: Path) -> str:
+    """The store URL of a private copy of the demo practice."""
+    return f"sqlite:///{demo_db}"
 
 
 def every_command_path() -> list[tuple[str, ...]]:
@@ -82,10 +79,10 @@ def test_f1_unknown_store_url_is_one_line_on_stderr_and_exit_1(
 
 
 def test_slots_of_a_room_by_id_for_one_week(
-    demo_db: str, capsys: pytest.CaptureFixture[str]
+    demo_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A5/C2: one line per day, Monday to Sunday, with the free ranges."""
-    assert main(["slots", "--store", demo_db, "--room", "demo-room-2", "--week", WEEK]) == 0
+    assert main(["slots", "--store", demo_url, "--room", "demo-room-2", "--week", WEEK]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == (
         "Free slots in Treatment room 2 (demo-room-2), week of Mon 04.05.2026 (Europe/Berlin):"
@@ -95,22 +92,22 @@ def test_slots_of_a_room_by_id_for_one_week(
     assert lines[-1] == "  Sun 10.05.    0  closed"
 
 
-def test_slots_finds_a_room_by_its_name(demo_db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["slots", "--store", demo_db, "--room", "exercise ROOM", "--week", WEEK]) == 0
+def test_slots_finds_a_room_by_its_name(demo_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["slots", "--store", demo_url, "--room", "exercise ROOM", "--week", WEEK]) == 0
     assert "(demo-room-3)" in capsys.readouterr().out
 
 
 def test_slots_unknown_room_lists_the_rooms_there_are(
-    demo_db: str, capsys: pytest.CaptureFixture[str]
+    demo_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["slots", "--store", demo_db, "--room", "Room 9"]) == 1
+    assert main(["slots", "--store", demo_url, "--room", "Room 9"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("lemnicore: error: --room: 'Room 9': no such room; rooms: ")
     assert "demo-room-1 (Treatment room 1)" in err
 
 
-def test_slots_unknown_calendar_is_named(demo_db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["slots", "--store", demo_db, "--room", "demo-room-1", "--calendar", "nobody"])
+def test_slots_unknown_calendar_is_named(demo_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["slots", "--store", demo_url, "--room", "demo-room-1", "--calendar", "nobody"])
     assert code == 1
     assert "nobody" in capsys.readouterr().err
 

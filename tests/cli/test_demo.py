@@ -6,6 +6,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -14,8 +15,11 @@ from lemnicore.cli import main
 from lemnicore.cli.demo import ROOMS, StoppedClock, demo_days, plan_days
 from lemnicore.timekeeping import local_datetime, zone
 
+if TYPE_CHECKING:
+    from conftest import DemoRun  # tests/cli/conftest.py
+
 BERLIN = zone("Europe/Berlin")
-WEDNESDAY = "2026-05-06T10:15"  # Europe/Berlin, an ordinary week
+WEDNESDAY = "2026-05-06T10:15"  # the DEMO_NOW of conftest.py
 NOW = datetime(2026, 5, 6, 10, 15, tzinfo=BERLIN)
 
 
@@ -37,31 +41,28 @@ def counts(db: Path) -> tuple[int, int, int]:
 
 
 def test_g4_demo_creates_a_practice_and_a_rerun_adds_nothing(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    first_demo_run: DemoRun, demo_db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """G4: the second run reuses the file: same clients, appointments, audit log, output."""
-    db = tmp_path / "demo.db"
-    code, first_out, first_err = run_demo(db, capsys)
-    assert code == 0
-    assert "added" in first_err
-    clients, appointments, audit = counts(db)
+    assert first_demo_run.code == 0
+    assert "added" in first_demo_run.err
+    clients, appointments, audit = counts(demo_db)
     assert clients == 30
     assert appointments > 300
 
-    code, second_out, second_err = run_demo(db, capsys)
+    code, second_out, second_err = run_demo(demo_db, capsys)
     assert code == 0
     assert "nothing to add" in second_err
-    assert counts(db) == (clients, appointments, audit)
-    assert second_out == first_out
+    assert counts(demo_db) == (clients, appointments, audit)
+    # The copy lives at another path; apart from the store URL the output is the same.
+    assert second_out.replace(str(demo_db), str(first_demo_run.db)) == first_demo_run.out
 
 
 def test_a1_a7_demo_practice_has_branch_rooms_and_a_community_sharing_them(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_db: Path,
 ) -> None:
     """A1/A7: branch HH1 in Europe/Berlin, three rooms, two practitioners sharing them."""
-    db = tmp_path / "demo.db"
-    run_demo(db, capsys)
-    store = SqliteStore(db)
+    store = SqliteStore(demo_db)
     with store.unit_of_work(write=False) as uow:
         (branch,) = uow.branches.all()
         assert (branch.code, branch.time_zone) == ("HH1", "Europe/Berlin")
@@ -115,12 +116,11 @@ def test_demo_plan_of_a_day_does_not_depend_on_the_range_it_is_planned_in() -> N
 
 
 def test_demo_output_lists_the_free_slots_the_appointment_book_reports(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    first_demo_run: DemoRun, demo_db: Path
 ) -> None:
     """A5: the printed ranges are exactly the free slots, from now to the seventh day."""
-    db = tmp_path / "demo.db"
-    _, out, _ = run_demo(db, capsys)
-    store = SqliteStore(db)
+    out = first_demo_run.out
+    store = SqliteStore(demo_db)
     book = AppointmentBook(store, StoppedClock(NOW))
     thursday = date(2026, 5, 7)
     free = book.free_slots(
@@ -183,11 +183,10 @@ def test_a5_demo_across_the_spring_dst_change_keeps_wall_clock_hours(
 
 
 def test_demo_in_a_later_week_tops_up_only_the_new_weeks(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A run two weeks later adds the weeks that are new, and its re-run adds nothing."""
-    db = tmp_path / "demo.db"
-    run_demo(db, capsys)
+    db = demo_db
     before = counts(db)[1]
     run_demo(db, capsys, now="2026-05-20T10:15")
     later = counts(db)
@@ -203,10 +202,10 @@ def test_f1_demo_runs_on_any_store_the_plugins_open(capsys: pytest.CaptureFixtur
 
 
 def test_demo_points_at_the_first_week_it_did_not_show(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    first_demo_run: DemoRun, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """From Sunday 22 Nov the table ends Saturday 28 Nov; the hint names Monday 30 Nov."""
+    """From Wednesday 6 May the table ends Tuesday 12 May: the hint names Monday 18 May;
+    from Sunday 22 Nov it ends Saturday 28 Nov: the hint names Monday 30 Nov."""
+    assert first_demo_run.out.rstrip().endswith("--room demo-room-1 --week 2026-05-18")
     _, out, _ = run_demo(tmp_path / "demo.db", capsys, now="2026-11-22T12:00")
     assert out.rstrip().endswith("--room demo-room-1 --week 2026-11-30")
-    _, out, _ = run_demo(tmp_path / "demo.db", capsys)
-    assert out.rstrip().endswith("--week 2026-05-18")

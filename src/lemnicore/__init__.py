@@ -6,6 +6,7 @@ Everything public is importable from here (G1).
 from lemnicore.access.actors import SYSTEM_ACTOR, Actor, Role
 from lemnicore.access.audit import AuditAction, AuditEntry
 from lemnicore.access.policy import Grant, Permission, authorize
+from lemnicore.cli.registry import CommandRegistry
 from lemnicore.clock import Clock, SystemClock
 from lemnicore.errors import (
     AccessDeniedError,
@@ -88,6 +89,7 @@ __all__ = [
     "ClientRecords",
     "Clients",
     "Clock",
+    "CommandRegistry",
     "ConflictError",
     "Delivery",
     "Grant",

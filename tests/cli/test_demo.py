@@ -12,7 +12,8 @@ import pytest
 
 from lemnicore import AppointmentBook, AppointmentStatus, SqliteStore
 from lemnicore.cli import main
-from lemnicore.cli.demo import ROOMS, StoppedClock, demo_days, plan_days
+from lemnicore.cli.demo import StoppedClock
+from lemnicore.cli.sample_practice import ROOMS, demo_days, plan_days
 from lemnicore.timekeeping import local_datetime, zone
 
 if TYPE_CHECKING:

@@ -10,6 +10,7 @@ from lemnicore.access.plans import DEFAULT_PLANS, Plan, PlanCatalog, plans_from_
 from lemnicore.access.policy import Grant, Permission, authorize, require_scope
 from lemnicore.access.staff import StaffAccount
 from lemnicore.access.views import ClientForBooking
+from lemnicore.cli.registry import CommandRegistry
 from lemnicore.clock import Clock, SystemClock
 from lemnicore.errors import (
     AccessDeniedError,
@@ -123,6 +124,7 @@ __all__ = [
     "ClientRecords",
     "Clients",
     "Clock",
+    "CommandRegistry",
     "CommunityView",
     "ConflictError",
     "DayView",

@@ -3,39 +3,43 @@ through the same ``lemnicore_register_commands`` hook."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
 
 from lemnicore.cli.registry import CommandRegistry
 from lemnicore.errors import LemnicoreError
-from lemnicore.plugins.manager import make_plugin_manager
+
+DESCRIPTION = "lemnicore — the appointment engine for practices and branch chains."
 
 
-def build_parser() -> object:
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser: every command any installed plugin registers, built-ins included."""
+    from lemnicore import __version__
+    from lemnicore.plugins.manager import make_plugin_manager
+
     pm = make_plugin_manager()
     registry = CommandRegistry()
     pm.hook.lemnicore_register_commands(commands=registry)
-    return registry.build_parser(
-        description="lemnicore — the appointment engine for practices and branch chains."
-    )
+    parser = registry.build_parser(description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"lemnicore {__version__}")
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0 ok, 1 lemnicore error, 2 usage)."""
-    pm = make_plugin_manager()
-    registry = CommandRegistry()
-    pm.hook.lemnicore_register_commands(commands=registry)
-    parser = registry.build_parser(
-        description="lemnicore — the appointment engine for practices and branch chains."
-    )
-    args = parser.parse_args(argv)
+    """Run the command line; returns the exit code.
+
+    0 — done; 1 — a lemnicore error (bad store URL, unknown room, broken plugin…), reported
+    as one line on stderr; 2 — wrong usage (argparse); 130 — interrupted with Ctrl-C.
+    """
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
         code: int = args._run(args)
     except LemnicoreError as exc:
         print(f"lemnicore: error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("lemnicore: interrupted", file=sys.stderr)
+        return 130
     return code
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())

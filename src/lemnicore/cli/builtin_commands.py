@@ -1,15 +1,23 @@
-"""The built-in commands: ``version``, ``slots``, ``demo`` (G3)."""
+"""The built-in commands: ``version``, ``slots``, ``demo`` (G3).
+
+They register through the ``lemnicore_register_commands`` hook exactly like a plugin's.
+"""
 
 from __future__ import annotations
 
 import argparse
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
+from lemnicore.cli.arguments import add_store_option, iso_date, open_cli_store
+from lemnicore.cli.demo import configure_demo, run_demo
 from lemnicore.cli.registry import CommandRegistry
+from lemnicore.cli.tables import week_table
 from lemnicore.clock import SystemClock
-from lemnicore.plugins.manager import open_store
+from lemnicore.errors import ValidationError
 from lemnicore.plugins.markers import hookimpl
+from lemnicore.scheduling.practice import Room
 from lemnicore.services.booking import AppointmentBook
+from lemnicore.storage.ports import UnitOfWork
 from lemnicore.timekeeping import local_datetime, zone
 
 
@@ -21,38 +29,60 @@ def _version(args: argparse.Namespace) -> int:
 
 
 def _configure_slots(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--store", required=True, help="store URL, e.g. sqlite:///practice.db")
-    parser.add_argument("--room", required=True, help="room id")
+    add_store_option(parser)
+    parser.add_argument(
+        "--room", required=True, help="the room's id or its exact name, e.g. demo-room-1"
+    )
     parser.add_argument(
         "--week",
-        type=date.fromisoformat,
+        type=iso_date,
         default=None,
-        help="any date in the week to show (YYYY-MM-DD; default: this week)",
+        metavar="DATE",
+        help="any date in the week to show, as YYYY-MM-DD (default: this week)",
     )
     parser.add_argument(
-        "--calendar", default=None, help="only slots for this practitioner's calendar"
+        "--calendar",
+        default=None,
+        metavar="ID",
+        help="also count this practitioner's calendar as busy, and use its own working times",
     )
+
+
+def find_room(uow: UnitOfWork, wanted: str) -> Room:
+    """The room with id ``wanted``, else the one named ``wanted`` (case-insensitive).
+
+    An unknown room is a :class:`ValidationError` naming ``--room`` and listing the rooms
+    the store does know, so the user can copy the right id.
+    """
+    rooms = uow.rooms.all()
+    by_id = [r for r in rooms if r.id == wanted]
+    by_name = [r for r in rooms if r.name.casefold() == wanted.casefold()]
+    if by_id or len(by_name) == 1:
+        return (by_id or by_name)[0]
+    known = ", ".join(f"{r.id} ({r.name})" for r in rooms) or "none — the store is empty"
+    reason = "names several rooms, use the id" if by_name else "no such room"
+    raise ValidationError("--room", f"{wanted!r}: {reason}; rooms: {known}")
 
 
 def _slots(args: argparse.Namespace) -> int:
-    store = open_store(args.store)
+    """A5/C2: the free slots of one room, a week at a time."""
+    store = open_cli_store(args.store, must_exist=True)
     try:
         with store.unit_of_work(write=False) as uow:
-            room = uow.rooms.get(args.room)
+            room = find_room(uow, args.room)
             tz = zone(uow.branches.get(room.branch_id).time_zone)
-        clock = SystemClock()
-        day = args.week or clock.now().astimezone(tz).date()
+            if args.calendar is not None:
+                uow.calendars.get(args.calendar)
+        day = args.week or SystemClock().now().astimezone(tz).date()
         monday = day - timedelta(days=day.weekday())
+        days = [monday + timedelta(days=n) for n in range(7)]
         start = local_datetime(monday, time(0), tz)
         end = local_datetime(monday + timedelta(days=7), time(0), tz)
-        slots = AppointmentBook(store, clock).free_slots(
-            args.room, start, end, calendar_id=args.calendar
+        grid = AppointmentBook(store, SystemClock()).slot_grid(
+            room.id, start, end, calendar_id=args.calendar
         )
-        print(f"Free slots in {room.name} ({room.id}), week of {monday.isoformat()}:")
-        for current in (monday + timedelta(days=n) for n in range(7)):
-            todays = [s for s in slots if s.start.date() == current]
-            times = ", ".join(s.start.strftime("%H:%M") for s in todays) or "—"
-            print(f"  {current.strftime('%a %d.%m.')}  {times}")
+        title = f"Free slots in {room.name} ({room.id}), week of {monday:%a %d.%m.%Y} ({tz.key}):"
+        print(week_table(title, days, grid, tz))
     finally:
         store.close()
     return 0
@@ -65,7 +95,16 @@ def lemnicore_register_commands(commands: CommandRegistry) -> None:
     )
     commands.add(
         "slots",
-        help="free slots of a room for one week (A5)",
+        help="show the free slots of a room for one week (A5, C2)",
         configure=_configure_slots,
         run=_slots,
+    )
+    commands.add(
+        "demo",
+        help=(
+            "create (or reuse) a sample practice in ./lemnicore-demo.db and show the coming "
+            "week's free slots"
+        ),
+        configure=configure_demo,
+        run=run_demo,
     )

@@ -35,9 +35,25 @@ class CommandRegistry:
     def add(
         self, path: tuple[str, ...] | str, *, help: str, configure: Configure, run: Run
     ) -> None:
+        """Add the command ``lemnicore <path…>``.
+
+        A path used twice is a :class:`PluginError`, and so is a path that is also the
+        group of another command (``import`` as a command and ``import etermin``): argparse
+        could not tell them apart, and silently letting one plugin hide another's command
+        would be worse than refusing to start.
+        """
         key = (path,) if isinstance(path, str) else tuple(path)
+        if not key or not all(key):
+            raise PluginError(f"a command path needs at least one non-empty word, got {key!r}")
         if key in self.commands:
             raise PluginError(f"two plugins add the command 'lemnicore {' '.join(key)}'")
+        for other in self.commands:
+            shorter, longer = sorted((key, other), key=len)
+            if longer[: len(shorter)] == shorter:
+                raise PluginError(
+                    f"'lemnicore {' '.join(shorter)}' cannot be both a command and the group "
+                    f"of 'lemnicore {' '.join(longer)}'"
+                )
         self.commands[key] = Command(key, help, configure, run)
 
     def describe_group(self, path: tuple[str, ...] | str, help: str) -> None:

@@ -36,14 +36,16 @@ def make_plugin_manager(
 
     pm = pluggy.PluginManager(PROJECT_NAME)
     pm.add_hookspecs(hookspecs)
-    for name in BUILTIN_PLUGINS:
-        module: ModuleType = importlib.import_module(name)
-        pm.register(module, name=name)
-    if load_entrypoints:
-        pm.load_setuptools_entrypoints(PROJECT_NAME)
-    for plugin in plugins:
-        pm.register(plugin)
+    # pluggy checks a hook implementation's arguments when it is registered and unknown
+    # hook names in check_pending(); both are one kind of mistake for a plugin author.
     try:
+        for name in BUILTIN_PLUGINS:
+            module: ModuleType = importlib.import_module(name)
+            pm.register(module, name=name)
+        if load_entrypoints:
+            pm.load_setuptools_entrypoints(PROJECT_NAME)
+        for plugin in plugins:
+            pm.register(plugin)
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
         raise PluginError(str(exc)) from exc

@@ -1,0 +1,109 @@
+"""``lemnicore demo``: the main job on the embedded default store (G4).
+
+It sets up — or, on a later run, reuses — the sample practice of
+:mod:`lemnicore.cli.sample_practice` in ``./lemnicore-demo.db`` and prints the free slots of
+the coming seven days per room. What a run added goes to stderr, the table to stdout, so a
+re-run prints exactly the same table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, time, timedelta
+
+import attrs
+
+from lemnicore.cli.arguments import add_store_option, iso_instant, open_cli_store
+from lemnicore.cli.sample_practice import (
+    BRANCH,
+    COMMUNITY,
+    ORGANISATION,
+    PRACTITIONERS,
+    ROOMS,
+    TIME_ZONE,
+    TREATMENT,
+    set_up_demo_practice,
+)
+from lemnicore.cli.tables import week_table
+from lemnicore.clock import Clock, SystemClock
+from lemnicore.services.booking import AppointmentBook
+from lemnicore.storage.ports import Store
+from lemnicore.timekeeping import local_datetime, zone
+
+
+def coming_week_report(store: Store, now: datetime, store_url: str) -> str:
+    """The demo's output: the practice in one paragraph, then the free slots from ``now``
+    to the end of the seventh day, one table per room (A5)."""
+    tz = zone(TIME_ZONE)
+    today = now.astimezone(tz).date()
+    days = [today + timedelta(days=n) for n in range(7)]
+    end = local_datetime(today + timedelta(days=7), time(0), tz)
+    with store.unit_of_work(write=False) as uow:
+        clients = uow.clients.count()
+        appointments = uow.appointments.count()
+    book = AppointmentBook(store, StoppedClock(now))
+    lines = [
+        f"{ORGANISATION.name} — branch {BRANCH.code} {BRANCH.name} ({TIME_ZONE})",
+        f"store {store_url}: {len(ROOMS)} rooms, {len(PRACTITIONERS)} practitioners in the "
+        f'calendar community "{COMMUNITY.name}", {clients} clients, {appointments} appointments',
+        "",
+        f"Free {int(TREATMENT.default_duration.total_seconds() // 60)}-minute slots from "
+        f"{now.astimezone(tz):%a %d.%m.%Y %H:%M} to {days[-1]:%a %d.%m.%Y}:",
+    ]
+    for room in ROOMS:
+        grid = book.slot_grid(room.id, now, end)
+        lines += ["", week_table(f"{room.name} ({room.id})", days, grid, tz)]
+    # Point at the first week the table has not shown yet.
+    next_monday = days[-1] + timedelta(days=7 - days[-1].weekday())
+    lines += [
+        "",
+        "A week at a time: lemnicore slots --store "
+        f"{store_url} --room {ROOMS[0].id} --week {next_monday}",
+    ]
+    return "\n".join(lines)
+
+
+@attrs.frozen
+class StoppedClock:
+    """A clock fixed at one instant (``--now``), so a demo run can be reproduced."""
+
+    instant: datetime
+
+    def now(self) -> datetime:
+        return self.instant
+
+
+def configure_demo(parser: argparse.ArgumentParser) -> None:
+    add_store_option(parser)
+    parser.add_argument(
+        "--now",
+        type=iso_instant,
+        default=None,
+        metavar="ISO",
+        help=(
+            "pretend it is this instant, e.g. 2026-05-04T09:00 (Europe/Berlin unless an "
+            "offset is given); default: the system clock"
+        ),
+    )
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    clock: Clock = StoppedClock(args.now) if args.now else SystemClock()
+    now = clock.now()
+    store = open_cli_store(args.store)
+    try:
+        setup = set_up_demo_practice(store, clock)
+        if setup.added_anything:
+            print(
+                f"lemnicore demo: added {setup.master_records} practice records, "
+                f"{setup.clients} clients and {setup.appointments} appointments "
+                f"to {args.store}",
+                file=sys.stderr,
+            )
+        else:
+            print(f"lemnicore demo: reusing {args.store} (nothing to add)", file=sys.stderr)
+        print(coming_week_report(store, now, args.store))
+    finally:
+        store.close()
+    return 0

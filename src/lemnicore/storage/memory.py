@@ -9,14 +9,16 @@ back unit of work leaves nothing behind.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
 from lemnicore.access.audit import AuditEntry
+from lemnicore.access.logins import ClientLogin
 from lemnicore.access.policy import Grant
 from lemnicore.errors import NotFoundError, StoreError
+from lemnicore.importing.runs import ImportRun
 from lemnicore.plugins.markers import hookimpl
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.availability import Availability
@@ -44,6 +46,8 @@ CATALOG_KINDS = (
     "availabilities",
     "communities",
     "grants",
+    "import_runs",
+    "client_logins",
 )
 
 
@@ -122,6 +126,10 @@ class MemoryAppointments:
             raise StoreError(f"appointment {appointment.id!r} exists already")
         table[appointment.id] = appointment
 
+    def add_many(self, appointments: Sequence[Appointment]) -> None:
+        for appointment in appointments:
+            self.add(appointment)
+
     def update(self, appointment: Appointment) -> None:
         table = self._working().write("appointments")
         if appointment.id not in table:
@@ -192,6 +200,10 @@ class MemoryClients:
         if client.id in table:
             raise StoreError(f"client {client.id!r} exists already")
         table[client.id] = client
+
+    def add_many(self, clients: Sequence[Client]) -> None:
+        for client in clients:
+            self.add(client)
 
     def update(self, client: Client) -> None:
         table = self._working().write("clients")
@@ -279,6 +291,8 @@ class MemoryUnitOfWork:
         self.availabilities: MemoryCatalog[Availability] = MemoryCatalog(get, "availabilities")
         self.communities: MemoryCatalog[CalendarCommunity] = MemoryCatalog(get, "communities")
         self.grants: MemoryCatalog[Grant] = MemoryCatalog(get, "grants")
+        self.import_runs: MemoryCatalog[ImportRun] = MemoryCatalog(get, "import_runs")
+        self.client_logins: MemoryCatalog[ClientLogin] = MemoryCatalog(get, "client_logins")
         self.appointments = MemoryAppointments(get)
         self.clients = MemoryClients(get)
         self.audit = MemoryAuditLog(get, store._tables)

@@ -16,7 +16,9 @@ from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
 from lemnicore.access.audit import AuditEntry
+from lemnicore.access.logins import ClientLogin
 from lemnicore.access.policy import Grant
+from lemnicore.importing.runs import ImportRun
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.availability import Availability
 from lemnicore.scheduling.clients import Client
@@ -58,6 +60,9 @@ class Appointments(Protocol):
     def add(self, appointment: Appointment) -> None:
         """Insert a new appointment (its id must be new)."""
 
+    def add_many(self, appointments: Sequence[Appointment]) -> None:
+        """Insert many new appointments at once (imports, E4/E6)."""
+
     def update(self, appointment: Appointment) -> None:
         """Replace the stored appointment with the same id."""
 
@@ -98,6 +103,9 @@ class Clients(Protocol):
     """Client records."""
 
     def add(self, client: Client) -> None: ...
+
+    def add_many(self, clients: Sequence[Client]) -> None:
+        """Insert many new clients at once (imports, E4/E7)."""
 
     def update(self, client: Client) -> None: ...
 
@@ -164,6 +172,14 @@ class UnitOfWork(Protocol):
 
     @property
     def grants(self) -> Catalog[Grant]: ...
+
+    @property
+    def import_runs(self) -> Catalog[ImportRun]:
+        """E4/E5: every import run, with its options (D16/D17) and counts."""
+
+    @property
+    def client_logins(self) -> Catalog[ClientLogin]:
+        """C6/E7: booking-page logins, keyed by login id."""
 
     @property
     def appointments(self) -> Appointments: ...

@@ -20,8 +20,10 @@ from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
 from lemnicore.access.audit import AuditEntry
+from lemnicore.access.logins import ClientLogin
 from lemnicore.access.policy import Grant
 from lemnicore.errors import NotFoundError, StoreError
+from lemnicore.importing.runs import ImportRun
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.availability import Availability
 from lemnicore.scheduling.clients import Client
@@ -174,10 +176,13 @@ class SqliteAppointments:
 
     def add_many(self, appointments: Sequence[Appointment]) -> None:
         """Insert many appointments at once (imports, benchmarks)."""
-        self._conn.executemany(
-            f"INSERT INTO appointments ({APPOINTMENT_COLUMNS}) VALUES ({', '.join('?' * 15)})",
-            [appointment_row(a) for a in appointments],
-        )
+        try:
+            self._conn.executemany(
+                f"INSERT INTO appointments ({APPOINTMENT_COLUMNS}) VALUES ({', '.join('?' * 15)})",
+                [appointment_row(a) for a in appointments],
+            )
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(f"appointments cannot be stored: {exc}") from exc
         if appointments:
             self._note_duration(max(appointments, key=lambda a: a.end - a.start))
 
@@ -263,6 +268,16 @@ class SqliteClients:
             )
         except sqlite3.IntegrityError as exc:
             raise StoreError(f"client {client.id!r} cannot be stored: {exc}") from exc
+
+    def add_many(self, clients: Sequence[Client]) -> None:
+        """Insert many clients at once (imports, E4/E7)."""
+        try:
+            self._conn.executemany(
+                f"INSERT INTO clients ({CLIENT_COLUMNS}, email_key) VALUES ({', '.join('?' * 21)})",
+                [(*client_row(c), c.email.casefold() if c.email else None) for c in clients],
+            )
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(f"clients cannot be stored: {exc}") from exc
 
     def update(self, client: Client) -> None:
         row = client_row(client)
@@ -387,6 +402,8 @@ class SqliteUnitOfWork:
         self.availabilities = SqliteCatalog(conn, "availabilities", Availability)
         self.communities = SqliteCatalog(conn, "communities", CalendarCommunity)
         self.grants = SqliteCatalog(conn, "grants", Grant)
+        self.import_runs = SqliteCatalog(conn, "import_runs", ImportRun)
+        self.client_logins = SqliteCatalog(conn, "client_logins", ClientLogin)
         self.appointments = SqliteAppointments(conn)
         self.clients = SqliteClients(conn)
         self.audit = SqliteAuditLog(conn)

@@ -61,6 +61,10 @@ class CalendarMapping:
     calendar_id: str = attrs.field(validator=non_empty)
 
 
+def _mapping_tuple(values: Iterable[CalendarMapping]) -> tuple[CalendarMapping, ...]:
+    return tuple(values)
+
+
 def _confirmations(instance: Any, attribute: attrs.Attribute[str], value: str) -> None:
     if value not in (CONFIRMATIONS_NONE, CONFIRMATIONS_FUTURE):
         raise ValidationError(
@@ -77,7 +81,7 @@ class TakeoverOptions:
     """
 
     organisation_id: str = attrs.field(validator=non_empty)
-    calendars: tuple[CalendarMapping, ...] = attrs.field(converter=tuple)
+    calendars: tuple[CalendarMapping, ...] = attrs.field(converter=_mapping_tuple)
     window_from_days: int = -500
     window_to_days: int = 200
     confirmations: str = attrs.field(default=CONFIRMATIONS_NONE, validator=_confirmations)

@@ -315,6 +315,8 @@ def read_appointment(
     if start is None:
         return None, [Issue(kind, record_id, "StartDateTime", problem or "missing", SKIPPED)]
     end, problem = parse_local_time(text(f, "enddatetime", "end"), tz, text(f, "enddatetimeutc"))
+    if end is not None:
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
     if end is None:
         return None, [Issue(kind, record_id, "EndDateTime", problem or "missing", SKIPPED)]
     if end <= start:
@@ -339,12 +341,14 @@ def read_appointment(
             issues.append(
                 Issue(kind, record_id, "LastName", "missing name: imported without client")
             )
+    # Kept in UTC: aware datetimes sharing one ZoneInfo compare by wall time and ignore
+    # ``fold``, which would misorder the repeated autumn hour.
     return SourceAppointment(
         key=appointment_key(source_id),
         record_id=record_id,
         calendar_id=calendar_id,
-        start=start,
-        end=end,
+        start=start.astimezone(UTC),
+        end=end.astimezone(UTC),
         blocked=blocked,
         person=person,
         comment=comment,

@@ -86,8 +86,11 @@ class FakeEterminServer:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        server = self._server
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="fake-etermin", daemon=True
+            target=lambda: server.serve_forever(poll_interval=0.02),
+            name="fake-etermin",
+            daemon=True,
         )
         self._thread.start()
         return self

@@ -56,6 +56,12 @@ class EterminImporter:
     def __repr__(self) -> str:
         return f"EterminImporter({self.client!r})"
 
+    def __enter__(self) -> EterminImporter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     def list_calendars(self) -> list[Mapping[str, Any]]:
         """E1: the account's calendars, for the calendar → room mapping."""
         return list(self.client.calendars())

@@ -23,7 +23,7 @@ from lemnicore_etermin.api import DEFAULT_BASE_URL
 from lemnicore_etermin.csv_contacts import CsvOptions, export_contacts_csv, import_contacts_csv
 from lemnicore_etermin.plan import CalendarMapping, TakeoverOptions, plan_takeover
 from lemnicore_etermin.report import report_json, report_text
-from lemnicore_etermin.takeover import EterminImporter, commit_takeover, dry_run
+from lemnicore_etermin.takeover import EterminImporter, commit_takeover, dry_run, next_import_id
 
 
 def progress_line(label: str) -> Callable[[int, int], None]:
@@ -154,7 +154,8 @@ def _run_etermin(args: argparse.Namespace) -> int:
         today = clock.now().astimezone(zone(time_zone)).date()
         account = importer.fetch(options, today=today, progress=progress_line("fetching"))
         importer.close()  # the keys are not needed any more
-        plan = plan_takeover(account, options, today=today, now=clock.now())
+        import_id = None if args.dry_run else next_import_id(store)
+        plan = plan_takeover(account, options, today=today, now=clock.now(), import_id=import_id)
         if args.dry_run:
             run = dry_run(plan, clock=clock)
         else:

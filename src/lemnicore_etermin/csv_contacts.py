@@ -207,6 +207,7 @@ def read_contacts_csv(
     consent: bool,
     now: datetime,
     new_id: IdFactory = new_id,
+    import_id: str | None = None,
 ) -> tuple[list[ContactLine], list[LineProblem]]:
     """E7: every good line as a client, and every problem with its line number. Pure."""
     text = decode(data, options.encoding)
@@ -297,6 +298,7 @@ def read_contacts_csv(
                 notification_consent=consent,
                 consent_changed_at=now,
                 contact_changed_at=now,
+                import_id=import_id,
             )
         except ValidationError as exc:
             problems.append(LineProblem(line, exc.field, exc.reason))
@@ -365,6 +367,7 @@ def import_contacts_csv(
     with store.unit_of_work(write=False) as uow:
         organisation = uow.organisations.get(organisation_id)
         taken = {login.id: login.client_id for login in uow.client_logins.all()}
+    run = ImportRun(id=new_id(), source=CSV_SOURCE, started_at=now, status="running")
     lines, problems = read_contacts_csv(
         data,
         options,
@@ -372,6 +375,7 @@ def import_contacts_csv(
         consent=organisation.default_notification_consent,
         now=now,
         new_id=new_id,
+        import_id=run.id,
     )
     if not options.delete_existing:
         for contact in lines:
@@ -385,17 +389,19 @@ def import_contacts_csv(
         raise CsvImportError([(p.line, p.field, p.reason) for p in problems])
     # Slow hashing (scrypt) before the write transaction, several at once: hashlib
     # releases the GIL while it works.
+    with_password = [c for c in lines if c.password]
     with ThreadPoolExecutor(4) as pool:
-        hashes = list(pool.map(lambda c: hasher(c.password) if c.password else "", lines))
-    run = ImportRun(id=new_id(), source=CSV_SOURCE, started_at=now, status="running")
+        hashed = list(pool.map(lambda c: hasher(c.password or ""), with_password))
+    hashes = {c.line: h for c, h in zip(with_password, hashed, strict=True)}
     deleted = kept = 0
     with store.unit_of_work() as uow:
         if options.delete_existing:
             deleted, kept = _delete_contacts(uow, now=now, actor=actor, new_id=new_id)
-        clients = [attrs.evolve(c.client, import_id=run.id) for c in lines]
+        clients = [c.client for c in lines]
         uow.clients.add_many(clients)
         logins = 0
-        for contact, password_hash in zip(lines, hashes, strict=True):
+        for contact in lines:
+            password_hash = hashes.get(contact.line)
             if contact.login_id and password_hash:
                 uow.client_logins.put(
                     ClientLogin(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
@@ -113,24 +114,29 @@ def group_persons(
 def combined(group: PersonGroup) -> Person:
     """The canonical person with blanks filled from the other members (in order)."""
     result = group.canonical
+    if len(group.members) == 1:
+        return result
+    filled: dict[str, Any] = {}
     for other in group.members[1:]:
-        filled = {
-            name: getattr(other, name)
-            for name in (
-                "first_name",
-                "salutation",
-                "title",
-                "email",
-                "phone",
-                "mobile",
-                "street",
-                "postcode",
-                "town",
-                "birthday",
-            )
-            if not getattr(result, name) and getattr(other, name)
-        }
-        if filled:
-            result = attrs.evolve(result, **filled)
+        for name in _FILLABLE:
+            if name not in filled and not getattr(result, name) and getattr(other, name):
+                filled[name] = getattr(other, name)
     tags = tuple(dict.fromkeys(t for m in group.members for t in m.tags))
-    return attrs.evolve(result, tags=tags) if tags != result.tags else result
+    if tags != result.tags:
+        filled["tags"] = tags
+    # One copy per group, not one per member: groups of a hundred variants are common.
+    return attrs.evolve(result, **filled) if filled else result
+
+
+_FILLABLE = (
+    "first_name",
+    "salutation",
+    "title",
+    "email",
+    "phone",
+    "mobile",
+    "street",
+    "postcode",
+    "town",
+    "birthday",
+)

@@ -22,6 +22,7 @@ from lemnicore.clock import Clock
 from lemnicore.ids import IdFactory, new_id
 from lemnicore.importing.runs import ImportRun
 from lemnicore.scheduling.appointments import AppointmentStatus
+from lemnicore.scheduling.clients import Client
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore_etermin.api import DEFAULT_BASE_URL, EterminClient
 from lemnicore_etermin.plan import (
@@ -113,6 +114,14 @@ def _find_unfinished(uow: UnitOfWork) -> ImportRun | None:
     return max(running, key=lambda r: r.started_at) if running else None
 
 
+def next_import_id(store: Store, *, new_id: IdFactory = new_id) -> str:
+    """The id the next commit will use: an interrupted eTermin run's (to resume it), or a
+    new one. Pass it to :func:`~lemnicore_etermin.plan.plan_takeover`."""
+    with store.unit_of_work(write=False) as uow:
+        unfinished = _find_unfinished(uow)
+    return unfinished.id if unfinished else new_id()
+
+
 def dry_run(plan: TakeoverPlan, *, clock: Clock) -> ImportRun:
     """E3: the run a commit would record; nothing is written anywhere."""
     now = clock.now()
@@ -148,8 +157,13 @@ def commit_takeover(
     now = clock.now()
     with store.unit_of_work() as uow:
         unfinished = _find_unfinished(uow)
+        wanted = plan.import_id
+        if wanted is not None and uow.import_runs.find(wanted) is not None:
+            # The plan was stamped for a run that exists: resume it if unfinished, else
+            # this is a re-run and gets its own id (existing records are skipped anyway).
+            wanted = None
         run = unfinished or ImportRun(
-            id=new_id(),
+            id=wanted or new_id(),
             source=SOURCE,
             started_at=now,
             window_from=plan.window_from,
@@ -187,14 +201,15 @@ def commit_takeover(
 
     for number, batch in enumerate(_batches(plan.clients, batch_size)):
         with store.unit_of_work() as uow:
+            present = uow.clients.existing_external_ids([c.external_id or "" for c in batch])
             new = []
             for client in batch:
-                existing = uow.clients.by_external_id(client.external_id or "")
-                if existing is None:
-                    new.append(attrs.evolve(client, import_id=run.id))
-                    stored_client[client.id] = client.id
-                else:
-                    stored_client[client.id] = existing.id
+                if client.external_id in present:
+                    existing = uow.clients.by_external_id(client.external_id or "")
+                    if existing is not None and existing.id != client.id:
+                        stored_client[client.id] = existing.id
+                    continue
+                new.append(client if client.import_id == run.id else _stamped(client, run.id))
             uow.clients.add_many(new)
             counts["clients_created"] += len(new)
             save_counts(uow)
@@ -204,13 +219,19 @@ def commit_takeover(
 
     for number, appointment_batch in enumerate(_batches(plan.appointments, batch_size)):
         with store.unit_of_work() as uow:
+            present = uow.appointments.existing_external_ids(
+                [a.external_id or "" for a in appointment_batch]
+            )
             fresh = []
             for appointment in appointment_batch:
-                if uow.appointments.by_external_id(appointment.external_id or "") is None:
-                    client_id = appointment.client_id
-                    if client_id is not None:
-                        client_id = stored_client.get(client_id, client_id)
-                    fresh.append(attrs.evolve(appointment, import_id=run.id, client_id=client_id))
+                if appointment.external_id in present:
+                    continue
+                client_id = appointment.client_id
+                if client_id is not None:
+                    client_id = stored_client.get(client_id, client_id)
+                if appointment.import_id != run.id or client_id != appointment.client_id:
+                    appointment = attrs.evolve(appointment, import_id=run.id, client_id=client_id)
+                fresh.append(appointment)
             uow.appointments.add_many(fresh)
             counts["appointments_created"] += len(fresh)
             save_counts(uow)
@@ -251,6 +272,10 @@ def commit_takeover(
         )
         uow.commit()
     return finished
+
+
+def _stamped(client: Client, import_id: str) -> Client:
+    return attrs.evolve(client, import_id=import_id)
 
 
 def _audit_batch(

@@ -181,6 +181,10 @@ class MemoryAppointments:
     def with_import_id(self, import_id: str) -> list[Appointment]:
         return sorted_by_start([a for a in self._all() if a.import_id == import_id])
 
+    def existing_external_ids(self, external_ids: Sequence[str]) -> set[str]:
+        wanted = set(external_ids)
+        return {a.external_id for a in self._all() if a.external_id in wanted}
+
     def delete(self, appointment_id: str) -> None:
         self._working().write("appointments").pop(appointment_id, None)
 
@@ -234,6 +238,10 @@ class MemoryClients:
         return sorted(
             (c for c in self._table().values() if c.import_id == import_id), key=lambda c: c.id
         )
+
+    def existing_external_ids(self, external_ids: Sequence[str]) -> set[str]:
+        wanted = set(external_ids)
+        return {c.external_id for c in self._table().values() if c.external_id in wanted}
 
     def all(self) -> list[Client]:
         return sorted(self._table().values(), key=lambda c: c.id)

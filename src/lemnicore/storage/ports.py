@@ -92,6 +92,9 @@ class Appointments(Protocol):
     def with_import_id(self, import_id: str) -> list[Appointment]:
         """Every appointment created by one import (E5)."""
 
+    def existing_external_ids(self, external_ids: Sequence[str]) -> set[str]:
+        """Which of ``external_ids`` are already stored (E4: idempotent imports, in bulk)."""
+
     def delete(self, appointment_id: str) -> None:
         """Remove an appointment for good (only data resets do this, E5)."""
 
@@ -119,6 +122,9 @@ class Clients(Protocol):
     def by_external_id(self, external_id: str) -> Client | None: ...
 
     def with_import_id(self, import_id: str) -> list[Client]: ...
+
+    def existing_external_ids(self, external_ids: Sequence[str]) -> set[str]:
+        """Which of ``external_ids`` are already stored (E4: idempotent imports, in bulk)."""
 
     def all(self) -> list[Client]: ...
 

@@ -279,6 +279,7 @@ def generate_account(
     durations = (30, 45, 50, 60)
     ids = 700000
     previous: list[Record] = []
+    next_free: dict[tuple[object, date], int] = {}
     # The DST days get a few appointments on purpose.
     dst_days = [
         d
@@ -292,8 +293,18 @@ def generate_account(
             day = rng.choice(dst_days)
             start_time = time(2, 30) if n % 2 else time(9, 0)
         else:
-            day = first_day + timedelta(days=rng.randrange(span))
-            start_time = time(rng.randrange(7, 19), rng.choice((0, 15, 30, 45)))
+            # Appointments of a calendar follow each other through the day, as in a real
+            # diary; a full day sends the next one elsewhere (or, if all are full, overlaps).
+            for _ in range(20):
+                day = first_day + timedelta(days=rng.randrange(span))
+                minute = next_free.get((calendar["CalendarID"], day), 7 * 60)
+                minute += rng.choice((0, 0, 15, 30))
+                if minute < 19 * 60:
+                    break
+                calendar = rng.choice(calendar_records)
+            else:
+                minute = rng.randrange(7, 19) * 60
+            start_time = time(minute // 60, minute % 60)
         start = local_datetime(day, start_time, tz)
         if previous and rng.random() < 0.01:
             # An overlap: same calendar, same time as an earlier appointment.
@@ -304,6 +315,8 @@ def generate_account(
             start = start.astimezone(tz)
         # Elapsed minutes (via UTC): wall-clock arithmetic would be wrong across DST.
         end = (start.astimezone(UTC) + timedelta(minutes=rng.choice(durations))).astimezone(tz)
+        key = (calendar["CalendarID"], start.date())
+        next_free[key] = max(next_free.get(key, 0), end.hour * 60 + end.minute)
         record = {
             "ID": ids,
             "IID": ids,

@@ -140,6 +140,19 @@ class SqliteCatalog(Generic[T]):
         )
 
 
+def _existing(conn: sqlite3.Connection, table: str, external_ids: Sequence[str]) -> set[str]:
+    """Which external ids ``table`` holds, asked 500 at a time (SQLite's variable limit)."""
+    found: set[str] = set()
+    for i in range(0, len(external_ids), 500):
+        chunk = list(external_ids[i : i + 500])
+        rows = conn.execute(
+            f"SELECT external_id FROM {table} WHERE external_id IN ({', '.join('?' * len(chunk))})",
+            chunk,
+        ).fetchall()
+        found.update(r[0] for r in rows)
+    return found
+
+
 class SqliteAppointments:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
@@ -242,6 +255,9 @@ class SqliteAppointments:
     def with_import_id(self, import_id: str) -> list[Appointment]:
         return self._select("import_id = ? ORDER BY start_us, id", (import_id,))
 
+    def existing_external_ids(self, external_ids: Sequence[str]) -> set[str]:
+        return _existing(self._conn, "appointments", external_ids)
+
     def delete(self, appointment_id: str) -> None:
         self._conn.execute("DELETE FROM appointments WHERE id = ?", (appointment_id,))
 
@@ -308,6 +324,9 @@ class SqliteClients:
 
     def with_import_id(self, import_id: str) -> list[Client]:
         return self._select("import_id = ? ORDER BY id", (import_id,))
+
+    def existing_external_ids(self, external_ids: Sequence[str]) -> set[str]:
+        return _existing(self._conn, "clients", external_ids)
 
     def all(self) -> list[Client]:
         return self._select("1 ORDER BY id", ())

@@ -5,6 +5,7 @@ Everything public is importable from here (G1).
 
 from lemnicore.access.actors import SYSTEM_ACTOR, Actor, Role
 from lemnicore.access.audit import AuditAction, AuditEntry
+from lemnicore.access.logins import ClientLogin, hash_password, verify_password
 from lemnicore.access.policy import Grant, Permission, authorize
 from lemnicore.clock import Clock, SystemClock
 from lemnicore.errors import (
@@ -23,6 +24,8 @@ from lemnicore.errors import (
     ValidationError,
 )
 from lemnicore.importing.ports import Importer, ImporterFactory
+from lemnicore.importing.reset import ResetReport, reset_import
+from lemnicore.importing.runs import CONFIRMATIONS_FUTURE, CONFIRMATIONS_NONE, ImportRun
 from lemnicore.notifications.transport import (
     Attachment,
     ChannelPausedError,
@@ -63,6 +66,8 @@ __version__ = "0.1.0"
 __all__ = [
     "ACTIVE_STATUSES",
     "BOOKING_REQUEST_TYPE_ID",
+    "CONFIRMATIONS_FUTURE",
+    "CONFIRMATIONS_NONE",
     "NO_MESSAGE",
     "SYSTEM_ACTOR",
     "AccessDeniedError",
@@ -85,12 +90,14 @@ __all__ = [
     "Channel",
     "ChannelPausedError",
     "Client",
+    "ClientLogin",
     "ClientRecords",
     "Clients",
     "Clock",
     "ConflictError",
     "Delivery",
     "Grant",
+    "ImportRun",
     "Importer",
     "ImporterFactory",
     "Interval",
@@ -107,6 +114,7 @@ __all__ = [
     "PlanLimitError",
     "PluginError",
     "Practitioner",
+    "ResetReport",
     "Role",
     "Room",
     "Slot",
@@ -130,6 +138,7 @@ __all__ = [
     "community_view",
     "conflicts",
     "free_slots",
+    "hash_password",
     "hookimpl",
     "hookspec",
     "is_significant_reschedule",
@@ -138,6 +147,8 @@ __all__ = [
     "merge",
     "open_store",
     "overlapping_pairs",
+    "reset_import",
     "slot_grid",
     "subtract",
+    "verify_password",
 ]

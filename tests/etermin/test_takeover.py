@@ -320,3 +320,43 @@ class _Closing:
 
     def __exit__(self, *exc: object) -> None:
         self.store.close()
+
+
+def test_e3_e4_every_data_problem_arrives_over_loopback_and_is_reported(
+    fake: FakeEterminServer, account: EterminAccount, practice_db: tuple[SqliteStore, Practice]
+) -> None:
+    """The hand-made account holds one of each data-quality problem; fetched over HTTP,
+    each shows up in the plan with its record id and field."""
+    _, practice = practice_db
+    chosen = options(practice)
+    with EterminImporter.connect(
+        account.public_key, account.private_key, base_url=fake.base_url
+    ) as importer:
+        plan = plan_takeover(importer.fetch(chosen, today=TODAY), chosen, today=TODAY, now=NOW)
+    found = {(i.record_id, i.field, i.action) for i in plan.issues}
+    assert {
+        ("contact 3", "LastName", "skipped"),  # no name
+        ("contact 2", "Email", "imported"),  # missing e-mail (lower-case field names)
+        ("contact 1", "Notes", "fixed"),  # literal \n
+        ("appointment 14", "Email", "fixed"),  # lena(at)example.org
+        ("appointment 14", "Birthday", "fixed"),  # 31.02.1990
+        ("appointment 12", "client", "merged"),  # Joerg MUELLER = Jörg Müller
+    } <= found
+    assert plan.counts["blocks"] == 1
+
+
+def test_e4_a_generated_messy_account_merges_by_every_rule(
+    practice_db: tuple[SqliteStore, Practice],
+) -> None:
+    store, practice = practice_db
+    account = generate_account(seed=5, today=TODAY, appointments=1500, contacts=300, calendars=2)
+    with FakeEterminServer(account) as server:
+        _, run = take_over(server, account, store, practice)
+        plan, _ = take_over(server, account, store, practice)
+    rules = {m.rule for m in plan.merges}
+    assert rules >= {"same e-mail", "same name and birth date", "same name and phone"}
+    assert run.counts["blocks"] > 0
+    assert run.counts["overlaps"] > 0
+    with store.unit_of_work(write=False) as uow:
+        assert uow.appointments.count() == run.counts["appointments_created"]
+        assert uow.clients.count() == run.counts["clients_created"]

@@ -28,6 +28,8 @@ from lemnicore.errors import (
     ValidationError,
 )
 from lemnicore.importing.ports import Importer, ImporterFactory
+from lemnicore.importing.reset import ResetReport, reset_import
+from lemnicore.importing.runs import CONFIRMATIONS_FUTURE, CONFIRMATIONS_NONE, ImportRun
 from lemnicore.notifications.transport import (
     Attachment,
     ChannelPausedError,
@@ -83,6 +85,8 @@ __version__ = "0.1.0"
 __all__ = [
     "ACTIVE_STATUSES",
     "BOOKING_REQUEST_TYPE_ID",
+    "CONFIRMATIONS_FUTURE",
+    "CONFIRMATIONS_NONE",
     "DEFAULT_HOLD",
     "DEFAULT_PLANS",
     "NO_MESSAGE",
@@ -133,6 +137,7 @@ __all__ = [
     "Eraser",
     "ErasureReport",
     "Grant",
+    "ImportRun",
     "Importer",
     "ImporterFactory",
     "Interval",
@@ -157,6 +162,7 @@ __all__ = [
     "PracticeSetup",
     "Practitioner",
     "RequestReceipt",
+    "ResetReport",
     "Role",
     "Room",
     "Scope",
@@ -197,6 +203,7 @@ __all__ = [
     "redact_entry",
     "request_received_text",
     "require_scope",
+    "reset_import",
     "slot_grid",
     "subtract",
     "verify_password",

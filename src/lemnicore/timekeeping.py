@@ -52,7 +52,9 @@ def local_datetime(day: date, wall_time: time, tz: ZoneInfo) -> datetime:
     # Round-trip through UTC normalises a non-existent wall time to a real instant.
     round_trip = aware.astimezone(UTC).astimezone(tz)
     if round_trip.replace(tzinfo=None) != naive:
-        return aware.replace(fold=1).astimezone(UTC).astimezone(tz)
+        # In a gap, fold=0 carries the offset from before the change, so the round trip
+        # lands after the gap: 02:30 → 03:30 CEST (fold=1 would go back to 01:30 CET).
+        return round_trip
     return aware
 
 

@@ -28,11 +28,16 @@ MIN_PASSWORD_LENGTH = 8
 
 
 def normalise_login_id(login_id: str) -> str:
-    """A login id is an e-mail address, compared without case and surrounding spaces."""
-    value = login_id.strip().casefold()
+    """A login id is an e-mail address, compared without case and surrounding spaces.
+
+    Only normalises; :class:`ClientLogin` checks that the result is an e-mail address.
+    """
+    return login_id.strip().casefold()
+
+
+def _login_id(instance: ClientLogin, attribute: attrs.Attribute[Any], value: str) -> None:
     if not is_valid_email(value):
-        raise ValidationError("login_id", f"a login id is an e-mail address, got {login_id!r}")
-    return value
+        raise ValidationError("login_id", f"a login id is an e-mail address, got {value!r}")
 
 
 def _b64(data: bytes) -> str:
@@ -87,7 +92,7 @@ def _hash_format(instance: ClientLogin, attribute: attrs.Attribute[Any], value: 
 class ClientLogin:
     """C6: a client's login for the booking page, keyed by its login id (an e-mail)."""
 
-    login_id: str = attrs.field(validator=non_empty)
+    login_id: str = attrs.field(converter=normalise_login_id, validator=_login_id)
     client_id: str = attrs.field(validator=non_empty)
     password_hash: str = attrs.field(validator=_hash_format, repr=False)
     must_change_password: bool = False

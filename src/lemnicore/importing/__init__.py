@@ -1,1 +1,1 @@
-"""Data takeover (SPEC E): the importer port and import runs."""
+"""Data takeover (SPEC E): the importer port, import runs (E4) and data resets (E5)."""

@@ -53,8 +53,11 @@ def _threema(instance: Client, attribute: attrs.Attribute[Any], value: str | Non
         )
 
 
+_PREFERENCES = frozenset({c.value for c in Channel} | {NO_MESSAGE})
+
+
 def _preference(instance: Client, attribute: attrs.Attribute[Any], value: str | None) -> None:
-    allowed = {c.value for c in Channel} | {NO_MESSAGE}
+    allowed = _PREFERENCES  # built once: imports construct clients by the hundred thousand
     if value is not None and value not in allowed:
         raise ValidationError(
             "preferred_channel",

@@ -19,6 +19,7 @@ from lemnicore.access.logins import ClientLogin
 from lemnicore.access.policy import Grant
 from lemnicore.access.staff import StaffAccount
 from lemnicore.errors import NotFoundError, StoreError
+from lemnicore.importing.runs import ImportRun
 from lemnicore.online.releases import OnlineRelease, SlotHold
 from lemnicore.plugins.markers import hookimpl
 from lemnicore.scheduling.appointments import Appointment
@@ -51,6 +52,7 @@ CATALOG_KINDS = (
     "client_logins",
     "online_releases",
     "slot_holds",
+    "import_runs",
 )
 
 
@@ -137,6 +139,10 @@ class MemoryAppointments:
             raise StoreError(f"appointment {appointment.id!r} exists already")
         table[appointment.id] = appointment
 
+    def add_many(self, appointments: Sequence[Appointment]) -> None:
+        for appointment in appointments:
+            self.add(appointment)
+
     def update(self, appointment: Appointment) -> None:
         table = self._working().write("appointments")
         if appointment.id not in table:
@@ -188,6 +194,10 @@ class MemoryAppointments:
     def with_import_id(self, import_id: str) -> list[Appointment]:
         return sorted_by_start([a for a in self._all() if a.import_id == import_id])
 
+    def existing_external_ids(self, external_ids: Sequence[str]) -> set[str]:
+        wanted = set(external_ids)
+        return {a.external_id for a in self._all() if a.external_id in wanted}
+
     def delete(self, appointment_id: str) -> None:
         self._working().write("appointments").pop(appointment_id, None)
 
@@ -207,6 +217,10 @@ class MemoryClients:
         if client.id in table:
             raise StoreError(f"client {client.id!r} exists already")
         table[client.id] = client
+
+    def add_many(self, clients: Sequence[Client]) -> None:
+        for client in clients:
+            self.add(client)
 
     def update(self, client: Client) -> None:
         table = self._working().write("clients")
@@ -237,6 +251,10 @@ class MemoryClients:
         return sorted(
             (c for c in self._table().values() if c.import_id == import_id), key=lambda c: c.id
         )
+
+    def existing_external_ids(self, external_ids: Sequence[str]) -> set[str]:
+        wanted = set(external_ids)
+        return {c.external_id for c in self._table().values() if c.external_id in wanted}
 
     def all(self) -> list[Client]:
         return sorted(self._table().values(), key=lambda c: c.id)
@@ -318,6 +336,7 @@ class MemoryUnitOfWork:
         self.client_logins: MemoryCatalog[ClientLogin] = MemoryCatalog(get, "client_logins")
         self.online_releases: MemoryCatalog[OnlineRelease] = MemoryCatalog(get, "online_releases")
         self.slot_holds: MemoryCatalog[SlotHold] = MemoryCatalog(get, "slot_holds")
+        self.import_runs: MemoryCatalog[ImportRun] = MemoryCatalog(get, "import_runs")
         self.appointments = MemoryAppointments(get)
         self.clients = MemoryClients(get)
         self.audit = MemoryAuditLog(get, store._tables)

@@ -19,6 +19,7 @@ from lemnicore.access.audit import AuditEntry
 from lemnicore.access.logins import ClientLogin
 from lemnicore.access.policy import Grant
 from lemnicore.access.staff import StaffAccount
+from lemnicore.importing.runs import ImportRun
 from lemnicore.online.releases import OnlineRelease, SlotHold
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.availability import Availability
@@ -61,6 +62,9 @@ class Appointments(Protocol):
     def add(self, appointment: Appointment) -> None:
         """Insert a new appointment (its id must be new)."""
 
+    def add_many(self, appointments: Sequence[Appointment]) -> None:
+        """Insert many new appointments at once (imports, E4/E6)."""
+
     def update(self, appointment: Appointment) -> None:
         """Replace the stored appointment with the same id."""
 
@@ -90,6 +94,9 @@ class Appointments(Protocol):
     def with_import_id(self, import_id: str) -> list[Appointment]:
         """Every appointment created by one import (E5)."""
 
+    def existing_external_ids(self, external_ids: Sequence[str]) -> set[str]:
+        """Which of ``external_ids`` are already stored (E4: idempotent imports, in bulk)."""
+
     def delete(self, appointment_id: str) -> None:
         """Remove an appointment for good (only data resets do this, E5)."""
 
@@ -101,6 +108,9 @@ class Clients(Protocol):
     """Client records."""
 
     def add(self, client: Client) -> None: ...
+
+    def add_many(self, clients: Sequence[Client]) -> None:
+        """Insert many new clients at once (imports, E4/E7)."""
 
     def update(self, client: Client) -> None: ...
 
@@ -114,6 +124,9 @@ class Clients(Protocol):
     def by_external_id(self, external_id: str) -> Client | None: ...
 
     def with_import_id(self, import_id: str) -> list[Client]: ...
+
+    def existing_external_ids(self, external_ids: Sequence[str]) -> set[str]:
+        """Which of ``external_ids`` are already stored (E4: idempotent imports, in bulk)."""
 
     def all(self) -> list[Client]: ...
 
@@ -180,13 +193,18 @@ class UnitOfWork(Protocol):
     def staff_accounts(self) -> Catalog[StaffAccount]: ...
 
     @property
-    def client_logins(self) -> Catalog[ClientLogin]: ...
+    def client_logins(self) -> Catalog[ClientLogin]:
+        """C6/E7: booking-page logins, keyed by login id."""
 
     @property
     def online_releases(self) -> Catalog[OnlineRelease]: ...
 
     @property
     def slot_holds(self) -> Catalog[SlotHold]: ...
+
+    @property
+    def import_runs(self) -> Catalog[ImportRun]:
+        """E4/E5: every import run, with its options (D16/D17) and counts."""
 
     @property
     def appointments(self) -> Appointments: ...

@@ -24,6 +24,7 @@ from lemnicore.access.logins import ClientLogin
 from lemnicore.access.policy import Grant
 from lemnicore.access.staff import StaffAccount
 from lemnicore.errors import NotFoundError, StoreError
+from lemnicore.importing.runs import ImportRun
 from lemnicore.online.releases import OnlineRelease, SlotHold
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.availability import Availability
@@ -141,6 +142,19 @@ class SqliteCatalog(Generic[T]):
         )
 
 
+def _existing(conn: sqlite3.Connection, table: str, external_ids: Sequence[str]) -> set[str]:
+    """Which external ids ``table`` holds, asked 500 at a time (SQLite's variable limit)."""
+    found: set[str] = set()
+    for i in range(0, len(external_ids), 500):
+        chunk = list(external_ids[i : i + 500])
+        rows = conn.execute(
+            f"SELECT external_id FROM {table} WHERE external_id IN ({', '.join('?' * len(chunk))})",
+            chunk,
+        ).fetchall()
+        found.update(r[0] for r in rows)
+    return found
+
+
 class SqliteAppointments:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
@@ -177,10 +191,13 @@ class SqliteAppointments:
 
     def add_many(self, appointments: Sequence[Appointment]) -> None:
         """Insert many appointments at once (imports, benchmarks)."""
-        self._conn.executemany(
-            f"INSERT INTO appointments ({APPOINTMENT_COLUMNS}) VALUES ({', '.join('?' * 15)})",
-            [appointment_row(a) for a in appointments],
-        )
+        try:
+            self._conn.executemany(
+                f"INSERT INTO appointments ({APPOINTMENT_COLUMNS}) VALUES ({', '.join('?' * 15)})",
+                [appointment_row(a) for a in appointments],
+            )
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(f"appointments cannot be stored: {exc}") from exc
         if appointments:
             self._note_duration(max(appointments, key=lambda a: a.end - a.start))
 
@@ -240,6 +257,9 @@ class SqliteAppointments:
     def with_import_id(self, import_id: str) -> list[Appointment]:
         return self._select("import_id = ? ORDER BY start_us, id", (import_id,))
 
+    def existing_external_ids(self, external_ids: Sequence[str]) -> set[str]:
+        return _existing(self._conn, "appointments", external_ids)
+
     def delete(self, appointment_id: str) -> None:
         self._conn.execute("DELETE FROM appointments WHERE id = ?", (appointment_id,))
 
@@ -266,6 +286,16 @@ class SqliteClients:
             )
         except sqlite3.IntegrityError as exc:
             raise StoreError(f"client {client.id!r} cannot be stored: {exc}") from exc
+
+    def add_many(self, clients: Sequence[Client]) -> None:
+        """Insert many clients at once (imports, E4/E7)."""
+        try:
+            self._conn.executemany(
+                f"INSERT INTO clients ({CLIENT_COLUMNS}, email_key) VALUES ({', '.join('?' * 21)})",
+                [(*client_row(c), c.email.casefold() if c.email else None) for c in clients],
+            )
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(f"clients cannot be stored: {exc}") from exc
 
     def update(self, client: Client) -> None:
         row = client_row(client)
@@ -296,6 +326,9 @@ class SqliteClients:
 
     def with_import_id(self, import_id: str) -> list[Client]:
         return self._select("import_id = ? ORDER BY id", (import_id,))
+
+    def existing_external_ids(self, external_ids: Sequence[str]) -> set[str]:
+        return _existing(self._conn, "clients", external_ids)
 
     def all(self) -> list[Client]:
         return self._select("1 ORDER BY id", ())
@@ -424,6 +457,7 @@ class SqliteUnitOfWork:
         self.client_logins = SqliteCatalog(conn, "client_logins", ClientLogin)
         self.online_releases = SqliteCatalog(conn, "online_releases", OnlineRelease)
         self.slot_holds = SqliteCatalog(conn, "slot_holds", SlotHold)
+        self.import_runs = SqliteCatalog(conn, "import_runs", ImportRun)
         self.appointments = SqliteAppointments(conn)
         self.clients = SqliteClients(conn)
         self.audit = SqliteAuditLog(conn)

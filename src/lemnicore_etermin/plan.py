@@ -1,0 +1,380 @@
+"""E1–E4: the takeover as a plan — pure functions from fetched records to lemnicore values.
+
+:func:`read_account` turns raw eTermin records into checked source values;
+:func:`plan_takeover` maps calendars to rooms (E2, with A8's overlap warning), filters the
+window (E1), de-duplicates clients (E4) and validates everything (E3). Nothing here does
+I/O or reads the clock: ``today`` and ``now`` are parameters. The plan is what a dry run
+reports and what a commit writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import attrs
+
+from lemnicore._validators import non_empty
+from lemnicore.errors import ValidationError
+from lemnicore.importing.runs import CONFIRMATIONS_FUTURE, CONFIRMATIONS_NONE
+from lemnicore.scheduling.appointments import Appointment
+from lemnicore.scheduling.clients import Client
+from lemnicore.scheduling.practice import AppointmentType
+from lemnicore.scheduling.rules import overlapping_pairs
+from lemnicore.timekeeping import DEFAULT_TIME_ZONE, zone
+from lemnicore_etermin.dedup import Merge, combined, group_persons
+from lemnicore_etermin.records import (
+    SKIPPED,
+    WARNING,
+    Issue,
+    Person,
+    SourceAppointment,
+    lowered,
+    read_appointment,
+    read_contact,
+    read_deleted_key,
+    text,
+)
+
+SOURCE = "etermin"
+APPOINTMENT_TYPE = AppointmentType("etermin-appointment", "Appointment (from eTermin)")
+BLOCK_TYPE = AppointmentType(
+    "etermin-block", "Blocked time (from eTermin)", allows_auto_notifications=False
+)
+
+
+def record_id_for(key: str) -> str:
+    """The lemnicore id for a source key: the same on every run, so re-runs and resets
+    followed by re-imports produce identical records (E4, E5)."""
+    return hashlib.blake2b(key.encode(), digest_size=16, person=b"lemnicore-etmn").hexdigest()
+
+
+@attrs.frozen
+class CalendarMapping:
+    """E2: one eTermin calendar into one lemnicore room and calendar."""
+
+    source_id: str = attrs.field(validator=non_empty)
+    room_id: str = attrs.field(validator=non_empty)
+    calendar_id: str = attrs.field(validator=non_empty)
+
+
+def _mapping_tuple(values: Iterable[CalendarMapping]) -> tuple[CalendarMapping, ...]:
+    return tuple(values)
+
+
+def _confirmations(instance: Any, attribute: attrs.Attribute[str], value: str) -> None:
+    if value not in (CONFIRMATIONS_NONE, CONFIRMATIONS_FUTURE):
+        raise ValidationError(
+            "confirmations", f"must be {CONFIRMATIONS_NONE!r} or {CONFIRMATIONS_FUTURE!r}"
+        )
+
+
+@attrs.frozen
+class TakeoverOptions:
+    """What the user chose (E1, E2, D16, D17).
+
+    The window is relative to today in days, inclusive at both ends (−500 … +200).
+    ``time_zone`` is the eTermin account's zone: its times come without offset.
+    """
+
+    organisation_id: str = attrs.field(validator=non_empty)
+    calendars: tuple[CalendarMapping, ...] = attrs.field(converter=_mapping_tuple)
+    window_from_days: int = -500
+    window_to_days: int = 200
+    confirmations: str = attrs.field(default=CONFIRMATIONS_NONE, validator=_confirmations)
+    reminders_from: date | None = None
+    time_zone: str = DEFAULT_TIME_ZONE
+    default_consent: bool = False
+    """D18: imported clients start with the organisation's default notification consent."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.window_from_days > self.window_to_days:
+            raise ValidationError(
+                "window", f"from ({self.window_from_days}) is after to ({self.window_to_days})"
+            )
+        if not self.calendars:
+            raise ValidationError("calendars", "select at least one eTermin calendar (E2)")
+        zone(self.time_zone)
+
+    def window(self, today: date) -> tuple[date, date]:
+        """The first and last local day of the import window."""
+        return today + timedelta(days=self.window_from_days), today + timedelta(
+            days=self.window_to_days
+        )
+
+    @property
+    def source_calendar_ids(self) -> list[str]:
+        return list(dict.fromkeys(m.source_id for m in self.calendars))
+
+
+@attrs.frozen
+class FetchedAccount:
+    """What was read from eTermin, already checked record by record (E3)."""
+
+    calendars: tuple[Mapping[str, Any], ...]
+    contacts: tuple[Person, ...]
+    appointments: tuple[SourceAppointment, ...]
+    deleted_keys: frozenset[str]
+    issues: tuple[Issue, ...]
+
+
+class AccountReader:
+    """Collects raw records chunk by chunk, so raw JSON never piles up (E6)."""
+
+    def __init__(self, time_zone: str) -> None:
+        self.tz = zone(time_zone)
+        self.calendars: list[Mapping[str, Any]] = []
+        self.contacts: list[Person] = []
+        self.appointments: dict[str, SourceAppointment] = {}
+        self.deleted: set[str] = set()
+        self.issues: list[Issue] = []
+
+    def add_calendars(self, raw: Iterable[Mapping[str, Any]]) -> None:
+        self.calendars.extend(raw)
+
+    def add_contacts(self, raw: Iterable[Mapping[str, Any]]) -> None:
+        for record in raw:
+            person, issues = read_contact(record)
+            self.issues.extend(issues)
+            if person is not None:
+                self.contacts.append(person)
+
+    def add_appointments(self, raw: Iterable[Mapping[str, Any]]) -> None:
+        for record in raw:
+            appointment, issues = read_appointment(record, self.tz)
+            self.issues.extend(issues)
+            # A record seen twice (overlapping requests) is one appointment.
+            if appointment is not None:
+                self.appointments.setdefault(appointment.key, appointment)
+
+    def add_deleted(self, raw: Iterable[Mapping[str, Any]]) -> None:
+        self.deleted.update(k for k in map(read_deleted_key, raw) if k)
+
+    def result(self) -> FetchedAccount:
+        return FetchedAccount(
+            calendars=tuple(self.calendars),
+            contacts=tuple(self.contacts),
+            appointments=tuple(sorted(self.appointments.values(), key=lambda a: (a.start, a.key))),
+            deleted_keys=frozenset(self.deleted),
+            issues=tuple(self.issues),
+        )
+
+
+def read_account(
+    *,
+    calendars: Iterable[Mapping[str, Any]],
+    contacts: Iterable[Mapping[str, Any]],
+    appointments: Iterable[Mapping[str, Any]],
+    deleted: Iterable[Mapping[str, Any]] = (),
+    time_zone: str = DEFAULT_TIME_ZONE,
+) -> FetchedAccount:
+    """Read raw eTermin records (as the API sends them) into a :class:`FetchedAccount`."""
+    reader = AccountReader(time_zone)
+    reader.add_calendars(calendars)
+    reader.add_contacts(contacts)
+    reader.add_appointments(appointments)
+    reader.add_deleted(deleted)
+    return reader.result()
+
+
+@attrs.frozen
+class Overlap:
+    """A8/E3: two imported appointments share a room and a moment."""
+
+    room_id: str
+    first: str
+    second: str
+
+
+@attrs.frozen
+class TakeoverPlan:
+    """Everything a commit would write, and everything the report says (E3, E4)."""
+
+    import_id: str | None
+    options: TakeoverOptions
+    window_from: date
+    window_to: date
+    appointment_types: tuple[AppointmentType, ...]
+    clients: tuple[Client, ...]
+    appointments: tuple[Appointment, ...]
+    deleted_keys: frozenset[str]
+    issues: tuple[Issue, ...]
+    merges: tuple[Merge, ...]
+    overlaps: tuple[Overlap, ...]
+    shared_rooms: Mapping[str, tuple[str, ...]]
+    counts: Mapping[str, int]
+
+    @property
+    def faulty_records(self) -> list[Issue]:
+        """The issues that kept a record out of the import."""
+        return [i for i in self.issues if i.action == SKIPPED]
+
+
+def _client(
+    person: Person, *, organisation_id: str, consent: bool, now: datetime, import_id: str | None
+) -> Client:
+    notes = person.notes
+    if person.title:
+        notes = "\n".join(p for p in (f"Title: {person.title}", notes) if p)
+    return Client(
+        id=record_id_for(person.key),
+        organisation_id=organisation_id,
+        last_name=person.last_name,
+        first_name=person.first_name,
+        salutation=person.salutation,
+        email=person.email,
+        mobile=person.mobile,
+        phone=person.phone,
+        postal_address=person.postal_address,
+        birthday=person.birthday,
+        notes=notes,
+        tags=frozenset(person.tags),
+        notification_consent=consent,
+        consent_changed_at=now,
+        contact_changed_at=now,
+        external_id=person.key,
+        import_id=import_id,
+    )
+
+
+def plan_takeover(
+    account: FetchedAccount,
+    options: TakeoverOptions,
+    *,
+    today: date,
+    now: datetime,
+    import_id: str | None = None,
+) -> TakeoverPlan:
+    """E1–E4: map, de-duplicate and validate; return what an import would write.
+
+    Appointments outside the window, in calendars that are not mapped, or deleted in
+    eTermin are left out and reported. Blocked slots become client-less blocks of the
+    ``etermin-block`` type (no notifications). Overlaps in a room are kept, marked
+    ``double_booked`` and reported (A4, A8). ``import_id`` (from
+    :func:`~lemnicore_etermin.takeover.next_import_id`) stamps the records right away, which
+    spares the commit a copy of every record.
+    """
+    tz = zone(options.time_zone)
+    window_from, window_to = options.window(today)
+    issues: list[Issue] = list(account.issues)
+    known_calendars = {text(lowered(c), "calendarid", "id") for c in account.calendars}
+    mapping = {m.source_id: m for m in options.calendars}
+    for source_id in mapping:
+        if source_id not in known_calendars:
+            issues.append(
+                Issue("calendar", source_id, "CalendarID", "unknown eTermin calendar", SKIPPED)
+            )
+    rooms: dict[str, list[str]] = {}
+    for m in options.calendars:
+        rooms.setdefault(m.room_id, []).append(m.source_id)
+    shared_rooms = {room: tuple(ids) for room, ids in rooms.items() if len(ids) > 1}
+
+    kept: list[SourceAppointment] = []
+    counts = {"outside_window": 0, "unknown_calendar": 0, "deleted_in_source": 0}
+    for a in account.appointments:
+        local_day = a.start.astimezone(tz).date()
+        if a.key in account.deleted_keys:
+            counts["deleted_in_source"] += 1
+            issues.append(Issue("appointment", a.record_id, "ID", "deleted in eTermin", SKIPPED))
+        elif a.calendar_id not in mapping:
+            counts["unknown_calendar"] += 1
+            reason = f"calendar {a.calendar_id!r} is not selected or unknown"
+            issues.append(Issue("appointment", a.record_id, "CalendarID", reason, SKIPPED))
+        elif not window_from <= local_day <= window_to:
+            counts["outside_window"] += 1
+            reason = f"{local_day.isoformat()} is outside {window_from}…{window_to}"
+            issues.append(Issue("appointment", a.record_id, "StartDateTime", reason, SKIPPED))
+        else:
+            kept.append(a)
+
+    persons = [*account.contacts, *(a.person for a in kept if a.person is not None)]
+    groups, group_of, merges = group_persons(persons)
+    clients = [
+        _client(
+            combined(g),
+            organisation_id=options.organisation_id,
+            consent=options.default_consent,
+            now=now,
+            import_id=import_id,
+        )
+        for g in groups
+    ]
+    for merge in merges:
+        reason = f"same client as {merge.kept} ({merge.rule})"
+        kind = merge.merged.split(" ", 1)[0]
+        issues.append(Issue(kind, merge.merged, "client", reason, "merged"))
+
+    appointments: list[Appointment] = []
+    for a in kept:
+        target = mapping[a.calendar_id]
+        client_id = None
+        if a.person is not None:
+            client_id = clients[group_of[a.person.key]].id
+        appointments.append(
+            Appointment(
+                id=record_id_for(a.key),
+                calendar_id=target.calendar_id,
+                room_id=target.room_id,
+                start=a.start,
+                end=a.end,
+                type_id=BLOCK_TYPE.id if a.blocked else APPOINTMENT_TYPE.id,
+                client_id=client_id,
+                comment=a.comment,
+                created_at=a.created_at,
+                external_id=a.key,
+                import_id=import_id,
+            )
+        )
+    source_of = {record_id_for(a.key): a for a in kept}
+    overlaps: list[Overlap] = []
+    double: set[str] = set()
+    for first, second in overlapping_pairs(appointments):
+        overlaps.append(
+            Overlap(first.room_id, source_of[first.id].record_id, source_of[second.id].record_id)
+        )
+        double.update((first.id, second.id))
+        reason = f"overlaps {source_of[first.id].record_id} in room {first.room_id!r}"
+        issues.append(Issue("appointment", source_of[second.id].record_id, "time", reason, WARNING))
+    if double:
+        appointments = [
+            attrs.evolve(a, double_booked=True) if a.id in double else a for a in appointments
+        ]
+    counts |= {
+        "calendars": len(mapping),
+        "contacts_read": len(account.contacts),
+        "appointments_read": len(account.appointments),
+        "clients": len(clients),
+        "appointments": sum(1 for a in appointments if a.type_id == APPOINTMENT_TYPE.id),
+        "blocks": sum(1 for a in appointments if a.type_id == BLOCK_TYPE.id),
+        "merged": len(merges),
+        "overlaps": len(overlaps),
+        "deleted_feed": len(account.deleted_keys),
+        "faulty_records": sum(1 for i in issues if i.action == SKIPPED),
+        "issues": len(issues),
+    }
+    return TakeoverPlan(
+        import_id=import_id,
+        options=options,
+        window_from=window_from,
+        window_to=window_to,
+        appointment_types=(APPOINTMENT_TYPE, BLOCK_TYPE),
+        clients=tuple(clients),
+        appointments=tuple(appointments),
+        deleted_keys=account.deleted_keys,
+        issues=tuple(issues),
+        merges=tuple(merges),
+        overlaps=tuple(overlaps),
+        shared_rooms=shared_rooms,
+        counts=counts,
+    )
+
+
+def summarise_issues(issues: Sequence[Issue]) -> dict[str, int]:
+    """How many issues of each (kind, field, action), for the report's overview."""
+    summary: dict[str, int] = {}
+    for issue in issues:
+        key = f"{issue.kind}.{issue.field} [{issue.action}]"
+        summary[key] = summary.get(key, 0) + 1
+    return dict(sorted(summary.items()))

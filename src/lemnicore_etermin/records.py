@@ -1,0 +1,371 @@
+"""E3: tolerant reading of eTermin records into plain, checked source values.
+
+eTermin's data are messy (see ``research/etermin-api.md``): field names vary in case,
+many fields are null, birthdays come as ``dd.mm.yyyy``, ISO or empty, notes carry a literal
+backslash-n, appointments say ``Town`` where contacts say ``City``, times are local without
+offset, and blocked slots look like appointments. Each reader here is a pure function that
+returns the value it could make and a list of :class:`Issue` — one per problem, naming the
+record, the field and the reason — so the dry-run report (E3) can list every faulty record.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from lemnicore.scheduling.clients import is_valid_email
+from lemnicore.timekeeping import local_datetime
+
+SKIPPED = "skipped"
+"""The record was not imported."""
+IMPORTED = "imported"
+"""The record was imported as it is, the problem noted (e.g. no e-mail address)."""
+FIXED = "fixed"
+"""The record was imported after a repair (e.g. ``\\n`` made a line break, bad e-mail left out)."""
+MERGED = "merged"
+"""The record was merged into another one (E4 duplicates)."""
+WARNING = "warning"
+"""Imported, but needs a look (overlaps, A8)."""
+
+
+@attrs.frozen
+class Issue:
+    """One problem with one source record (E3): which record, which field, why."""
+
+    kind: str
+    record_id: str
+    field: str
+    reason: str
+    action: str = IMPORTED
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.record_id}: {self.field}: {self.reason} [{self.action}]"
+
+
+@attrs.frozen
+class Person:
+    """The personal data of a contact, or the person named on an appointment.
+
+    ``key`` is the external id the client would get; ``record_id`` is how the report names
+    the source record (``contact 17``, ``appointment 4711``).
+    """
+
+    key: str
+    record_id: str
+    kind: str
+    last_name: str
+    first_name: str = ""
+    salutation: str = ""
+    title: str = ""
+    email: str | None = None
+    phone: str | None = None
+    mobile: str | None = None
+    street: str = ""
+    postcode: str = ""
+    town: str = ""
+    birthday: date | None = None
+    notes: str = ""
+    tags: tuple[str, ...] = ()
+
+    @property
+    def postal_address(self) -> str | None:
+        town = " ".join(p for p in (self.postcode, self.town) if p)
+        return ", ".join(p for p in (self.street, town) if p) or None
+
+
+@attrs.frozen
+class SourceAppointment:
+    """An eTermin appointment or blocked slot, with aware times (account time zone)."""
+
+    key: str
+    record_id: str
+    calendar_id: str
+    start: datetime
+    end: datetime
+    blocked: bool = False
+    person: Person | None = None
+    comment: str = ""
+    created_at: datetime | None = None
+
+
+# -- field access -----------------------------------------------------------------------
+
+
+def lowered(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The record with lower-case field names: eTermin's casing is not reliable."""
+    return {str(k).lower(): v for k, v in raw.items()}
+
+
+def text(fields: Mapping[str, Any], *names: str) -> str:
+    """The first non-empty of ``names`` as stripped text; null and missing become ``""``."""
+    for name in names:
+        value = fields.get(name)
+        if value is None:
+            continue
+        if type(value) is str:  # the common case first: this runs millions of times
+            found = value.strip()
+            if found and found != "null":
+                return found
+            continue
+        if isinstance(value, dict | list):
+            continue
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        found = str(value).strip()
+        if found and found.lower() != "null":
+            return found
+    return ""
+
+
+def truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "ja", "-1"}
+    return bool(value)
+
+
+def unescape_notes(value: str) -> tuple[str, bool]:
+    """Literal ``\\n`` (and ``\\r\\n``) as real line breaks; says whether anything changed."""
+    fixed = value.replace("\\r\\n", "\n").replace("\\n", "\n").replace("\\r", "\n")
+    return fixed.strip(), fixed != value
+
+
+_GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]00:00(?::00(?:\.0+)?)?Z?)?$")
+
+
+def parse_birthday(value: str) -> tuple[date | None, str | None]:
+    """``dd.mm.yyyy``, ISO ``yyyy-mm-dd`` (optionally with a midnight time) or empty.
+
+    Returns the date or ``None``, and a reason if the value was there but unusable.
+    """
+    value = value.strip()
+    if not value:
+        return None, None
+    german = _GERMAN_DATE.match(value)
+    iso = _ISO_DATE.match(value)
+    try:
+        if german:
+            day = date(int(german[3]), int(german[2]), int(german[1]))
+        elif iso:
+            day = date(int(iso[1]), int(iso[2]), int(iso[3]))
+        else:
+            return None, f"not a date (expected dd.mm.yyyy or yyyy-mm-dd): {value!r}"
+    except ValueError:
+        return None, f"no such date: {value!r}"
+    if day.year < 1900 or day.year > 2100:
+        return None, f"implausible birth year: {value!r}"
+    return day, None
+
+
+def phone_key(value: str) -> str:
+    """Digits of a phone number in German national form, for comparing (E4).
+
+    ``+49 170 1234567``, ``0049-170-1234567`` and ``0170/1234567`` are the same number.
+    """
+    digits = re.sub(r"\D", "", value)
+    if value.strip().startswith("+"):
+        digits = "00" + digits
+    if digits.startswith("0049"):
+        digits = "0" + digits[4:]
+    return digits
+
+
+_MOBILE_PREFIX = re.compile(r"^01[567]\d")
+
+
+def parse_phone(value: str) -> tuple[str | None, bool, str | None]:
+    """(number, is German mobile, problem). Letters or too few digits make it unusable."""
+    value = value.strip()
+    if not value:
+        return None, False, None
+    if re.search(r"[A-Za-z]", value) or len(re.sub(r"\D", "", value)) < 6:
+        return None, False, f"not a phone number: {value!r}"
+    return value, bool(_MOBILE_PREFIX.match(phone_key(value))), None
+
+
+def parse_local_time(
+    value: str, tz: ZoneInfo, utc_value: str = ""
+) -> tuple[datetime | None, str | None]:
+    """An eTermin time: local to the account (no offset) → aware in ``tz``.
+
+    A wall time in the spring-forward gap moves forward like a clock; an ambiguous autumn
+    time takes its first occurrence unless the record's UTC time says otherwise.
+    """
+    value = value.strip()
+    if not value:
+        return None, "missing"
+    try:
+        parsed = datetime.fromisoformat(value.replace(" ", "T", 1))
+    except ValueError:
+        return None, f"not a date and time: {value!r}"
+    if parsed.tzinfo is not None:
+        return parsed.astimezone(tz), None
+    if utc_value:
+        # The UTC twin, when it agrees with the local time, settles DST questions at once.
+        try:
+            utc = datetime.fromisoformat(utc_value.strip().replace(" ", "T", 1))
+        except ValueError:
+            utc = None
+        if utc is not None:
+            in_zone = (utc.replace(tzinfo=UTC) if utc.tzinfo is None else utc).astimezone(tz)
+            if in_zone.replace(tzinfo=None) == parsed:
+                return in_zone, None
+    return local_datetime(parsed.date(), parsed.time(), tz), None
+
+
+# -- record readers -----------------------------------------------------------------------
+
+
+def contact_key(source_id: str) -> str:
+    return f"etermin:contact:{source_id}"
+
+
+def appointment_key(source_id: str) -> str:
+    return f"etermin:appointment:{source_id}"
+
+
+def appointment_client_key(source_id: str) -> str:
+    return f"etermin:appointment-client:{source_id}"
+
+
+def _read_person(
+    f: Mapping[str, Any], *, key: str, record_id: str, kind: str, issues: list[Issue]
+) -> Person | None:
+    last_name = text(f, "lastname", "name")
+    first_name = text(f, "firstname")
+    if not last_name:
+        if first_name:
+            issues.append(Issue(kind, record_id, "LastName", "missing; first name used", FIXED))
+            last_name, first_name = first_name, ""
+        else:
+            return None
+    email: str | None = text(f, "email", "e-mail", "mail")
+    if not email:
+        issues.append(Issue(kind, record_id, "Email", "missing: no e-mail messages possible"))
+        email = None
+    elif not is_valid_email(email):
+        issues.append(Issue(kind, record_id, "Email", f"not a valid e-mail: {email!r}", FIXED))
+        email = None
+    phone, mobile = None, None
+    for name in ("phone", "mobile", "mobilephone", "telefon"):
+        raw_phone = text(f, name)
+        if not raw_phone:
+            continue
+        number, is_mobile, problem = parse_phone(raw_phone)
+        if problem:
+            issues.append(Issue(kind, record_id, "Phone", problem, FIXED))
+        elif is_mobile and mobile is None:
+            mobile = number
+        elif phone is None:
+            phone = number
+    birthday, problem = parse_birthday(text(f, "birthday", "birthdate", "dateofbirth"))
+    if problem:
+        issues.append(Issue(kind, record_id, "Birthday", problem, FIXED))
+    notes, unescaped = unescape_notes(text(f, "notes", "note"))
+    if unescaped and kind == "contact":
+        issues.append(Issue(kind, record_id, "Notes", "literal \\n made line breaks", FIXED))
+    tags = tuple(t.strip() for t in text(f, "tags").split(",") if t.strip())
+    return Person(
+        key=key,
+        record_id=record_id,
+        kind=kind,
+        last_name=last_name,
+        first_name=first_name,
+        salutation=text(f, "salutation"),
+        title=text(f, "title"),
+        email=email,
+        phone=phone,
+        mobile=mobile,
+        street=text(f, "street"),
+        postcode=text(f, "zip", "zipcode", "postcode"),
+        town=text(f, "town", "city"),  # appointments say Town, contacts say City
+        birthday=birthday,
+        notes=notes if kind == "contact" else "",
+        tags=tags,
+    )
+
+
+def read_contact(raw: Mapping[str, Any]) -> tuple[Person | None, list[Issue]]:
+    """An eTermin contact → a :class:`Person` (or ``None`` if it has no name at all)."""
+    f = lowered(raw)
+    source_id = text(f, "externalid", "cid", "id")
+    record_id = f"contact {text(f, 'cid', 'id', 'externalid') or '?'}"
+    issues: list[Issue] = []
+    if not source_id:
+        return None, [Issue("contact", record_id, "CID", "no id", SKIPPED)]
+    person = _read_person(
+        f, key=contact_key(source_id), record_id=record_id, kind="contact", issues=issues
+    )
+    if person is None:
+        issues.append(Issue("contact", record_id, "LastName", "missing name", SKIPPED))
+    return person, issues
+
+
+def read_appointment(
+    raw: Mapping[str, Any], tz: ZoneInfo
+) -> tuple[SourceAppointment | None, list[Issue]]:
+    """An eTermin appointment → a :class:`SourceAppointment` in the account's zone ``tz``."""
+    f = lowered(raw)
+    source_id = text(f, "externalid", "id", "iid")
+    record_id = f"appointment {text(f, 'id', 'iid', 'externalid') or '?'}"
+    issues: list[Issue] = []
+    kind = "appointment"
+    if not source_id:
+        return None, [Issue(kind, record_id, "ExternalID", "no id", SKIPPED)]
+    start, problem = parse_local_time(
+        text(f, "startdatetime", "start"), tz, text(f, "startdatetimeutc")
+    )
+    if start is None:
+        return None, [Issue(kind, record_id, "StartDateTime", problem or "missing", SKIPPED)]
+    end, problem = parse_local_time(text(f, "enddatetime", "end"), tz, text(f, "enddatetimeutc"))
+    if end is not None:
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
+    if end is None:
+        return None, [Issue(kind, record_id, "EndDateTime", problem or "missing", SKIPPED)]
+    if end <= start:
+        reason = f"ends ({end.isoformat()}) before it starts ({start.isoformat()})"
+        return None, [Issue(kind, record_id, "EndDateTime", reason, SKIPPED)]
+    calendar_id = text(f, "calendarid")
+    if not calendar_id:
+        return None, [Issue(kind, record_id, "CalendarID", "missing", SKIPPED)]
+    notes, unescaped = unescape_notes(text(f, "notes", "note"))
+    if unescaped:
+        issues.append(Issue(kind, record_id, "Notes", "literal \\n made line breaks", FIXED))
+    blocked = truthy(f.get("blockedapp"))
+    services = text(f, "servicestext")
+    comment = "\n".join(p for p in (services, notes) if p)
+    created, _ = parse_local_time(text(f, "creationdate"), tz)
+    person: Person | None = None
+    if not blocked:
+        linked = text(f, "cid", "contactid")
+        key = contact_key(linked) if linked else appointment_client_key(source_id)
+        person = _read_person(f, key=key, record_id=record_id, kind=kind, issues=issues)
+        if person is None:
+            issues.append(
+                Issue(kind, record_id, "LastName", "missing name: imported without client")
+            )
+    # Kept in UTC: aware datetimes sharing one ZoneInfo compare by wall time and ignore
+    # ``fold``, which would misorder the repeated autumn hour.
+    return SourceAppointment(
+        key=appointment_key(source_id),
+        record_id=record_id,
+        calendar_id=calendar_id,
+        start=start.astimezone(UTC),
+        end=end.astimezone(UTC),
+        blocked=blocked,
+        person=person,
+        comment=comment,
+        created_at=created,
+    ), issues
+
+
+def read_deleted_key(raw: Mapping[str, Any]) -> str | None:
+    """The appointment key of a record from the deleted-appointments feed."""
+    f = lowered(raw)
+    source_id = text(f, "externalid", "id", "iid", "appointmentid")
+    return appointment_key(source_id) if source_id else None

@@ -49,10 +49,12 @@ def local_datetime(day: date, wall_time: time, tz: ZoneInfo) -> datetime:
     """
     naive = datetime.combine(day, wall_time)
     aware = naive.replace(tzinfo=tz, fold=0)
-    # Round-trip through UTC normalises a non-existent wall time to a real instant.
+    # A gap time with fold=0 is read with the offset from before the change (PEP 495), so
+    # the round trip through UTC lands the gap's length later: 02:30 becomes 03:30 CEST.
+    # (fold=1 would read it with the summer offset and land an hour *earlier*, 01:30 CET.)
     round_trip = aware.astimezone(UTC).astimezone(tz)
     if round_trip.replace(tzinfo=None) != naive:
-        return aware.replace(fold=1).astimezone(UTC).astimezone(tz)
+        return round_trip
     return aware
 
 

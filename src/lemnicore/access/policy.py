@@ -8,7 +8,7 @@ from datetime import datetime
 
 import attrs
 
-from lemnicore._validators import aware, non_empty, to_frozenset
+from lemnicore._validators import aware, instant, non_empty, to_frozenset
 from lemnicore.access.actors import Actor, Role
 from lemnicore.errors import AccessDeniedError
 from lemnicore.scheduling.practice import Calendar
@@ -30,7 +30,7 @@ class Grant:
     calendar_id: str = attrs.field(validator=non_empty)
     grantee_id: str = attrs.field(validator=non_empty)
     granted_by: str = attrs.field(validator=non_empty)
-    granted_at: datetime = attrs.field(validator=aware)
+    granted_at: datetime = attrs.field(converter=instant, validator=aware)
     permissions: frozenset[Permission] = attrs.field(
         default=frozenset(Permission), converter=to_frozenset
     )

@@ -108,9 +108,10 @@ class Availability:
     holiday_region: str | None = attrs.field(default=None, validator=_region)
 
     def windows(self, start: datetime, end: datetime) -> list[Interval]:
-        """Every whole working window that touches [start, end), sorted, in local time.
+        """Every whole working window that touches [start, end), sorted.
 
-        Windows are returned whole (not clipped) so that slots stay aligned to the start of
+        The windows are laid in local wall-clock time and returned as real-time intervals
+        (UTC; show them with ``.astimezone(zone)``). They are returned whole (not clipped) so that slots stay aligned to the start of
         the working time whatever range is asked for.
         """
         tz = zone(self.time_zone)

@@ -129,10 +129,16 @@ class AppointmentBook:
                 is_group=appointment_type.is_group,
                 created_at=now,
             )
-            clashes = conflicts(
-                appointment,
-                room_id,
-                uow.appointments.in_room(room_id, appointment.start, appointment.end),
+            # A3: a cancelled or no-show appointment (e.g. history from a takeover) blocks
+            # nothing, so it cannot be in anybody's way either.
+            clashes = (
+                conflicts(
+                    appointment,
+                    room_id,
+                    uow.appointments.in_room(room_id, appointment.start, appointment.end),
+                )
+                if appointment.blocks_room
+                else []
             )
             if clashes:
                 if not allow_double_booking:
@@ -263,6 +269,15 @@ class AppointmentBook:
         """The appointment took place."""
         return self._set_status(
             actor, appointment_id, AppointmentStatus.COMPLETED, Permission.MOVE, ""
+        )
+
+    def reinstate(self, actor: Actor, appointment_id: str) -> Appointment:
+        """Undo a no-show or a completion marked by mistake: booked again (A3).
+
+        Refused with :class:`OverlapError` if the room was given away meanwhile (A4).
+        """
+        return self._set_status(
+            actor, appointment_id, AppointmentStatus.BOOKED, Permission.MOVE, ""
         )
 
     def _set_status(

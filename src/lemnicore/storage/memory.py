@@ -30,7 +30,7 @@ from lemnicore.scheduling.practice import (
     Practitioner,
     Room,
 )
-from lemnicore.storage.ports import Store, sorted_by_start
+from lemnicore.storage.ports import Store, record_name, sorted_by_start
 
 T = TypeVar("T")
 
@@ -94,7 +94,7 @@ class MemoryCatalog(Generic[T]):
     def get(self, record_id: str) -> T:
         found = self.find(record_id)
         if found is None:
-            raise NotFoundError(self._table.rstrip("s").replace("_", " "), record_id)
+            raise NotFoundError(record_name(self._table), record_id)
         return found
 
     def find(self, record_id: str) -> T | None:
@@ -290,7 +290,14 @@ class MemoryUnitOfWork:
 
     def __enter__(self) -> Self:
         if self._write:
+            me = threading.get_ident()
+            if self._store._writer == me:
+                # The lock is not re-entrant: waiting for ourselves would hang for ever.
+                raise StoreError(
+                    f"a writing unit of work is already open in this thread on {self._store.url}"
+                )
             self._store._lock.acquire()
+            self._store._writer = me
             self._lock_held = True
         self._current = _Working(self._store._tables)
         return self
@@ -304,6 +311,7 @@ class MemoryUnitOfWork:
         self._current = None
         if self._lock_held:
             self._lock_held = False
+            self._store._writer = None
             self._store._lock.release()
 
     def commit(self) -> None:
@@ -322,6 +330,7 @@ class MemoryStore:
     def __init__(self, name: str = "") -> None:
         self._tables = _Tables()
         self._lock = threading.Lock()
+        self._writer: int | None = None  # thread holding the write lock
         self._name = name
 
     @property

@@ -34,6 +34,7 @@ from lemnicore.scheduling.practice import (
     Practitioner,
     Room,
 )
+from lemnicore.storage.ports import record_name
 from lemnicore.storage.sqlite.rows import (
     APPOINTMENT_COLUMNS,
     CLIENT_COLUMNS,
@@ -117,7 +118,7 @@ class SqliteCatalog(Generic[T]):
     def get(self, record_id: str) -> T:
         found = self.find(record_id)
         if found is None:
-            raise NotFoundError(self._kind.rstrip("s").replace("_", " "), record_id)
+            raise NotFoundError(record_name(self._kind), record_id)
         return found
 
     def find(self, record_id: str) -> T | None:
@@ -378,6 +379,7 @@ class SqliteUnitOfWork:
         self._write = write
         conn = store.connection()
         self.connection = conn
+        self._changes_at_begin = 0
         self.organisations = SqliteCatalog(conn, "organisations", Organisation)
         self.branches = SqliteCatalog(conn, "branches", Branch)
         self.rooms = SqliteCatalog(conn, "rooms", Room)
@@ -397,12 +399,17 @@ class SqliteUnitOfWork:
 
     def _begin(self) -> None:
         # A read transaction still gets a consistent snapshot of the WAL.
+        if self.connection.in_transaction:
+            # This thread's connection is busy with an open unit of work: a second one
+            # would share (and then roll back) its transaction.
+            raise StoreError(f"a unit of work is already open in this thread on {self._store.url}")
         begin = "BEGIN IMMEDIATE" if self._write else "BEGIN DEFERRED"
         delay = 0.005
         deadline = _time.monotonic() + BUSY_TIMEOUT_S
         while True:
             try:
                 self.connection.execute(begin)
+                self._changes_at_begin = self.connection.total_changes
                 return
             except sqlite3.OperationalError as exc:
                 # busy_timeout covers most waits; this loop covers the rare SQLITE_BUSY that
@@ -424,6 +431,8 @@ class SqliteUnitOfWork:
             self.connection.execute("ROLLBACK")
 
     def commit(self) -> None:
+        if not self._write and self.connection.total_changes != self._changes_at_begin:
+            raise StoreError("a read-only unit of work cannot commit changes")
         if self.connection.in_transaction:
             self.connection.execute("COMMIT")
         self._begin()

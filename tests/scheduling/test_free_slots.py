@@ -249,3 +249,26 @@ def test_dst_the_repeated_autumn_hour_gives_distinct_slots_in_real_time_order() 
     assert sorted(slots) == [s for _, s in sorted((s.start.astimezone(UTC), s) for s in slots)]
     assert [s.interval.duration for s in slots] == [timedelta(minutes=30)] * 10
     assert slots[2] != slots[4]  # 02:00 summer time is not 02:00 winter time
+
+
+def test_a5_overlapping_working_times_form_one_grid_without_overlapping_slots() -> None:
+    """Found by the property test: two overlapping working times on one day gave two
+    grids whose slots overlapped (10:15 from one next to 09:30–10:15–11:00 of the other)."""
+    av = Availability(
+        "av-1",
+        "room-1",
+        (WorkingTime(MON_FRI, time(8), time(12)), WorkingTime(MON_FRI, time(10, 15), time(14))),
+        slot_length=timedelta(minutes=45),
+    )
+    slots = free_slots(av, [], *whole_day(MONDAY))
+    assert wall(slots) == ["08:00", "08:45", "09:30", "10:15", "11:00", "11:45", "12:30", "13:15"]
+
+
+def test_a5_touching_working_times_keep_their_own_edges() -> None:
+    av = Availability(
+        "av-1",
+        "room-1",
+        (WorkingTime(MON_FRI, time(8), time(9)), WorkingTime(MON_FRI, time(9), time(10))),
+        slot_length=timedelta(minutes=45),
+    )
+    assert wall(free_slots(av, [], *whole_day(MONDAY))) == ["08:00", "09:00"]

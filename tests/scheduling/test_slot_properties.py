@@ -5,7 +5,7 @@ without overlapping each other — on ordinary days and on the DST nights of 202
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -44,7 +44,9 @@ def availabilities(draw: st.DrawFn) -> Availability:
 @st.composite
 def situations(draw: st.DrawFn) -> tuple[Availability, list[Interval], datetime, datetime]:
     first = draw(FIRST_DAYS)
-    start = local_datetime(first, time(0), BERLIN) + timedelta(minutes=draw(MINUTE_OF_DAY))
+    # Arithmetic in UTC: adding to a Berlin-zone datetime counts wall-clock minutes.
+    midnight = local_datetime(first, time(0), BERLIN).astimezone(UTC)
+    start = midnight + timedelta(minutes=draw(MINUTE_OF_DAY))
     end = start + timedelta(minutes=draw(st.integers(min_value=1, max_value=4 * 24 * 60)))
     busy = [
         Interval(s, s + timedelta(minutes=length))

@@ -38,7 +38,12 @@ class Grant:
     @property
     def id(self) -> str:
         """One grant per calendar and grantee; a new grant replaces the old one."""
-        return f"{self.calendar_id}:{self.grantee_id}"
+        return grant_id(self.calendar_id, self.grantee_id)
+
+
+def grant_id(calendar_id: str, grantee_id: str) -> str:
+    """The id of the grant of ``calendar_id`` to ``grantee_id`` (B2), for a direct lookup."""
+    return f"{calendar_id}:{grantee_id}"
 
 
 def authorize(

@@ -13,7 +13,7 @@ import attrs
 
 from lemnicore.access.actors import Actor
 from lemnicore.access.audit import AuditAction, AuditEntry, changed_fields
-from lemnicore.access.policy import Permission, authorize
+from lemnicore.access.policy import Permission, authorize, grant_id
 from lemnicore.clock import Clock
 from lemnicore.errors import OverlapError, ValidationError
 from lemnicore.ids import IdFactory, new_id
@@ -22,7 +22,7 @@ from lemnicore.scheduling.intervals import Interval
 from lemnicore.scheduling.rules import conflicts, is_significant_reschedule
 from lemnicore.scheduling.slots import Slot, free_slots, slot_grid
 from lemnicore.storage.ports import Store, UnitOfWork
-from lemnicore.timekeeping import require_aware
+from lemnicore.timekeeping import require_aware, to_utc
 
 _AUDITED_FIELDS = (
     "calendar_id",
@@ -71,7 +71,14 @@ def record(
 def authorize_in(uow: UnitOfWork, actor: Actor, permission: Permission, calendar_id: str) -> None:
     """B1/B2: look up the calendar and its grants, then ask the access rule."""
     calendar = uow.calendars.get(calendar_id)
-    grants = [g for g in uow.grants.all() if g.calendar_id == calendar_id]
+    # Only a grant to this actor (or their practitioner account) can matter: look those up
+    # by id instead of loading every grant of the organisation on each booking.
+    grantees = {who for who in (actor.id, actor.practitioner_id) if who}
+    grants = [
+        g
+        for g in (uow.grants.find(grant_id(calendar_id, who)) for who in sorted(grantees))
+        if g is not None
+    ]
     authorize(actor, permission, calendar, grants)
 
 
@@ -359,10 +366,15 @@ class AppointmentBook:
                     for a in uow.appointments.in_calendar(calendar_id, start - margin, end + margin)
                     if a.blocks_room
                 ]
-        slots: set[Slot] = set()
+        if len(availabilities) == 1:
+            return slot_grid(availabilities[0], busy, start, end)  # sorted already
+        # Several availabilities may offer the same slot: keep one, in real-time order.
+        # (Keys in UTC: plain tuples sort far faster than Slots compared field by field.)
+        unique: dict[tuple[datetime, datetime], Slot] = {}
         for availability in availabilities:
-            slots.update(slot_grid(availability, busy, start, end))
-        return sorted(slots)
+            for slot in slot_grid(availability, busy, start, end):
+                unique.setdefault((to_utc(slot.start), to_utc(slot.end)), slot)
+        return [unique[key] for key in sorted(unique)]
 
     def free_slots(
         self, room_id: str, start: datetime, end: datetime, *, calendar_id: str | None = None

@@ -142,6 +142,13 @@ class SqliteCatalog(Generic[T]):
 class SqliteAppointments:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+        # The longest stored duration, read once per transaction: inside one transaction
+        # nobody else can change it, and it only ever grows.
+        self._longest: int | None = None
+
+    def forget_cached(self) -> None:
+        """Called when a transaction begins: other connections may have written since."""
+        self._longest = None
 
     def _select(self, where: str, params: Sequence[Any]) -> list[Appointment]:
         rows = self._conn.execute(
@@ -151,17 +158,23 @@ class SqliteAppointments:
         return [appointment_from_row(r) for r in rows]
 
     def _longest_us(self) -> int:
-        row = self._conn.execute(
-            "SELECT value FROM store_meta WHERE key = 'max_duration_us'"
-        ).fetchone()
-        return int(row[0]) if row else 0
+        if self._longest is None:
+            row = self._conn.execute(
+                "SELECT value FROM store_meta WHERE key = 'max_duration_us'"
+            ).fetchone()
+            self._longest = int(row[0]) if row else 0
+        return self._longest
 
     def _note_duration(self, a: Appointment) -> None:
+        duration = to_us(a.end) - to_us(a.start)
+        if duration <= self._longest_us():
+            return
         self._conn.execute(
             "INSERT INTO store_meta (key, value) VALUES ('max_duration_us', ?)"
             " ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
-            (to_us(a.end) - to_us(a.start),),
+            (duration,),
         )
+        self._longest = duration
 
     def add(self, appointment: Appointment) -> None:
         try:
@@ -410,6 +423,7 @@ class SqliteUnitOfWork:
             try:
                 self.connection.execute(begin)
                 self._changes_at_begin = self.connection.total_changes
+                self.appointments.forget_cached()
                 return
             except sqlite3.OperationalError as exc:
                 # busy_timeout covers most waits; this loop covers the rare SQLITE_BUSY that

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Hashable
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import cattrs
 from cattrs.preconf.json import make_converter
@@ -60,7 +61,7 @@ T = TypeVar("T")
 
 
 @lru_cache(maxsize=4096)
-def _cached_document_value(body: str, cls: type[Any]) -> Any:
+def _cached_document_value(body: str, cls: Any) -> Any:
     return DOCUMENTS.structure(json.loads(body), cls)
 
 
@@ -71,7 +72,8 @@ def document_value(body: str, cls: type[T]) -> T:
     query (availabilities); the values are frozen, so equal bodies can share one value
     instead of being parsed and validated again each time.
     """
-    value: T = _cached_document_value(body, cls)
+    # Classes are hashable; mypy cannot see it through type[T].
+    value: T = _cached_document_value(body, cast(Hashable, cls))
     return value
 
 

@@ -200,6 +200,13 @@ def test_dst_working_time_starting_inside_the_spring_gap_starts_when_the_clock_s
     assert slots[0].start == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
 
 
+def test_dst_working_time_wholly_inside_the_spring_gap_has_no_slots() -> None:
+    """02:00–03:00 on 29 March never happens on the clock: no window, and no error."""
+    av = availability(time(2), time(3), days=EVERY_DAY)
+    assert free_slots(av, [], *whole_day(SPRING_FORWARD)) == []
+    assert len(free_slots(av, [], *whole_day(SPRING_FORWARD + timedelta(days=1)))) == 2
+
+
 @pytest.mark.parametrize("day", [SPRING_FORWARD, FALL_BACK], ids=["29 March", "25 October"])
 def test_dst_a_morning_on_the_switch_day_is_unaffected(day: date) -> None:
     av = availability(time(8), time(12), days=EVERY_DAY)

@@ -130,9 +130,10 @@ class Availability:
             for day in wt.days_between(first, last):
                 if day in closed:
                     continue
-                window = Interval(
-                    local_datetime(day, wt.start, tz), local_datetime(day, wt.end, tz)
-                )
+                opens, closes = local_datetime(day, wt.start, tz), local_datetime(day, wt.end, tz)
+                if closes <= opens:
+                    continue  # wholly inside the spring-forward gap: it never happens
+                window = Interval(opens, closes)
                 if window.overlaps(query):
                     found.add(window)
         return _join_overlapping(sorted(found))

@@ -247,7 +247,7 @@ def test_b3_every_change_is_audited_and_queryable(practice: Practice) -> None:
     assert moved.actor_id == desk.id
     assert moved.before is not None
     assert moved.after is not None
-    assert moved.before["start"] == practice.at(2026, 5, 5, 9).isoformat()
+    assert datetime.fromisoformat(moved.before["start"]) == practice.at(2026, 5, 5, 9)
     by_client = trail.entries(SYSTEM_ACTOR, practice.organisation.id, client_id=client)
     assert AuditAction.CLIENT_CONTACT_CHANGED in [e.action for e in by_client]
     assert AuditAction.CLIENT_CONSENT_CHANGED in [e.action for e in by_client]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -50,6 +50,25 @@ def iana_zone(instance: object, attribute: attrs.Attribute[Any], value: str) -> 
         zone(value)
     except ValidationError as exc:
         raise ValidationError(attribute.name, exc.reason, record=_record(instance)) from None
+
+
+def instant(value: Any) -> Any:
+    """attrs converter: an aware datetime becomes the same instant in UTC.
+
+    Python compares and subtracts two datetimes that share a ``tzinfo`` by wall clock,
+    ignoring the offset: in Europe/Berlin 02:30 summer time and 02:30 winter time on the
+    last Sunday of October count as equal, and 01:30 CET → 03:00 CEST as 90 minutes.
+    Instants kept in UTC compare, hash and subtract as real time, and every store returns
+    the same value it was given (F1). Anything else passes through to the validator, which
+    then names the field (a naive datetime must not be read as the machine's local time).
+    """
+    if isinstance(value, datetime) and value.tzinfo is not None and value.utcoffset() is not None:
+        return value.astimezone(UTC)
+    return value
+
+
+def optional_instant(value: Any) -> Any:
+    return None if value is None else instant(value)
 
 
 def to_frozenset(values: Iterable[Any]) -> frozenset[Any]:

@@ -49,11 +49,11 @@ def local_datetime(day: date, wall_time: time, tz: ZoneInfo) -> datetime:
     """
     naive = datetime.combine(day, wall_time)
     aware = naive.replace(tzinfo=tz, fold=0)
-    # Round-trip through UTC normalises a non-existent wall time to a real instant.
+    # A gap time with fold=0 is read with the offset from before the change (PEP 495), so
+    # the round trip through UTC lands the gap's length later: 02:30 becomes 03:30 CEST.
+    # (fold=1 would read it with the summer offset and land an hour *earlier*, 01:30 CET.)
     round_trip = aware.astimezone(UTC).astimezone(tz)
     if round_trip.replace(tzinfo=None) != naive:
-        # In a gap, fold=0 carries the offset from before the change, so the round trip
-        # lands after the gap: 02:30 → 03:30 CEST (fold=1 would go back to 01:30 CET).
         return round_trip
     return aware
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from lemnicore._validators import aware, non_empty
+from lemnicore._validators import aware, instant, non_empty
 
 
 class AuditAction(enum.StrEnum):
@@ -57,7 +57,7 @@ class AuditEntry:
     """
 
     id: str = attrs.field(validator=non_empty)
-    at: datetime = attrs.field(validator=aware)
+    at: datetime = attrs.field(converter=instant, validator=aware)
     actor_id: str = attrs.field(validator=non_empty)
     action: str = attrs.field(validator=non_empty)
     appointment_id: str | None = None

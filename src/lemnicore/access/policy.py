@@ -8,7 +8,7 @@ from datetime import datetime
 
 import attrs
 
-from lemnicore._validators import aware, non_empty, to_frozenset
+from lemnicore._validators import aware, instant, non_empty, to_frozenset
 from lemnicore.access.actors import Actor, Role, Scope
 from lemnicore.errors import AccessDeniedError
 from lemnicore.scheduling.practice import Calendar
@@ -30,7 +30,7 @@ class Grant:
     calendar_id: str = attrs.field(validator=non_empty)
     grantee_id: str = attrs.field(validator=non_empty)
     granted_by: str = attrs.field(validator=non_empty)
-    granted_at: datetime = attrs.field(validator=aware)
+    granted_at: datetime = attrs.field(converter=instant, validator=aware)
     permissions: frozenset[Permission] = attrs.field(
         default=frozenset(Permission), converter=to_frozenset
     )
@@ -38,7 +38,12 @@ class Grant:
     @property
     def id(self) -> str:
         """One grant per calendar and grantee; a new grant replaces the old one."""
-        return f"{self.calendar_id}:{self.grantee_id}"
+        return grant_id(self.calendar_id, self.grantee_id)
+
+
+def grant_id(calendar_id: str, grantee_id: str) -> str:
+    """The id of the grant of ``calendar_id`` to ``grantee_id`` (B2), for a direct lookup."""
+    return f"{calendar_id}:{grantee_id}"
 
 
 def require_scope(actor: Actor, scope: Scope, action: str) -> None:

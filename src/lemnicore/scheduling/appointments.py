@@ -7,7 +7,7 @@ from datetime import datetime
 
 import attrs
 
-from lemnicore._validators import aware, non_empty, optional_aware
+from lemnicore._validators import aware, instant, non_empty, optional_aware, optional_instant
 from lemnicore.errors import InvalidTransitionError, ValidationError
 from lemnicore.scheduling.intervals import Interval
 
@@ -61,13 +61,17 @@ class Appointment:
     iCalendar SEQUENCE (D11) and part of every notification key, so a moved appointment is
     confirmed and reminded again (D9). ``double_booked`` marks an overlap that was allowed
     explicitly (A4). ``external_id`` and ``import_id`` come from a data takeover (E4).
+
+    ``start``, ``end`` and ``created_at`` are kept in UTC whatever zone they were given in,
+    so appointments compare as real time across DST (see :func:`~lemnicore._validators.instant`);
+    show them with ``.astimezone(branch zone)``.
     """
 
     id: str = attrs.field(validator=non_empty)
     calendar_id: str = attrs.field(validator=non_empty)
     room_id: str = attrs.field(validator=non_empty)
-    start: datetime = attrs.field(validator=aware)
-    end: datetime = attrs.field(validator=_end_after_start)
+    start: datetime = attrs.field(converter=instant, validator=aware)
+    end: datetime = attrs.field(converter=instant, validator=_end_after_start)
     type_id: str = attrs.field(validator=non_empty)
     status: AppointmentStatus = AppointmentStatus.BOOKED
     client_id: str | None = None
@@ -75,7 +79,9 @@ class Appointment:
     is_group: bool = False
     sequence: int = 0
     double_booked: bool = False
-    created_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    created_at: datetime | None = attrs.field(
+        default=None, converter=optional_instant, validator=optional_aware
+    )
     external_id: str | None = None
     import_id: str | None = None
 

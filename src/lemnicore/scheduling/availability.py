@@ -54,25 +54,23 @@ class WorkingTime:
     valid_from: date = date(2000, 1, 1)
     valid_until: date | None = attrs.field(default=None, validator=_until_after_from)
 
-    def rule(self) -> rrule:
-        """The dateutil recurrence of the days this window applies on."""
+    def rule(self, since: date | None = None) -> rrule:
+        """The dateutil recurrence of the days this window applies on (from ``since``).
+
+        A weekly rule with ``byweekday`` yields the same days whichever day it starts on,
+        so starting it at ``since`` instead of ``valid_from`` changes nothing but spares
+        iterating every week since 2000 on each query.
+        """
         days: tuple[weekday, ...] = tuple(_rrule_weekdays[d] for d in sorted(self.weekdays))
         until = datetime.combine(self.valid_until, time(0)) if self.valid_until else None
-        return rrule(
-            WEEKLY, byweekday=days, dtstart=datetime.combine(self.valid_from, time(0)), until=until
-        )
+        first = max(since, self.valid_from) if since is not None else self.valid_from
+        return rrule(WEEKLY, byweekday=days, dtstart=datetime.combine(first, time(0)), until=until)
 
     def days_between(self, first: date, last: date) -> Iterator[date]:
         """The dates in [first, last] (inclusive) on which this window applies."""
         lo = datetime.combine(max(first, self.valid_from), time(0))
         hi = datetime.combine(last, time(0))
-        # Start the recurrence at ``lo``: a weekly rule by weekday gives the same days from
-        # any start, and rrule.between() otherwise walks every week since ``valid_from``.
-        days = tuple(_rrule_weekdays[d] for d in sorted(self.weekdays))
-        until = datetime.combine(self.valid_until, time(0)) if self.valid_until else None
-        for occurrence in rrule(WEEKLY, byweekday=days, dtstart=lo, until=until).between(
-            lo, hi, inc=True
-        ):
+        for occurrence in self.rule(lo.date()).between(lo, hi, inc=True):
             yield occurrence.date()
 
 
@@ -114,9 +112,10 @@ class Availability:
     holiday_region: str | None = attrs.field(default=None, validator=_region)
 
     def windows(self, start: datetime, end: datetime) -> list[Interval]:
-        """Every whole working window that touches [start, end), sorted, in local time.
+        """Every whole working window that touches [start, end), sorted.
 
-        Windows are returned whole (not clipped) so that slots stay aligned to the start of
+        The windows are laid in local wall-clock time and returned as real-time intervals
+        (UTC; show them with ``.astimezone(zone)``). They are returned whole (not clipped) so that slots stay aligned to the start of
         the working time whatever range is asked for.
         """
         tz = zone(self.time_zone)
@@ -131,9 +130,24 @@ class Availability:
             for day in wt.days_between(first, last):
                 if day in closed:
                     continue
-                window = Interval(
-                    local_datetime(day, wt.start, tz), local_datetime(day, wt.end, tz)
-                )
+                opens, closes = local_datetime(day, wt.start, tz), local_datetime(day, wt.end, tz)
+                if closes <= opens:
+                    continue  # wholly inside the spring-forward gap: it never happens
+                window = Interval(opens, closes)
                 if window.overlaps(query):
                     found.add(window)
-        return sorted(found)
+        return _join_overlapping(sorted(found))
+
+
+def _join_overlapping(windows: list[Interval]) -> list[Interval]:
+    """Working times that overlap (08–12 and 10–14) are one stretch of working time, so
+    their slots form one grid and cannot overlap each other. Windows that merely touch
+    (08–12 and 12–16) stay apart: each keeps its own edge and slot grid (A5)."""
+    joined: list[Interval] = []
+    for w in windows:
+        if joined and w.start < joined[-1].end:
+            if w.end > joined[-1].end:
+                joined[-1] = Interval(joined[-1].start, w.end)
+        else:
+            joined.append(w)
+    return joined

@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from lemnicore._validators import non_empty, optional_aware, to_frozenset
+from lemnicore._validators import non_empty, optional_aware, optional_instant, to_frozenset
 from lemnicore.errors import ValidationError
 
 
@@ -99,8 +99,12 @@ class Client:
     tags: frozenset[str] = attrs.field(default=frozenset(), converter=to_frozenset)
     preferred_channel: str | None = attrs.field(default=None, validator=_preference)
     notification_consent: bool = False
-    consent_changed_at: datetime | None = attrs.field(default=None, validator=optional_aware)
-    contact_changed_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    consent_changed_at: datetime | None = attrs.field(
+        default=None, converter=optional_instant, validator=optional_aware
+    )
+    contact_changed_at: datetime | None = attrs.field(
+        default=None, converter=optional_instant, validator=optional_aware
+    )
     external_id: str | None = None
     import_id: str | None = None
     erased: bool = False

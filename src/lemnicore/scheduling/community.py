@@ -7,7 +7,7 @@ from datetime import datetime
 
 import attrs
 
-from lemnicore._validators import non_empty, to_frozenset
+from lemnicore._validators import instant, non_empty, to_frozenset
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.intervals import Interval
 
@@ -35,8 +35,8 @@ class BusyTime:
     """
 
     room_id: str
-    start: datetime
-    end: datetime
+    start: datetime = attrs.field(converter=instant)
+    end: datetime = attrs.field(converter=instant)
 
     @property
     def interval(self) -> Interval:

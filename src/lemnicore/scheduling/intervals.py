@@ -7,16 +7,20 @@ from datetime import datetime, timedelta
 
 import attrs
 
+from lemnicore._validators import instant
 from lemnicore.errors import ValidationError
 from lemnicore.timekeeping import require_aware
 
 
 @attrs.frozen(order=True)
 class Interval:
-    """A half-open interval of time: one ending 10:00 and one starting 10:00 do not overlap."""
+    """A half-open interval of time: one ending 10:00 and one starting 10:00 do not overlap.
 
-    start: datetime
-    end: datetime
+    Kept in UTC, so overlaps and durations are real time also across a DST change.
+    """
+
+    start: datetime = attrs.field(converter=instant)
+    end: datetime = attrs.field(converter=instant)
 
     def __attrs_post_init__(self) -> None:
         require_aware(self.start, "start")

@@ -10,15 +10,17 @@ import attrs
 
 from lemnicore.scheduling.availability import Availability
 from lemnicore.scheduling.intervals import Interval, merge
-from lemnicore.timekeeping import require_aware, zone
+from lemnicore.timekeeping import require_aware, to_utc, zone
 
 
 @attrs.frozen(order=True)
 class Slot:
     """One slot of the grid; ``free`` is False where busy time overlaps it (C2's "x")."""
 
-    start: datetime
-    end: datetime
+    # Shown in the availability's zone, but compared, hashed and sorted as instants: the
+    # repeated hour of the October night has two slots that both read 02:00 (A5).
+    start: datetime = attrs.field(eq=to_utc, order=to_utc)
+    end: datetime = attrs.field(eq=to_utc, order=to_utc)
     free: bool = True
 
     @property

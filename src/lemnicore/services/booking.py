@@ -14,7 +14,7 @@ import attrs
 
 from lemnicore.access.actors import Actor
 from lemnicore.access.audit import AuditAction, AuditEntry, changed_fields
-from lemnicore.access.policy import Permission, authorize
+from lemnicore.access.policy import Permission, authorize, grant_id
 from lemnicore.clock import Clock
 from lemnicore.errors import OverlapError, ValidationError
 from lemnicore.ids import IdFactory, new_id
@@ -23,7 +23,7 @@ from lemnicore.scheduling.intervals import Interval
 from lemnicore.scheduling.rules import conflicts, is_significant_reschedule
 from lemnicore.scheduling.slots import Slot, free_slots, slot_grid
 from lemnicore.storage.ports import Store, UnitOfWork
-from lemnicore.timekeeping import require_aware
+from lemnicore.timekeeping import require_aware, to_utc
 
 if TYPE_CHECKING:
     from lemnicore.services.entitlements import BookingLimits
@@ -75,7 +75,14 @@ def record(
 def authorize_in(uow: UnitOfWork, actor: Actor, permission: Permission, calendar_id: str) -> None:
     """B1/B2: look up the calendar and its grants, then ask the access rule."""
     calendar = uow.calendars.get(calendar_id)
-    grants = [g for g in uow.grants.all() if g.calendar_id == calendar_id]
+    # Only a grant to this actor (or their practitioner account) can matter: look those up
+    # by id instead of loading every grant of the organisation on each booking.
+    grantees = {who for who in (actor.id, actor.practitioner_id) if who}
+    grants = [
+        g
+        for g in (uow.grants.find(grant_id(calendar_id, who)) for who in sorted(grantees))
+        if g is not None
+    ]
     owner = uow.practitioners.find(calendar.owner_id)
     organisation_id = owner.organisation_id if owner is not None else None
     authorize(actor, permission, calendar, grants, calendar_organisation_id=organisation_id)
@@ -145,10 +152,16 @@ class AppointmentBook:
                 is_group=appointment_type.is_group,
                 created_at=now,
             )
-            clashes = conflicts(
-                appointment,
-                room_id,
-                uow.appointments.in_room(room_id, appointment.start, appointment.end),
+            # A3: a cancelled or no-show appointment (e.g. history from a takeover) blocks
+            # nothing, so it cannot be in anybody's way either.
+            clashes = (
+                conflicts(
+                    appointment,
+                    room_id,
+                    uow.appointments.in_room(room_id, appointment.start, appointment.end),
+                )
+                if appointment.blocks_room
+                else []
             )
             if clashes:
                 if not allow_double_booking:
@@ -283,6 +296,15 @@ class AppointmentBook:
             actor, appointment_id, AppointmentStatus.COMPLETED, Permission.MOVE, ""
         )
 
+    def reinstate(self, actor: Actor, appointment_id: str) -> Appointment:
+        """Undo a no-show or a completion marked by mistake: booked again (A3).
+
+        Refused with :class:`OverlapError` if the room was given away meanwhile (A4).
+        """
+        return self._set_status(
+            actor, appointment_id, AppointmentStatus.BOOKED, Permission.MOVE, ""
+        )
+
     def _set_status(
         self,
         actor: Actor,
@@ -362,10 +384,15 @@ class AppointmentBook:
                     for a in uow.appointments.in_calendar(calendar_id, start - margin, end + margin)
                     if a.blocks_room
                 ]
-        slots: set[Slot] = set()
+        if len(availabilities) == 1:
+            return slot_grid(availabilities[0], busy, start, end)  # sorted already
+        # Several availabilities may offer the same slot: keep one, in real-time order.
+        # (Keys in UTC: plain tuples sort far faster than Slots compared field by field.)
+        unique: dict[tuple[datetime, datetime], Slot] = {}
         for availability in availabilities:
-            slots.update(slot_grid(availability, busy, start, end))
-        return sorted(slots)
+            for slot in slot_grid(availability, busy, start, end):
+                unique.setdefault((to_utc(slot.start), to_utc(slot.end)), slot)
+        return [unique[key] for key in sorted(unique)]
 
     def free_slots(
         self, room_id: str, start: datetime, end: datetime, *, calendar_id: str | None = None

@@ -34,7 +34,7 @@ from lemnicore.scheduling.practice import (
     Practitioner,
     Room,
 )
-from lemnicore.storage.ports import Store, sorted_by_start
+from lemnicore.storage.ports import Store, record_name, sorted_by_start
 
 T = TypeVar("T")
 
@@ -111,7 +111,7 @@ class MemoryCatalog(Generic[T]):
     def get(self, record_id: str) -> T:
         found = self.find(record_id)
         if found is None:
-            raise NotFoundError(self._table.rstrip("s").replace("_", " "), record_id)
+            raise NotFoundError(record_name(self._table), record_id)
         return found
 
     def find(self, record_id: str) -> T | None:
@@ -348,7 +348,14 @@ class MemoryUnitOfWork:
 
     def __enter__(self) -> Self:
         if self._write:
+            me = threading.get_ident()
+            if self._store._writer == me:
+                # The lock is not re-entrant: waiting for ourselves would hang for ever.
+                raise StoreError(
+                    f"a writing unit of work is already open in this thread on {self._store.url}"
+                )
             self._store._lock.acquire()
+            self._store._writer = me
             self._lock_held = True
         self._current = _Working(self._store._tables)
         return self
@@ -362,6 +369,7 @@ class MemoryUnitOfWork:
         self._current = None
         if self._lock_held:
             self._lock_held = False
+            self._store._writer = None
             self._store._lock.release()
 
     def commit(self) -> None:
@@ -380,6 +388,7 @@ class MemoryStore:
     def __init__(self, name: str = "") -> None:
         self._tables = _Tables()
         self._lock = threading.Lock()
+        self._writer: int | None = None  # thread holding the write lock
         self._name = name
 
     @property

@@ -250,6 +250,24 @@ class Store(Protocol):
         """Release connections and files."""
 
 
+CATALOG_RECORD_NAMES = {
+    "organisations": "organisation",
+    "branches": "branch",
+    "rooms": "room",
+    "practitioners": "practitioner",
+    "calendars": "calendar",
+    "appointment_types": "appointment type",
+    "availabilities": "availability",
+    "communities": "community",
+    "grants": "grant",
+}
+"""What one record of each catalog is called in an error message ("unknown room 'x'")."""
+
+
+def record_name(table: str) -> str:
+    return CATALOG_RECORD_NAMES.get(table, table.replace("_", " "))
+
+
 def sorted_by_start(appointments: Sequence[Appointment]) -> list[Appointment]:
     """The order every range query returns: by start, then id."""
     return sorted(appointments, key=lambda a: (a.start, a.id))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Hashable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, TypeVar
+from functools import lru_cache
+from typing import Any, TypeVar, cast
 
 import cattrs
 from cattrs.preconf.json import make_converter
@@ -58,8 +60,21 @@ def document_body(value: Any) -> str:
 T = TypeVar("T")
 
 
-def document_value(body: str, cls: type[T]) -> T:
+@lru_cache(maxsize=4096)
+def _cached_document_value(body: str, cls: Any) -> Any:
     return DOCUMENTS.structure(json.loads(body), cls)
+
+
+def document_value(body: str, cls: type[T]) -> T:
+    """The value a document body stands for.
+
+    Master data is read on every booking (calendar, room, type, grants) and every slot
+    query (availabilities); the values are frozen, so equal bodies can share one value
+    instead of being parsed and validated again each time.
+    """
+    # Classes are hashable; mypy cannot see it through type[T].
+    value: T = _cached_document_value(body, cast(Hashable, cls))
+    return value
 
 
 APPOINTMENT_COLUMNS = (

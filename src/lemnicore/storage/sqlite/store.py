@@ -38,6 +38,7 @@ from lemnicore.scheduling.practice import (
     Practitioner,
     Room,
 )
+from lemnicore.storage.ports import record_name
 from lemnicore.storage.sqlite.rows import (
     APPOINTMENT_COLUMNS,
     CLIENT_COLUMNS,
@@ -121,7 +122,7 @@ class SqliteCatalog(Generic[T]):
     def get(self, record_id: str) -> T:
         found = self.find(record_id)
         if found is None:
-            raise NotFoundError(self._kind.rstrip("s").replace("_", " "), record_id)
+            raise NotFoundError(record_name(self._kind), record_id)
         return found
 
     def find(self, record_id: str) -> T | None:
@@ -158,6 +159,13 @@ def _existing(conn: sqlite3.Connection, table: str, external_ids: Sequence[str])
 class SqliteAppointments:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+        # The longest stored duration, read once per transaction: inside one transaction
+        # nobody else can change it, and it only ever grows.
+        self._longest: int | None = None
+
+    def forget_cached(self) -> None:
+        """Called when a transaction begins: other connections may have written since."""
+        self._longest = None
 
     def _select(self, where: str, params: Sequence[Any]) -> list[Appointment]:
         rows = self._conn.execute(
@@ -167,17 +175,23 @@ class SqliteAppointments:
         return [appointment_from_row(r) for r in rows]
 
     def _longest_us(self) -> int:
-        row = self._conn.execute(
-            "SELECT value FROM store_meta WHERE key = 'max_duration_us'"
-        ).fetchone()
-        return int(row[0]) if row else 0
+        if self._longest is None:
+            row = self._conn.execute(
+                "SELECT value FROM store_meta WHERE key = 'max_duration_us'"
+            ).fetchone()
+            self._longest = int(row[0]) if row else 0
+        return self._longest
 
     def _note_duration(self, a: Appointment) -> None:
+        duration = to_us(a.end) - to_us(a.start)
+        if duration <= self._longest_us():
+            return
         self._conn.execute(
             "INSERT INTO store_meta (key, value) VALUES ('max_duration_us', ?)"
             " ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
-            (to_us(a.end) - to_us(a.start),),
+            (duration,),
         )
+        self._longest = duration
 
     def add(self, appointment: Appointment) -> None:
         try:
@@ -444,6 +458,7 @@ class SqliteUnitOfWork:
         self._write = write
         conn = store.connection()
         self.connection = conn
+        self._changes_at_begin = 0
         self.organisations = SqliteCatalog(conn, "organisations", Organisation)
         self.branches = SqliteCatalog(conn, "branches", Branch)
         self.rooms = SqliteCatalog(conn, "rooms", Room)
@@ -468,12 +483,18 @@ class SqliteUnitOfWork:
 
     def _begin(self) -> None:
         # A read transaction still gets a consistent snapshot of the WAL.
+        if self.connection.in_transaction:
+            # This thread's connection is busy with an open unit of work: a second one
+            # would share (and then roll back) its transaction.
+            raise StoreError(f"a unit of work is already open in this thread on {self._store.url}")
         begin = "BEGIN IMMEDIATE" if self._write else "BEGIN DEFERRED"
         delay = 0.005
         deadline = _time.monotonic() + BUSY_TIMEOUT_S
         while True:
             try:
                 self.connection.execute(begin)
+                self._changes_at_begin = self.connection.total_changes
+                self.appointments.forget_cached()
                 return
             except sqlite3.OperationalError as exc:
                 # busy_timeout covers most waits; this loop covers the rare SQLITE_BUSY that
@@ -495,6 +516,8 @@ class SqliteUnitOfWork:
             self.connection.execute("ROLLBACK")
 
     def commit(self) -> None:
+        if not self._write and self.connection.total_changes != self._changes_at_begin:
+            raise StoreError("a read-only unit of work cannot commit changes")
         if self.connection.in_transaction:
             self.connection.execute("COMMIT")
         self._begin()

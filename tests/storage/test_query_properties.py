@@ -1,0 +1,101 @@
+"""F1/A4 as a property: both stores answer "what is in this room then?" exactly like a
+brute-force filter over every appointment, whatever the appointments and the question."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lemnicore.scheduling.appointments import Appointment, AppointmentStatus
+from lemnicore.storage.memory import MemoryStore
+from lemnicore.storage.sqlite.store import SqliteStore
+
+ORIGIN = datetime(2026, 10, 24, 12, 0, tzinfo=UTC)  # spans the October DST night
+ROOMS = ("room-1", "room-2")
+MINUTES = st.integers(min_value=0, max_value=3 * 24 * 60)
+
+
+@st.composite
+def appointments(draw: st.DrawFn) -> list[Appointment]:
+    rows = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(ROOMS),
+                MINUTES,
+                st.integers(min_value=1, max_value=12 * 60),
+                st.sampled_from(list(AppointmentStatus)),
+            ),
+            max_size=30,
+        )
+    )
+    return [
+        Appointment(
+            id=f"a-{n:02d}",
+            calendar_id="cal-anna",
+            room_id=room,
+            start=ORIGIN + timedelta(minutes=start),
+            end=ORIGIN + timedelta(minutes=start + length),
+            type_id="treatment",
+            status=status,
+        )
+        for n, (room, start, length, status) in enumerate(rows)
+    ]
+
+
+@pytest.fixture(scope="module")
+def sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteStore]:
+    store = SqliteStore(Path(tmp_path_factory.mktemp("props")) / "p.db")
+    yield store
+    store.close()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    appointments(),
+    st.sampled_from(ROOMS),
+    MINUTES,
+    st.integers(min_value=1, max_value=24 * 60),
+    st.booleans(),
+)
+def test_f1_in_room_agrees_with_a_brute_force_filter_on_both_stores(
+    sqlite_file: SqliteStore,
+    stored: list[Appointment],
+    room: str,
+    offset: int,
+    length: int,
+    active_only: bool,
+) -> None:
+    start = ORIGIN + timedelta(minutes=offset)
+    end = start + timedelta(minutes=length)
+    expected = sorted(
+        (
+            a
+            for a in stored
+            if a.room_id == room
+            and a.start < end
+            and start < a.end
+            and (a.blocks_room or not active_only)
+        ),
+        key=lambda a: (a.start, a.id),
+    )
+    memory = MemoryStore()
+    with sqlite_file.unit_of_work() as uow:
+        # The same file serves every example: empty it, keep its longest-duration bound.
+        for old in uow.appointments.starting_between(ORIGIN, ORIGIN + timedelta(days=9)):
+            uow.appointments.delete(old.id)
+        uow.appointments.add_many(stored)
+        uow.commit()
+    with memory.unit_of_work() as uow:
+        for a in stored:
+            uow.appointments.add(a)
+        uow.commit()
+    for store in (memory, sqlite_file):
+        with store.unit_of_work(write=False) as uow:
+            found = uow.appointments.in_room(room, start, end, active_only=active_only)
+        assert [a.id for a in found] == [a.id for a in expected], store.url
+        assert found == expected

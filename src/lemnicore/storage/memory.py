@@ -17,6 +17,8 @@ from typing import Any, Generic, Self, TypeVar
 from lemnicore.access.audit import AuditEntry
 from lemnicore.access.policy import Grant
 from lemnicore.errors import NotFoundError, StoreError
+from lemnicore.importing.runs import ImportRun
+from lemnicore.notifications.policy import NotificationPolicy
 from lemnicore.plugins.markers import hookimpl
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.availability import Availability
@@ -29,6 +31,11 @@ from lemnicore.scheduling.practice import (
     Organisation,
     Practitioner,
     Room,
+)
+from lemnicore.storage.memory_notifications import (
+    NOTIFICATION_TABLES,
+    MemoryMessageHistory,
+    MemoryNotificationLog,
 )
 from lemnicore.storage.ports import Store, sorted_by_start
 
@@ -44,6 +51,8 @@ CATALOG_KINDS = (
     "availabilities",
     "communities",
     "grants",
+    "import_runs",
+    "notification_policies",
 )
 
 
@@ -52,7 +61,7 @@ class _Tables:
 
     def __init__(self) -> None:
         self.tables: dict[str, dict[str, Any]] = {
-            k: {} for k in (*CATALOG_KINDS, "appointments", "clients")
+            k: {} for k in (*CATALOG_KINDS, "appointments", "clients", *NOTIFICATION_TABLES)
         }
         self.extra: dict[str, Any] = {}
         self.audit: list[AuditEntry] = []
@@ -282,6 +291,12 @@ class MemoryUnitOfWork:
         self.appointments = MemoryAppointments(get)
         self.clients = MemoryClients(get)
         self.audit = MemoryAuditLog(get, store._tables)
+        self.import_runs: MemoryCatalog[ImportRun] = MemoryCatalog(get, "import_runs")
+        self.notification_policies: MemoryCatalog[NotificationPolicy] = MemoryCatalog(
+            get, "notification_policies"
+        )
+        self.notification_log = MemoryNotificationLog(get)
+        self.message_history = MemoryMessageHistory(get)
 
     def _get_working(self) -> _Working:
         if self._current is None:

@@ -17,6 +17,9 @@ from typing import Protocol, Self, TypeVar
 
 from lemnicore.access.audit import AuditEntry
 from lemnicore.access.policy import Grant
+from lemnicore.importing.runs import ImportRun
+from lemnicore.notifications.policy import NotificationPolicy
+from lemnicore.notifications.ports import MessageHistory, NotificationLog
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.availability import Availability
 from lemnicore.scheduling.clients import Client
@@ -173,6 +176,22 @@ class UnitOfWork(Protocol):
 
     @property
     def audit(self) -> AuditLog: ...
+
+    @property
+    def import_runs(self) -> Catalog[ImportRun]:
+        """E4/D16: one record per import run with its notification options."""
+
+    @property
+    def notification_policies(self) -> Catalog[NotificationPolicy]:
+        """D: the notification policy document(s), keyed by policy id (``"default"``)."""
+
+    @property
+    def notification_log(self) -> NotificationLog:
+        """D15: the outbox, the single source of truth of what was sent."""
+
+    @property
+    def message_history(self) -> MessageHistory:
+        """D14: client and appointment message history."""
 
     def commit(self) -> None:
         """Make every change of this unit of work durable at once."""

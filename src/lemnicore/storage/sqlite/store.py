@@ -22,6 +22,8 @@ from typing import Any, Generic, Self, TypeVar
 from lemnicore.access.audit import AuditEntry
 from lemnicore.access.policy import Grant
 from lemnicore.errors import NotFoundError, StoreError
+from lemnicore.importing.runs import ImportRun
+from lemnicore.notifications.policy import NotificationPolicy
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.availability import Availability
 from lemnicore.scheduling.clients import Client
@@ -34,6 +36,7 @@ from lemnicore.scheduling.practice import (
     Practitioner,
     Room,
 )
+from lemnicore.storage.sqlite.notifications import SqliteMessageHistory, SqliteNotificationLog
 from lemnicore.storage.sqlite.rows import (
     APPOINTMENT_COLUMNS,
     CLIENT_COLUMNS,
@@ -390,6 +393,12 @@ class SqliteUnitOfWork:
         self.appointments = SqliteAppointments(conn)
         self.clients = SqliteClients(conn)
         self.audit = SqliteAuditLog(conn)
+        self.import_runs = SqliteCatalog(conn, "import_runs", ImportRun)
+        self.notification_policies = SqliteCatalog(
+            conn, "notification_policies", NotificationPolicy
+        )
+        self.notification_log = SqliteNotificationLog(conn)
+        self.message_history = SqliteMessageHistory(conn)
 
     def __enter__(self) -> Self:
         self._begin()

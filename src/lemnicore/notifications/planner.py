@@ -33,7 +33,7 @@ from lemnicore.notifications.sentlog import AppointmentRef, SentLog
 from lemnicore.notifications.windows import quiet_window_at, reminder_horizon
 from lemnicore.scheduling.appointments import Appointment, AppointmentStatus
 from lemnicore.scheduling.clients import NO_MESSAGE, Channel, Client
-from lemnicore.scheduling.practice import AppointmentType, Branch, Organisation
+from lemnicore.scheduling.practice import AppointmentType, Branch, Organisation, Room
 from lemnicore.timekeeping import local_datetime, require_aware, to_utc, zone
 
 CHANGE_GRACE = timedelta(hours=1)
@@ -145,6 +145,9 @@ class PracticeFacts:
     branches_by_room: Mapping[str, Branch]
     types: Mapping[str, AppointmentType]
     import_runs: Mapping[str, ImportRun] = attrs.field(factory=dict)
+    rooms: Mapping[str, Room] = attrs.field(factory=dict)
+    practitioner_names: Mapping[str, str] = attrs.field(factory=dict)
+    """Calendar id → the practitioner's name, for the ``{practitioner}`` placeholder."""
 
     def time_zone(self, appointment: Appointment) -> ZoneInfo:
         branch = self.branches_by_room.get(appointment.room_id)

@@ -288,9 +288,9 @@ def test_policy_is_stored_in_the_store_with_a_default(store: Store) -> None:
 def test_policy_changes_are_validated_with_the_setting_named() -> None:
     with pytest.raises(ValidationError, match=r"reminder\.min_hours_between.*1 to 99"):
         NotificationPolicy().with_changes(reminder__min_hours_between=120)
-    with pytest.raises(ValidationError, match="reminder.min_hours_between"):
+    with pytest.raises(ValidationError, match=r"reminder\.min_hours_between"):
         NotificationPolicy().with_changes(reminder__min_hours_between=0)
-    with pytest.raises(ValidationError, match="reminder.nope"):
+    with pytest.raises(ValidationError, match=r"reminder\.nope"):
         NotificationPolicy().with_changes(reminder__nope=1)
     with pytest.raises(ValidationError, match="quiet_hours"):
         NotificationPolicy(quiet_hours="20:00 bis 6")

@@ -9,7 +9,7 @@ practice, room and branch — never the appointment type, comment or any note (G
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import icalendar
 from icalendar.enums import STATUS
@@ -58,7 +58,11 @@ def build_calendar(
             location=location or None,
         )
         calendar.add_component(event)
-    calendar.add_missing_timezones()
+    # Only the transitions around these appointments: the default range (1970–2038)
+    # makes a large attachment and costs tens of milliseconds per message.
+    first = min(a.start for a in appointments).date() - timedelta(days=1)
+    last = max(a.end for a in appointments).date() + timedelta(days=1)
+    calendar.add_missing_timezones(first_date=first, last_date=last)
     return calendar
 
 

@@ -260,6 +260,20 @@ class _Planner:
         self.skipped: list[Skip] = []
         self.hours_before = timedelta(hours=policy.reminder.hours_before)
         self.guard = timedelta(hours=policy.reminder.min_hours_between)
+        # Per-zone answers that are the same for every appointment of a run.
+        self._horizons: dict[str, datetime] = {}
+        self._windows: dict[str, tuple[datetime, datetime]] = {}
+        self._quiet: dict[str, tuple[SkipReason, str] | None] = {}
+
+    def horizon(self, tz: ZoneInfo) -> datetime:
+        if tz.key not in self._horizons:
+            self._horizons[tz.key] = _horizon(self.policy, self.now, tz)
+        return self._horizons[tz.key]
+
+    def confirmation_window(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
+        if tz.key not in self._windows:
+            self._windows[tz.key] = confirmation_window(self.now, tz)
+        return self._windows[tz.key]
 
     def skip(self, a: Appointment, kind: MessageKind, reason: SkipReason, detail: str = "") -> None:
         self.skipped.append(Skip(a.id, kind, reason, detail))
@@ -309,18 +323,10 @@ class _Planner:
 
     def quiet_gate(self, a: Appointment) -> tuple[SkipReason, str] | None:
         """D6/D7: no run inside quiet hours or a blackout window sends anything."""
-        found = quiet_window_at(
-            self.now,
-            self.policy.quiet_hours,
-            self.policy.blackout_windows,
-            self.facts.time_zone(a),
-        )
-        if found is None:
-            return None
-        name, window = found
-        if name == "quiet":
-            return SkipReason.QUIET_HOURS, f"quiet hours {window}"
-        return SkipReason.BLACKOUT_WINDOW, f"blackout window {window}"
+        tz = self.facts.time_zone(a)
+        if tz.key not in self._quiet:
+            self._quiet[tz.key] = quiet_reason(self.policy, self.now, tz)
+        return self._quiet[tz.key]
 
     def failed_before(self, a: Appointment, kind: MessageKind) -> str | None:
         record = self.sent.latest(a.id, a.sequence, (kind,))
@@ -333,7 +339,7 @@ class _Planner:
     def confirmation(self, a: Appointment) -> tuple[Channel, str] | None:
         kind = MessageKind.CONFIRMATION
         tz = self.facts.time_zone(a)
-        window_start, window_end = confirmation_window(self.now, tz)
+        window_start, window_end = self.confirmation_window(tz)
         notified = self.sent.latest(a.id, a.sequence, _NOTIFYING_KINDS)
         timing: tuple[SkipReason, str] | None = None
         if notified is not None and notified.state.reached_client:
@@ -505,8 +511,7 @@ def plan_run(
     for a in ordered:
         if a.status is AppointmentStatus.BOOKED:
             continue
-        horizon = _horizon(policy, now, facts.time_zone(a))
-        timing = planner.reminder_timing(a, horizon)
+        timing = planner.reminder_timing(a, planner.horizon(facts.time_zone(a)))
         if verbose or timing is None:
             reason = _STATUS_REASON[a.status]
             planner.skip(a, MessageKind.REMINDER, reason, f"appointment is {a.status.value}")
@@ -518,6 +523,19 @@ def plan_run(
         for a in booked:
             planner.skip(a, MessageKind.REMINDER, SkipReason.KIND_OFF, "reminders off")
     return RunPlan(now, due, planner.skipped)
+
+
+def quiet_reason(
+    policy: NotificationPolicy, now: datetime, tz: ZoneInfo
+) -> tuple[SkipReason, str] | None:
+    """D6/D7: whether ``now`` lies in quiet hours or a blackout window, as a skip reason."""
+    found = quiet_window_at(now, policy.quiet_hours, policy.blackout_windows, tz)
+    if found is None:
+        return None
+    name, window = found
+    if name == "quiet":
+        return SkipReason.QUIET_HOURS, f"quiet hours {window}"
+    return SkipReason.BLACKOUT_WINDOW, f"blackout window {window}"
 
 
 def _horizon(policy: NotificationPolicy, now: datetime, tz: ZoneInfo) -> datetime:
@@ -562,7 +580,7 @@ def _plan_reminders(
     channel_of: dict[str, tuple[Channel, str]] = {}
     for a in booked:
         tz = planner.facts.time_zone(a)
-        timing = planner.reminder_timing(a, _horizon(policy, now, tz))
+        timing = planner.reminder_timing(a, planner.horizon(tz))
         static = planner.reminder_static(a)
         if static is not None:
             if timing is None or planner.verbose:
@@ -634,11 +652,9 @@ def _plan_reminders(
 def reading_window(
     policy: NotificationPolicy, now: datetime, tz: ZoneInfo
 ) -> tuple[datetime, datetime]:
-    """The start range of appointments a run must read for reminders (D5, D6, D9).
-
-    Reminders reach to the horizon plus H; combining per date (D9) needs the rest of that
-    local day; one spare day covers branches in other zones.
-    """
+    """The start range of appointments a run must read for reminders in zone ``tz``
+    (D5, D6, D9): reminders reach to the horizon plus H, and combining per date (D9)
+    needs the rest of that local day."""
     horizon = _horizon(policy, to_utc(now), tz)
     last = (horizon + timedelta(hours=policy.reminder.hours_before)).astimezone(tz).date()
-    return to_utc(now), local_datetime(last + timedelta(days=2), time(0), tz)
+    return to_utc(now), to_utc(local_datetime(last + timedelta(days=1), time(0), tz))

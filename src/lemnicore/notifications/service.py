@@ -27,6 +27,7 @@ from lemnicore.notifications.planner import (
     Skip,
     confirmation_window,
     plan_run,
+    quiet_reason,
     reading_window,
 )
 from lemnicore.notifications.policy import MessageKind, NotificationPolicy
@@ -45,7 +46,7 @@ from lemnicore.notifications.transport import (
     Transport,
     TransportError,
 )
-from lemnicore.scheduling.appointments import Appointment
+from lemnicore.scheduling.appointments import Appointment, AppointmentStatus
 from lemnicore.scheduling.clients import Channel, Client
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore.timekeeping import require_aware, to_utc, zone
@@ -224,15 +225,22 @@ class NotificationService:
         verbose: bool = False,
     ) -> tuple[RunPlan, PracticeFacts, dict[str, Client]]:
         facts = self._facts(uow)
-        tz = zone(facts.organisation.time_zone)
         if appointments is None:
-            # Only the due window is read (through the start index); branches in other
-            # zones are covered by a day of margin on each side.
-            day = timedelta(days=1)
-            start, end = reading_window(policy, now, tz)
-            found = {a.id: a for a in uow.appointments.starting_between(start - day, end)}
-            c_start, c_end = confirmation_window(now, tz)
-            for a in uow.notification_log.needing_notice(c_start - day, c_end + day):
+            # Only the due window is read, through the start index: the union of the
+            # windows of every zone the branches are in.
+            zones = {zone(b.time_zone) for b in facts.branches_by_room.values()}
+            zones.add(zone(facts.organisation.time_zone))
+            reminder = [reading_window(policy, now, tz) for tz in zones]
+            confirm = [confirmation_window(now, tz) for tz in zones]
+            found = {
+                a.id: a
+                for a in uow.appointments.starting_between(
+                    min(w[0] for w in reminder), max(w[1] for w in reminder)
+                )
+            }
+            for a in uow.notification_log.needing_notice(
+                min(w[0] for w in confirm), max(w[1] for w in confirm)
+            ):
                 found.setdefault(a.id, a)
             appointments = list(found.values())
         clients: dict[str, Client] = {}
@@ -338,22 +346,50 @@ class NotificationService:
         now = to_utc(self.clock.now())
         with self.store.unit_of_work(write=False) as uow:
             ready = uow.notification_log.ready(now)
+            if not ready:
+                return outcomes
+            policy = self.policy(uow)
+            facts = self._facts(uow)
         paused: dict[Channel, str] = {}
         for candidate in ready:
             if candidate.channel in paused:
                 outcomes.append(_outcome(candidate, f"channel paused: {paused[candidate.channel]}"))
                 continue
-            outcome = self._send_one(candidate.id, paused)
+            outcome = self._send_one(candidate.id, paused, policy, facts)
             if outcome is not None:
                 outcomes.append(outcome)
         return outcomes
 
-    def _send_one(self, message_id: str, paused: dict[Channel, str]) -> DispatchOutcome | None:
+    def _send_one(
+        self,
+        message_id: str,
+        paused: dict[Channel, str],
+        policy: NotificationPolicy,
+        facts: PracticeFacts,
+    ) -> DispatchOutcome | None:
         now = to_utc(self.clock.now())
         with self.store.unit_of_work() as uow:
             message = uow.notification_log.get(message_id)
             if message.state is not DeliveryState.PENDING:
                 return None  # another dispatcher took it
+            listed = [uow.appointments.find(r.appointment_id) for r in message.appointments]
+            appointments = [a for a in listed if a is not None]
+            if appointments:
+                # A retry must not slip into the night either (D6, D7).
+                quiet = quiet_reason(policy, now, facts.time_zone(appointments[0]))
+                if quiet is not None:
+                    return _outcome(message, f"waits: {quiet[1]}")
+            if message.kind is MessageKind.REMINDER and all(
+                a.start <= now or a.status is not AppointmentStatus.BOOKED for a in appointments
+            ):
+                expired = attrs.evolve(
+                    message,
+                    state=DeliveryState.FAILED,
+                    failure="expired: the appointment began or was cancelled before sending",
+                )
+                uow.notification_log.update(expired)
+                uow.commit()
+                return _outcome(expired, expired.failure)
             transport = self._transport_for(message.channel)
             if transport is None:
                 failed = attrs.evolve(

@@ -17,6 +17,7 @@ BUILTIN_PLUGINS = (
     "lemnicore.storage.memory",
     "lemnicore.storage.sqlite",
     "lemnicore.cli.builtin_commands",
+    "lemnicore.notifications.cli",
 )
 
 T = TypeVar("T")

@@ -19,10 +19,11 @@ otherwise be due now, so a run's report lists what matters and ``why`` lists eve
 
 from __future__ import annotations
 
+import bisect
 import enum
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -167,7 +168,7 @@ def notification_key(
     recognised by the outbox and by providers that honour keys.
     """
     parts = [kind.value, client_id, channel.value]
-    parts += [f"{r.appointment_id}@{r.sequence}" for r in sorted(refs)]
+    parts += sorted(f"{r.appointment_id}@{r.sequence}" for r in refs)
     if due_at is not None:
         parts.append(due_at.astimezone(ZoneInfo("UTC")).isoformat())
     digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
@@ -264,6 +265,20 @@ class _Planner:
         self._horizons: dict[str, datetime] = {}
         self._windows: dict[str, tuple[datetime, datetime]] = {}
         self._quiet: dict[str, tuple[SkipReason, str] | None] = {}
+        self._zones: dict[str, ZoneInfo] = {}
+        self._client_gates: dict[tuple[str, MessageKind, str], tuple[object, str]] = {}
+        self._settled: dict[str, datetime | None] = {}
+
+    def tz_of(self, a: Appointment) -> ZoneInfo:
+        found = self._zones.get(a.room_id)
+        if found is None:
+            found = self._zones[a.room_id] = self.facts.time_zone(a)
+        return found
+
+    def due_at(self, a: Appointment) -> datetime:
+        """D5: start − H in elapsed hours (computed in UTC)."""
+        start = a.start if a.start.tzinfo is UTC else to_utc(a.start)
+        return start - self.hours_before
 
     def horizon(self, tz: ZoneInfo) -> datetime:
         if tz.key not in self._horizons:
@@ -305,7 +320,7 @@ class _Planner:
         self, a: Appointment, kind: MessageKind
     ) -> tuple[SkipReason, str] | tuple[Channel, str]:
         """D3/D4/D12: start date, erasure, preference, consent, channel."""
-        tz = self.facts.time_zone(a)
+        tz = self.tz_of(a)
         start_date = self.policy.start_date
         if start_date is not None and self.now.astimezone(tz).date() < start_date:
             return SkipReason.BEFORE_START_DATE, f"the service starts on {start_date.isoformat()}"
@@ -323,7 +338,7 @@ class _Planner:
 
     def quiet_gate(self, a: Appointment) -> tuple[SkipReason, str] | None:
         """D6/D7: no run inside quiet hours or a blackout window sends anything."""
-        tz = self.facts.time_zone(a)
+        tz = self.tz_of(a)
         if tz.key not in self._quiet:
             self._quiet[tz.key] = quiet_reason(self.policy, self.now, tz)
         return self._quiet[tz.key]
@@ -338,24 +353,31 @@ class _Planner:
 
     def confirmation(self, a: Appointment) -> tuple[Channel, str] | None:
         kind = MessageKind.CONFIRMATION
-        tz = self.facts.time_zone(a)
+        tz = self.tz_of(a)
         window_start, window_end = self.confirmation_window(tz)
-        notified = self.sent.latest(a.id, a.sequence, _NOTIFYING_KINDS)
         timing: tuple[SkipReason, str] | None = None
-        if notified is not None and notified.state.reached_client:
-            timing = (
-                SkipReason.ALREADY_NOTIFIED,
-                f"{notified.kind.value} at {notified.at.astimezone(tz):%d.%m.%Y %H:%M}",
-            )
-        elif a.start < self.now:
+        if a.start < self.now:
             timing = SkipReason.PAST, "appointment has begun"
         elif a.start < window_start:
             timing = SkipReason.TODAY, "today's appointments are not confirmed"
         elif a.start >= window_end:
+            if not self.verbose:
+                return None
             timing = (
                 SkipReason.NOT_YET_DUE,
-                f"beyond the confirmation range ending {window_end:%d.%m.%Y}",
+                f"beyond the confirmation range ending {window_end.astimezone(tz):%d.%m.%Y}",
             )
+        else:
+            notified = self.sent.latest(a.id, a.sequence, _NOTIFYING_KINDS)
+            if notified is not None and notified.state.reached_client:
+                if not self.verbose:
+                    return None
+                timing = (
+                    SkipReason.ALREADY_NOTIFIED,
+                    f"{notified.kind.value} at {notified.at.astimezone(tz):%d.%m.%Y %H:%M}",
+                )
+        if timing is not None and not self.verbose:
+            return None  # not due now: nothing to report outside verbose mode
         due_now = timing is None
         static = self.static_gate(a)
         if static is None and a.import_id is not None:
@@ -382,18 +404,19 @@ class _Planner:
     # -- reminders (D5–D9, D17) ----------------------------------------------------------
 
     def reminder_timing(self, a: Appointment, horizon: datetime) -> tuple[SkipReason, str] | None:
-        tz = self.facts.time_zone(a)
-        due_at = to_utc(a.start) - self.hours_before
+        due_at = self.due_at(a)
+        if a.start <= self.now:
+            return SkipReason.PAST, "appointment has begun"
+        if due_at >= horizon:
+            # The detail is only shown in verbose mode; formatting it costs.
+            when = f"{due_at.astimezone(self.tz_of(a)):%d.%m.%Y %H:%M}" if self.verbose else ""
+            return SkipReason.NOT_YET_DUE, f"reminder due at {when}"
         sent = self.sent.latest(a.id, a.sequence, (MessageKind.REMINDER,))
         if sent is not None and sent.state.reached_client:
             return (
                 SkipReason.ALREADY_NOTIFIED,
-                f"reminded at {sent.at.astimezone(tz):%d.%m.%Y %H:%M}",
+                f"reminded at {sent.at.astimezone(self.tz_of(a)):%d.%m.%Y %H:%M}",
             )
-        if a.start <= self.now:
-            return SkipReason.PAST, "appointment has begun"
-        if due_at >= horizon:
-            return SkipReason.NOT_YET_DUE, f"reminder due at {due_at.astimezone(tz):%d.%m.%Y %H:%M}"
         return None
 
     def reminder_static(self, a: Appointment) -> tuple[SkipReason, str] | None:
@@ -403,7 +426,7 @@ class _Planner:
             since = run.notifications.reminders_from if run else None
             if since is None:
                 return SkipReason.IMPORTED_NOT_REMINDED, f"import {a.import_id} sends no reminders"
-            if a.start.astimezone(self.facts.time_zone(a)).date() < since:
+            if a.start.astimezone(self.tz_of(a)).date() < since:
                 return (
                     SkipReason.IMPORTED_NOT_REMINDED,
                     f"import {a.import_id} reminds from {since.isoformat()} on",
@@ -413,17 +436,23 @@ class _Planner:
     def dynamic(
         self, a: Appointment, kind: MessageKind, *, due_at: datetime | None
     ) -> tuple[Channel, str] | None:
-        gate = self.client_gate(a, kind)
+        cache_key = (a.client_id or "", kind, self.tz_of(a).key)
+        gate = self._client_gates.get(cache_key)
+        if gate is None:
+            gate = self._client_gates[cache_key] = self.client_gate(a, kind)
         if isinstance(gate[0], SkipReason):
             self.skip(a, kind, gate[0], gate[1])
             return None
         channel, address = gate
         assert isinstance(channel, Channel)
-        settled = change_settled_at(self.clients[a.client_id or ""])
+        client_id = a.client_id or ""
+        if client_id not in self._settled:
+            self._settled[client_id] = change_settled_at(self.clients[client_id])
+        settled = self._settled[client_id]
         if settled is not None:
             moment = due_at if due_at is not None else self.now
             if moment < settled:
-                tz = self.facts.time_zone(a)
+                tz = self.tz_of(a)
                 if due_at is not None:
                     detail = (
                         f"reminder was due {due_at.astimezone(tz):%d.%m. %H:%M}, before consent/"
@@ -459,7 +488,7 @@ def plan_run(
     """
     now = to_utc(require_aware(now, "now"))
     planner = _Planner(policy, now, clients, sent, facts, channels, verbose)
-    ordered = sorted(set(appointments), key=lambda a: (a.start, a.id))
+    ordered = sorted({a.id: a for a in appointments}.values(), key=lambda a: (a.start, a.id))
     due: list[DueMessage] = []
     if not policy.enabled:
         if verbose:
@@ -511,13 +540,18 @@ def plan_run(
     for a in ordered:
         if a.status is AppointmentStatus.BOOKED:
             continue
-        timing = planner.reminder_timing(a, planner.horizon(facts.time_zone(a)))
+        timing = planner.reminder_timing(a, planner.horizon(planner.tz_of(a)))
         if verbose or timing is None:
             reason = _STATUS_REASON[a.status]
             planner.skip(a, MessageKind.REMINDER, reason, f"appointment is {a.status.value}")
 
     if policy.reminder.enabled:
         contacted = {m.client_id: now for m in due if m.kind is MessageKind.CONFIRMATION}
+        if not verbose:
+            # Appointments beyond every horizon + H (and the rest of that day, D9) cannot
+            # be reminded now: cut the sorted list instead of testing each one.
+            reach = _reminder_reach(planner, booked)
+            booked = booked[: bisect.bisect_left([a.start for a in booked], reach)]
         due.extend(_plan_reminders(planner, booked, contacted))
     elif verbose:
         for a in booked:
@@ -541,6 +575,15 @@ def quiet_reason(
 def _horizon(policy: NotificationPolicy, now: datetime, tz: ZoneInfo) -> datetime:
     return reminder_horizon(
         now, policy.run_interval, policy.quiet_hours, policy.blackout_windows, tz
+    )
+
+
+def _reminder_reach(planner: _Planner, booked: Sequence[Appointment]) -> datetime:
+    zones = {planner.tz_of(a).key: planner.tz_of(a) for a in booked[:1]}
+    zones.update((b.time_zone, zone(b.time_zone)) for b in planner.facts.branches_by_room.values())
+    zones[planner.facts.organisation.time_zone] = zone(planner.facts.organisation.time_zone)
+    return max(
+        planner.horizon(tz) + planner.hours_before + timedelta(days=2) for tz in zones.values()
     )
 
 
@@ -579,13 +622,12 @@ def _plan_reminders(
     later: dict[str, list[Appointment]] = {}
     channel_of: dict[str, tuple[Channel, str]] = {}
     for a in booked:
-        tz = planner.facts.time_zone(a)
-        timing = planner.reminder_timing(a, planner.horizon(tz))
-        static = planner.reminder_static(a)
-        if static is not None:
-            if timing is None or planner.verbose:
+        timing = planner.reminder_timing(a, planner.horizon(planner.tz_of(a)))
+        if timing is None or planner.verbose:
+            static = planner.reminder_static(a)
+            if static is not None:
                 planner.skip(a, kind, *static)
-            continue
+                continue
         if timing is not None:
             if timing[0] is SkipReason.NOT_YET_DUE and a.client_id is not None:
                 later.setdefault(a.client_id, []).append(a)
@@ -596,7 +638,7 @@ def _plan_reminders(
         if failure is not None:
             planner.skip(a, kind, SkipReason.PREVIOUS_ATTEMPT_FAILED, failure)
             continue
-        due_at = to_utc(a.start) - planner.hours_before
+        due_at = planner.due_at(a)
         chosen = planner.dynamic(a, kind, due_at=due_at)
         if chosen is None or a.client_id is None:
             continue
@@ -608,7 +650,7 @@ def _plan_reminders(
         last = to_utc(max(last_times)) if last_times else None
         if last is not None and now < last + planner.guard:
             expires = last + planner.guard
-            tz = planner.facts.time_zone(a)
+            tz = planner.tz_of(a)
             if a.start < expires:
                 detail = (
                     f"client got a message at {last.astimezone(tz):%d.%m. %H:%M}; the appointment"
@@ -626,9 +668,9 @@ def _plan_reminders(
         listed = {a.id: a for a, _ in items}
         if policy.reminder.combine_per_date:
             # D9: the client's other appointments that day join this reminder.
-            dates = {a.start.astimezone(planner.facts.time_zone(a)).date() for a, _ in items}
+            dates = {a.start.astimezone(planner.tz_of(a)).date() for a, _ in items}
             for other in later.get(client_id, ()):
-                local = other.start.astimezone(planner.facts.time_zone(other)).date()
+                local = other.start.astimezone(planner.tz_of(other)).date()
                 if local in dates and planner.reminder_static(other) is None:
                     listed.setdefault(other.id, other)
         appointments = tuple(sorted(listed.values(), key=lambda a: (a.start, a.id)))

@@ -87,9 +87,20 @@ class SentLog:
     def latest(
         self, appointment_id: str, sequence: int | None, kinds: Iterable[MessageKind]
     ) -> SentRecord | None:
-        wanted = set(kinds)
-        found = [r for r in self.records_for(appointment_id, sequence) if r.kind in wanted]
-        return found[-1] if found else None
+        entries = self._by_appointment.get(appointment_id)
+        if not entries:
+            return None  # the common case in a run: never notified
+        wanted = tuple(kinds)
+        best: SentRecord | None = None
+        # A plain loop: this runs once per appointment and kind in every run.
+        for ref, record in entries:
+            if (
+                (sequence is None or ref.sequence == sequence)
+                and record.kind in wanted
+                and (best is None or record.at > best.at)
+            ):
+                best = record
+        return best
 
     def last_contact(self, client_id: str) -> datetime | None:
         """D8: when the client last got any message (automatic or manual) that did not fail."""

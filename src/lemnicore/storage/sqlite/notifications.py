@@ -36,6 +36,22 @@ _OUTBOX_COLUMNS = (
 )
 _CHUNK = 500
 
+NEEDING_NOTICE_SQL = (
+    # One range over the appointments_start index; per row one probe of the items' key.
+    f"SELECT {APPOINTMENT_COLUMNS} FROM appointments AS a"
+    " WHERE a.start_us >= ? AND a.start_us < ?"
+    " AND a.client_id IS NOT NULL AND a.is_group = 0"
+    " AND ((a.status = 'booked' AND NOT EXISTS (SELECT 1 FROM notification_items AS i"
+    "        WHERE i.appointment_id = a.id AND i.sequence = a.sequence))"
+    "   OR (a.status = 'cancelled'"
+    "       AND EXISTS (SELECT 1 FROM notification_items AS i"
+    "        WHERE i.appointment_id = a.id AND i.kind = 'confirmation')"
+    "       AND NOT EXISTS (SELECT 1 FROM notification_items AS i"
+    "        WHERE i.appointment_id = a.id AND i.kind = 'cancellation')))"
+    " ORDER BY a.start_us, a.id"
+)
+"""D10/D11: appointments that may still need a confirmation or a cancellation."""
+
 
 def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
     batch: list[str] = []
@@ -209,20 +225,7 @@ class SqliteNotificationLog:
 
     def needing_notice(self, start: datetime, end: datetime) -> list[Appointment]:
         # One index range over appointments_start; per row one probe of the items' key.
-        rows = self._conn.execute(
-            f"SELECT {APPOINTMENT_COLUMNS} FROM appointments AS a"
-            " WHERE a.start_us >= ? AND a.start_us < ?"
-            " AND a.client_id IS NOT NULL AND a.is_group = 0"
-            " AND ((a.status = 'booked' AND NOT EXISTS (SELECT 1 FROM notification_items AS i"
-            "        WHERE i.appointment_id = a.id AND i.sequence = a.sequence))"
-            "   OR (a.status = 'cancelled'"
-            "       AND EXISTS (SELECT 1 FROM notification_items AS i"
-            "        WHERE i.appointment_id = a.id AND i.kind = 'confirmation')"
-            "       AND NOT EXISTS (SELECT 1 FROM notification_items AS i"
-            "        WHERE i.appointment_id = a.id AND i.kind = 'cancellation')))"
-            " ORDER BY a.start_us, a.id",
-            (to_us(start), to_us(end)),
-        ).fetchall()
+        rows = self._conn.execute(NEEDING_NOTICE_SQL, (to_us(start), to_us(end))).fetchall()
         return [appointment_from_row(r) for r in rows]
 
 

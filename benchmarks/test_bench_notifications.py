@@ -5,7 +5,7 @@
 - the pure planner over 100 000 appointments in memory (target < 500 ms).
 
 The 1M database is built once and cached under the system temp dir
-(``lemnicore-bench/notify-1m-v1.db``); delete it to rebuild.
+(``lemnicore-bench/notify-1m-v4.db``); delete it to rebuild.
 
 Run: ``.venv/bin/pytest benchmarks --benchmark-enable --benchmark-only``
 """
@@ -108,19 +108,38 @@ def _build(path: Path) -> None:
         for i in range(0, TOTAL, batch):
             uow.appointments.add_many(made[i : i + batch])
             uow.commit()
-        # Steady state: everything up to the next quarter was confirmed in earlier runs,
-        # except what was booked in the last hour (the 200 last appointments per day).
+        # Steady state: every appointment up to the end of the next quarter was confirmed
+        # in earlier runs (one message per client and quarter), except one in a thousand.
         conn = store.connection()
+        quarter_us = to_us(NOW + timedelta(days=91)) - to_us(NOW)
+        day_us = to_us(NOW + timedelta(days=1)) - to_us(NOW)
+        horizon = to_us(datetime(2026, 10, 1, tzinfo=UTC))
         conn.execute(
             "INSERT INTO notification_outbox (id, key, kind, client_id, channel, address, text,"
-            " created_us, due_us, state) VALUES ('bench', 'bench', 'confirmation', NULL,"
-            " 'email', '', '', ?, ?, 'sent')",
-            (to_us(NOW - timedelta(days=1)), to_us(NOW - timedelta(days=1))),
+            " created_us, due_us, state)"
+            " SELECT 'm-' || client_id || '-' || (start_us / ?), 'm-' || client_id || '-'"
+            " || (start_us / ?), 'confirmation', client_id, 'email', '', '',"
+            " min(start_us) - ?, min(start_us) - ?, 'sent'"
+            " FROM appointments WHERE start_us < ? GROUP BY client_id, start_us / ?",
+            (quarter_us, quarter_us, quarter_us, quarter_us, horizon, quarter_us),
         )
         conn.execute(
             "INSERT INTO notification_items (appointment_id, sequence, message_id, kind)"
-            " SELECT id, sequence, 'bench', 'confirmation' FROM appointments"
-            " WHERE start_us < ? AND abs(random()) % 1000 != 0",
+            " SELECT id, sequence, 'm-' || client_id || '-' || (start_us / ?), 'confirmation'"
+            " FROM appointments WHERE start_us < ? AND abs(random()) % 1000 != 0",
+            (quarter_us, horizon),
+        )
+        # ... and every reminder due before now went out in earlier hourly runs.
+        conn.execute(
+            "INSERT INTO notification_outbox (id, key, kind, client_id, channel, address, text,"
+            " created_us, due_us, state)"
+            " SELECT 'r-' || id, 'r-' || id, 'reminder', client_id, 'email', '', '',"
+            " start_us - ?, start_us - ?, 'sent' FROM appointments WHERE start_us < ?",
+            (day_us, day_us, to_us(NOW + timedelta(days=1))),
+        )
+        conn.execute(
+            "INSERT INTO notification_items (appointment_id, sequence, message_id, kind)"
+            " SELECT id, sequence, 'r-' || id, 'reminder' FROM appointments WHERE start_us < ?",
             (to_us(NOW + timedelta(days=1)),),
         )
         uow.commit()
@@ -132,10 +151,10 @@ def _build(path: Path) -> None:
 def million_store() -> SqliteStore:
     folder = Path(tempfile.gettempdir()) / "lemnicore-bench"
     folder.mkdir(exist_ok=True)
-    path = folder / "notify-1m-v1.db"
+    path = folder / "notify-1m-v4.db"
     if not path.exists():
         partial = path.with_suffix(".building")
-        for leftover in folder.glob("notify-1m-v1.building*"):
+        for leftover in folder.glob("notify-1m-v4.building*"):
             leftover.unlink()
         _build(partial)
         partial.rename(path)

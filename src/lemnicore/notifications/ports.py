@@ -126,6 +126,13 @@ class NotificationLog(Protocol):
     def to_clients_since(self, client_ids: Iterable[str], since: datetime) -> list[OutboxMessage]:
         """Messages to these clients created or sent at or after ``since`` (D8)."""
 
+    def sent_records(self, appointment_ids: Iterable[str]) -> list[SentRecord]:
+        """The planner's view of every message naming these appointments: one record per
+        appointment and message, naming only that appointment (D9, D10, D15)."""
+
+    def last_contacts(self, client_ids: Iterable[str], since: datetime) -> dict[str, datetime]:
+        """D8: per client, the latest message at or after ``since`` that did not fail."""
+
     def needing_notice(self, start: datetime, end: datetime) -> list[Appointment]:
         """Appointments starting in [start, end) that may need a confirmation or a
         cancellation: booked ones with a client and no message for their current

@@ -10,7 +10,7 @@ so older records no longer count for that appointment (D9).
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 import attrs
@@ -59,9 +59,14 @@ class SentRecord:
 class SentLog:
     """An index over sent records for the planner's questions."""
 
-    def __init__(self, records: Iterable[SentRecord] = ()) -> None:
+    def __init__(
+        self,
+        records: Iterable[SentRecord] = (),
+        *,
+        last_contacts: Mapping[str, datetime] | None = None,
+    ) -> None:
         self._by_appointment: dict[str, list[tuple[AppointmentRef, SentRecord]]] = {}
-        self._last_contact: dict[str, datetime] = {}
+        self._last_contact: dict[str, datetime] = dict(last_contacts or {})
         self.keys: set[str] = set()
         for record in records:
             self.add(record)

@@ -12,7 +12,7 @@ same idempotency key, which providers that honour keys deliver only once.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 
 import attrs
@@ -223,7 +223,7 @@ class NotificationService:
         appointments: list[Appointment] | None = None,
         *,
         verbose: bool = False,
-    ) -> tuple[RunPlan, PracticeFacts, dict[str, Client]]:
+    ) -> tuple[RunPlan, PracticeFacts, Mapping[str, Client]]:
         facts = self._facts(uow)
         if appointments is None:
             # Only the due window is read, through the start index: the union of the
@@ -243,17 +243,13 @@ class NotificationService:
             ):
                 found.setdefault(a.id, a)
             appointments = list(found.values())
-        clients: dict[str, Client] = {}
-        for client_id in {a.client_id for a in appointments if a.client_id}:
-            client = uow.clients.find(client_id)
-            if client is not None:
-                clients[client_id] = client
-        records = {
-            m.id: m for m in uow.notification_log.for_appointments(a.id for a in appointments)
-        }
-        for m in uow.notification_log.to_clients_since(clients, now - GUARD_LOOKBACK):
-            records.setdefault(m.id, m)
-        sent = SentLog(m.sent_record() for m in records.values())
+        clients = _ClientsOnDemand(uow)
+        ids = [a.id for a in appointments]
+        client_ids = {a.client_id for a in appointments if a.client_id}
+        sent = SentLog(
+            uow.notification_log.sent_records(ids),
+            last_contacts=uow.notification_log.last_contacts(client_ids, now - GUARD_LOOKBACK),
+        )
         plan = plan_run(
             policy,
             now,
@@ -574,6 +570,38 @@ class NotificationService:
             messages=messages,
             history=history,
         )
+
+
+class _ClientsOnDemand(Mapping[str, Client]):
+    """Client records read when the planner first asks for them.
+
+    Most appointments in a run's window are not due, and the planner asks for a client
+    only once an appointment's timing says a message is due (or in verbose mode).
+    """
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+        self._found: dict[str, Client | None] = {}
+
+    def _load(self, client_id: str) -> Client | None:
+        if client_id not in self._found:
+            self._found[client_id] = self._uow.clients.find(client_id)
+        return self._found[client_id]
+
+    def __getitem__(self, client_id: str) -> Client:
+        client = self._load(client_id)
+        if client is None:
+            raise KeyError(client_id)
+        return client
+
+    def __contains__(self, client_id: object) -> bool:
+        return isinstance(client_id, str) and self._load(client_id) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([k for k, v in self._found.items() if v is not None])
+
+    def __len__(self) -> int:
+        return sum(1 for v in self._found.values() if v is not None)
 
 
 def _outcome(message: OutboxMessage, detail: str) -> DispatchOutcome:

@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+import attrs
+
 from lemnicore.errors import NotFoundError, StoreError
 from lemnicore.notifications.policy import MessageKind
 from lemnicore.notifications.ports import (
@@ -17,7 +19,7 @@ from lemnicore.notifications.ports import (
     ClientMessageEntry,
     OutboxMessage,
 )
-from lemnicore.notifications.sentlog import DeliveryState
+from lemnicore.notifications.sentlog import DeliveryState, SentRecord
 from lemnicore.scheduling.appointments import Appointment, AppointmentStatus
 from lemnicore.storage.ports import sorted_by_start
 
@@ -107,6 +109,26 @@ class MemoryNotificationLog:
             for m in self._by("notification_by_client", client_ids)
             if (m.sent_at or m.created_at) >= since
         ]
+
+    def sent_records(self, appointment_ids: Iterable[str]) -> list[SentRecord]:
+        wanted = set(appointment_ids)
+        found = []
+        for m in self.for_appointments(wanted):
+            record = m.sent_record()
+            for ref in m.appointments:
+                if ref.appointment_id in wanted:
+                    found.append(attrs.evolve(record, appointments=(ref,)))
+        return found
+
+    def last_contacts(self, client_ids: Iterable[str], since: datetime) -> dict[str, datetime]:
+        latest: dict[str, datetime] = {}
+        for m in self.to_clients_since(client_ids, since):
+            at = m.sent_at or m.created_at
+            if m.client_id and m.state.reached_client:
+                previous = latest.get(m.client_id)
+                if previous is None or at > previous:
+                    latest[m.client_id] = at
+        return latest
 
     def needing_notice(self, start: datetime, end: datetime) -> list[Appointment]:
         outbox = self._outbox()

@@ -6,7 +6,7 @@ import base64
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from lemnicore.errors import NotFoundError, StoreError
@@ -16,7 +16,7 @@ from lemnicore.notifications.ports import (
     ClientMessageEntry,
     OutboxMessage,
 )
-from lemnicore.notifications.sentlog import AppointmentRef, DeliveryState
+from lemnicore.notifications.sentlog import AppointmentRef, DeliveryState, SentRecord
 from lemnicore.notifications.transport import Attachment
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.clients import Channel
@@ -133,7 +133,9 @@ class SqliteNotificationLog:
                 key=r[1],
                 kind=MessageKind(r[2]),
                 client_id=r[3],
-                appointments=tuple(sorted(refs.get(r[0], ()))),
+                appointments=tuple(
+                    sorted(refs.get(r[0], ()), key=lambda x: (x.appointment_id, x.sequence))
+                ),
                 channel=Channel(r[4]),
                 address=r[5],
                 subject=r[6],
@@ -217,11 +219,53 @@ class SqliteNotificationLog:
         found: list[OutboxMessage] = []
         for batch in _chunks(dict.fromkeys(client_ids)):
             marks = ",".join("?" * len(batch))
+            # Index range per client; a message sent after ``since`` was created at most a
+            # retry cycle (hours) earlier, so a day of margin finds it too.
             found += self._select(
-                f"client_id IN ({marks}) AND (created_us >= ? OR sent_us >= ?)",
-                (*batch, to_us(since), to_us(since)),
+                f"client_id IN ({marks}) AND created_us >= ?",
+                (*batch, to_us(since - timedelta(days=1))),
             )
+        found = [m for m in found if (m.sent_at or m.created_at) >= since]
         return sorted(found, key=lambda m: (m.created_at, m.id))
+
+    def sent_records(self, appointment_ids: Iterable[str]) -> list[SentRecord]:
+        found: list[SentRecord] = []
+        for batch in _chunks(dict.fromkeys(appointment_ids)):
+            marks = ",".join("?" * len(batch))
+            rows = self._conn.execute(
+                "SELECT i.appointment_id, i.sequence, o.key, o.kind, o.client_id,"
+                " coalesce(o.sent_us, o.created_us), o.state, o.failure"
+                " FROM notification_items AS i JOIN notification_outbox AS o ON o.id = i.message_id"
+                f" WHERE i.appointment_id IN ({marks})",
+                batch,
+            ).fetchall()
+            found += [
+                SentRecord(
+                    r[2],
+                    MessageKind(r[3]),
+                    r[4],
+                    (AppointmentRef(r[0], r[1]),),
+                    from_us(r[5]),
+                    DeliveryState(r[6]),
+                    r[7],
+                )
+                for r in rows
+            ]
+        return found
+
+    def last_contacts(self, client_ids: Iterable[str], since: datetime) -> dict[str, datetime]:
+        latest: dict[str, datetime] = {}
+        for batch in _chunks(dict.fromkeys(client_ids)):
+            marks = ",".join("?" * len(batch))
+            for client_id, at in self._conn.execute(
+                "SELECT client_id, max(coalesce(sent_us, created_us)) FROM notification_outbox"
+                f" WHERE client_id IN ({marks}) AND created_us >= ? AND state != 'failed'"
+                " GROUP BY client_id",
+                (*batch, to_us(since - timedelta(days=1))),
+            ):
+                if at >= to_us(since):
+                    latest[client_id] = from_us(at)
+        return latest
 
     def needing_notice(self, start: datetime, end: datetime) -> list[Appointment]:
         # One index range over appointments_start; per row one probe of the items' key.

@@ -150,6 +150,7 @@ NOTIFICATIONS: tuple[Migration, ...] = (
                 kind TEXT NOT NULL,
                 PRIMARY KEY (appointment_id, sequence, message_id)
             ) WITHOUT ROWID""",
+            "CREATE INDEX notification_items_message ON notification_items (message_id)",
             """CREATE TABLE client_message_history (
                 id TEXT PRIMARY KEY,
                 client_id TEXT NOT NULL,

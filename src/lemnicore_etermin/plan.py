@@ -18,7 +18,11 @@ import attrs
 
 from lemnicore._validators import non_empty
 from lemnicore.errors import ValidationError
-from lemnicore.importing.runs import CONFIRMATIONS_FUTURE, CONFIRMATIONS_NONE
+from lemnicore.importing.runs import (
+    CONFIRMATIONS_FUTURE,
+    CONFIRMATIONS_NONE,
+    ImportedConfirmations,
+)
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.clients import Client
 from lemnicore.scheduling.practice import AppointmentType
@@ -64,11 +68,13 @@ def _mapping_tuple(values: Iterable[CalendarMapping]) -> tuple[CalendarMapping, 
     return tuple(values)
 
 
-def _confirmations(instance: Any, attribute: attrs.Attribute[str], value: str) -> None:
-    if value not in (CONFIRMATIONS_NONE, CONFIRMATIONS_FUTURE):
+def _confirmations(value: str) -> ImportedConfirmations:
+    try:
+        return ImportedConfirmations(value)
+    except ValueError:
         raise ValidationError(
             "confirmations", f"must be {CONFIRMATIONS_NONE!r} or {CONFIRMATIONS_FUTURE!r}"
-        )
+        ) from None
 
 
 @attrs.frozen
@@ -83,7 +89,9 @@ class TakeoverOptions:
     calendars: tuple[CalendarMapping, ...] = attrs.field(converter=_mapping_tuple)
     window_from_days: int = -500
     window_to_days: int = 200
-    confirmations: str = attrs.field(default=CONFIRMATIONS_NONE, validator=_confirmations)
+    confirmations: ImportedConfirmations = attrs.field(
+        default=ImportedConfirmations.NONE, converter=_confirmations
+    )
     reminders_from: date | None = None
     time_zone: str = DEFAULT_TIME_ZONE
     default_consent: bool = False

@@ -9,6 +9,7 @@ one source system.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -18,10 +19,18 @@ import attrs
 from lemnicore._validators import aware, non_empty, optional_aware
 from lemnicore.errors import ValidationError
 
-CONFIRMATIONS_NONE = "none"
+
+class ImportedConfirmations(enum.StrEnum):
+    """D16: "none", or "confirm imported appointments in the future"."""
+
+    NONE = "none"
+    CONFIRM_FUTURE = "confirm_future"
+
+
+CONFIRMATIONS_NONE = ImportedConfirmations.NONE
 """D16: imported appointments are never confirmed, not even after a later change."""
 
-CONFIRMATIONS_FUTURE = "confirm_future"
+CONFIRMATIONS_FUTURE = ImportedConfirmations.CONFIRM_FUTURE
 """D16: imported appointments in the future are confirmed (still subject to D4/D18)."""
 
 RUN_STATUSES = ("dry_run", "running", "committed", "reset")
@@ -39,6 +48,14 @@ def _one_of(*allowed: str) -> Any:
             )
 
     return check
+
+
+def _confirmations(value: str) -> ImportedConfirmations:
+    try:
+        return ImportedConfirmations(value)
+    except ValueError:
+        allowed = ", ".join(c.value for c in ImportedConfirmations)
+        raise ValidationError("confirmations", f"must be one of {allowed}, got {value!r}") from None
 
 
 def _counts(value: Mapping[str, int]) -> dict[str, int]:
@@ -59,8 +76,8 @@ class ImportRun:
     finished_at: datetime | None = attrs.field(default=None, validator=optional_aware)
     window_from: date | None = None
     window_to: date | None = None
-    confirmations: str = attrs.field(
-        default=CONFIRMATIONS_NONE, validator=_one_of(CONFIRMATIONS_NONE, CONFIRMATIONS_FUTURE)
+    confirmations: ImportedConfirmations = attrs.field(
+        default=ImportedConfirmations.NONE, converter=_confirmations
     )
     reminders_from: date | None = None
     counts: dict[str, int] = attrs.field(factory=dict, converter=_counts)

@@ -20,6 +20,7 @@ from lemnicore.access.policy import Grant
 from lemnicore.access.staff import StaffAccount
 from lemnicore.errors import NotFoundError, StoreError
 from lemnicore.importing.runs import ImportRun
+from lemnicore.notifications.policy import NotificationPolicy
 from lemnicore.online.releases import OnlineRelease, SlotHold
 from lemnicore.plugins.markers import hookimpl
 from lemnicore.scheduling.appointments import Appointment
@@ -33,6 +34,11 @@ from lemnicore.scheduling.practice import (
     Organisation,
     Practitioner,
     Room,
+)
+from lemnicore.storage.memory_notifications import (
+    NOTIFICATION_TABLES,
+    MemoryMessageHistory,
+    MemoryNotificationLog,
 )
 from lemnicore.storage.ports import Store, record_name, sorted_by_start
 
@@ -53,6 +59,7 @@ CATALOG_KINDS = (
     "online_releases",
     "slot_holds",
     "import_runs",
+    "notification_policies",
 )
 
 
@@ -61,7 +68,7 @@ class _Tables:
 
     def __init__(self) -> None:
         self.tables: dict[str, dict[str, Any]] = {
-            k: {} for k in (*CATALOG_KINDS, "appointments", "clients")
+            k: {} for k in (*CATALOG_KINDS, "appointments", "clients", *NOTIFICATION_TABLES)
         }
         self.extra: dict[str, Any] = {}
         self.audit: list[AuditEntry] = []
@@ -340,6 +347,11 @@ class MemoryUnitOfWork:
         self.appointments = MemoryAppointments(get)
         self.clients = MemoryClients(get)
         self.audit = MemoryAuditLog(get, store._tables)
+        self.notification_policies: MemoryCatalog[NotificationPolicy] = MemoryCatalog(
+            get, "notification_policies"
+        )
+        self.notification_log = MemoryNotificationLog(get)
+        self.message_history = MemoryMessageHistory(get)
 
     def _get_working(self) -> _Working:
         if self._current is None:

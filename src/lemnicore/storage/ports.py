@@ -20,6 +20,8 @@ from lemnicore.access.logins import ClientLogin
 from lemnicore.access.policy import Grant
 from lemnicore.access.staff import StaffAccount
 from lemnicore.importing.runs import ImportRun
+from lemnicore.notifications.policy import NotificationPolicy
+from lemnicore.notifications.ports import MessageHistory, NotificationLog
 from lemnicore.online.releases import OnlineRelease, SlotHold
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.availability import Availability
@@ -214,6 +216,18 @@ class UnitOfWork(Protocol):
 
     @property
     def audit(self) -> AuditLog: ...
+
+    @property
+    def notification_policies(self) -> Catalog[NotificationPolicy]:
+        """D: the notification policy document(s), keyed by policy id (``"default"``)."""
+
+    @property
+    def notification_log(self) -> NotificationLog:
+        """D15: the outbox, the single source of truth of what was sent."""
+
+    @property
+    def message_history(self) -> MessageHistory:
+        """D14: client and appointment message history."""
 
     def commit(self) -> None:
         """Make every change of this unit of work durable at once."""

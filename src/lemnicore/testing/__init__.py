@@ -5,5 +5,6 @@ These are product, not test clutter: lemnicore's own tests use them first.
 
 from lemnicore.testing.clock import FakeClock
 from lemnicore.testing.practice import MON_FRI, Practice
+from lemnicore.testing.transports import CapturingTransport, SimulatedCrash
 
-__all__ = ["MON_FRI", "FakeClock", "Practice"]
+__all__ = ["MON_FRI", "CapturingTransport", "FakeClock", "Practice", "SimulatedCrash"]

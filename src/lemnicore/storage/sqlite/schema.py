@@ -149,5 +149,71 @@ ACCESS: tuple[Migration, ...] = (
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (*CORE, *ACCESS)
+NOTIFICATIONS: tuple[Migration, ...] = (
+    Migration(
+        "notifications",
+        1,
+        "notification outbox, its appointment items, client and appointment message history",
+        (
+            # D15: the outbox is the sent-log; the unique key makes enqueueing idempotent.
+            """CREATE TABLE notification_outbox (
+                id TEXT PRIMARY KEY,
+                key TEXT NOT NULL UNIQUE,
+                kind TEXT NOT NULL,
+                client_id TEXT,
+                channel TEXT NOT NULL,
+                address TEXT NOT NULL,
+                subject TEXT NOT NULL DEFAULT '',
+                text TEXT NOT NULL,
+                attachments TEXT NOT NULL DEFAULT '[]',
+                created_us INTEGER NOT NULL,
+                due_us INTEGER NOT NULL,
+                state TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_us INTEGER,
+                attempt_started_us INTEGER,
+                sent_us INTEGER,
+                failure TEXT NOT NULL DEFAULT '',
+                provider TEXT NOT NULL DEFAULT '',
+                provider_message_id TEXT
+            )""",
+            "CREATE INDEX notification_outbox_ready ON notification_outbox (state, next_attempt_us)",
+            "CREATE INDEX notification_outbox_client ON notification_outbox (client_id, created_us)",
+            # Which appointments (at which sequence, A6/D9) a message named: the planner's
+            # "already notified?" is one index probe per appointment.
+            """CREATE TABLE notification_items (
+                appointment_id TEXT NOT NULL,
+                sequence INTEGER NOT NULL,
+                message_id TEXT NOT NULL REFERENCES notification_outbox (id),
+                kind TEXT NOT NULL,
+                PRIMARY KEY (appointment_id, sequence, message_id)
+            ) WITHOUT ROWID""",
+            "CREATE INDEX notification_items_message ON notification_items (message_id)",
+            """CREATE TABLE client_message_history (
+                id TEXT PRIMARY KEY,
+                client_id TEXT NOT NULL,
+                at_us INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                address TEXT NOT NULL,
+                text TEXT NOT NULL,
+                key TEXT NOT NULL DEFAULT ''
+            )""",
+            "CREATE INDEX client_message_history_client ON client_message_history (client_id, at_us)",
+            """CREATE TABLE appointment_message_history (
+                id TEXT PRIMARY KEY,
+                appointment_id TEXT NOT NULL,
+                at_us INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                address TEXT NOT NULL,
+                key TEXT NOT NULL DEFAULT ''
+            )""",
+            "CREATE INDEX appointment_message_history_appointment"
+            " ON appointment_message_history (appointment_id, at_us)",
+        ),
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (*CORE, *ACCESS, *NOTIFICATIONS)
 """Every migration lemnicore knows, in the order they are applied."""

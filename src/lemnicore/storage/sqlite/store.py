@@ -25,6 +25,7 @@ from lemnicore.access.policy import Grant
 from lemnicore.access.staff import StaffAccount
 from lemnicore.errors import NotFoundError, StoreError
 from lemnicore.importing.runs import ImportRun
+from lemnicore.notifications.policy import NotificationPolicy
 from lemnicore.online.releases import OnlineRelease, SlotHold
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.availability import Availability
@@ -39,6 +40,7 @@ from lemnicore.scheduling.practice import (
     Room,
 )
 from lemnicore.storage.ports import record_name
+from lemnicore.storage.sqlite.notifications import SqliteMessageHistory, SqliteNotificationLog
 from lemnicore.storage.sqlite.rows import (
     APPOINTMENT_COLUMNS,
     CLIENT_COLUMNS,
@@ -476,6 +478,11 @@ class SqliteUnitOfWork:
         self.appointments = SqliteAppointments(conn)
         self.clients = SqliteClients(conn)
         self.audit = SqliteAuditLog(conn)
+        self.notification_policies = SqliteCatalog(
+            conn, "notification_policies", NotificationPolicy
+        )
+        self.notification_log = SqliteNotificationLog(conn)
+        self.message_history = SqliteMessageHistory(conn)
 
     def __enter__(self) -> Self:
         self._begin()

@@ -1,0 +1,239 @@
+"""G3: ``lemnicore notify run | why | policy`` — the notification service on the command line."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date, datetime
+
+import pluggy
+
+from lemnicore.cli.registry import CommandRegistry
+from lemnicore.clock import Clock, SystemClock
+from lemnicore.errors import PluginError, ValidationError
+from lemnicore.notifications.service import NotificationService
+from lemnicore.notifications.transport import Transport
+from lemnicore.plugins.manager import collect_registrations, make_plugin_manager, open_store
+from lemnicore.plugins.markers import hookimpl
+from lemnicore.storage.ports import Store
+from lemnicore.testing.clock import FakeClock
+from lemnicore.timekeeping import zone
+
+
+def _store_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", required=True, help="store URL, e.g. sqlite:///practice.db")
+    parser.add_argument(
+        "--now",
+        default=None,
+        help="pretend it is this moment (ISO 8601; without offset: the practice's local time)",
+    )
+
+
+def _clock(store: Store, text: str | None) -> Clock:
+    if text is None:
+        return SystemClock()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationError("--now", f"not an ISO 8601 date and time: {text!r}") from None
+    if moment.tzinfo is None:
+        with store.unit_of_work(write=False) as uow:
+            organisations = uow.organisations.all()
+        name = organisations[0].time_zone if organisations else "Europe/Berlin"
+        moment = moment.replace(tzinfo=zone(name))
+    return FakeClock(moment)
+
+
+def _transports(urls: list[str], pm: pluggy.PluginManager) -> list[Transport]:
+    factories = collect_registrations(pm.hook.lemnicore_register_transports, "transport")
+    found: list[Transport] = []
+    for url in urls:
+        scheme = url.split("://", 1)[0]
+        factory = factories.get(scheme)
+        if factory is None:
+            known = ", ".join(f"{s}://" for s in sorted(factories)) or "none installed"
+            raise PluginError(
+                f"no transport plugin serves {scheme}:// (available: {known}; "
+                "install lemnicore[notify] for e-mail, SMS and Threema)"
+            )
+        found.append(factory(url))
+    return found
+
+
+def _configure_run(parser: argparse.ArgumentParser) -> None:
+    _store_argument(parser)
+    parser.add_argument(
+        "--dry-run", action="store_true", help="show what would be sent; send and write nothing"
+    )
+    parser.add_argument(
+        "--transport",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="a message transport, e.g. smtp://user@host:587 (repeatable)",
+    )
+
+
+def _run(args: argparse.Namespace) -> int:
+    pm = make_plugin_manager()
+    store = open_store(args.store, pm)
+    try:
+        transports = _transports(args.transport, pm)
+        if not transports and not args.dry_run:
+            factories = collect_registrations(pm.hook.lemnicore_register_transports, "transport")
+            known = ", ".join(f"{s}://" for s in sorted(factories)) or "none installed"
+            print(
+                "lemnicore notify run: no transport configured, so nothing can be sent.\n"
+                "  Give one or more with --transport URL (available schemes: "
+                f"{known}),\n  or add --dry-run to see what would be sent and why."
+            )
+            return 2
+        service = NotificationService(store, _clock(store, args.now), transports)
+        report = service.run(dry_run=args.dry_run)
+        verb = "would send" if args.dry_run else "due"
+        print(f"Run at {report.plan.now.isoformat()}: {len(report.plan.due)} message(s) {verb}")
+        for m in report.plan.due:
+            ids = ", ".join(a.id for a in m.appointments)
+            place = "work list" if m.on_work_list else m.channel.value
+            print(f"  {verb}: {m.kind.value} via {place} to {m.address} [{ids}]")
+        for outcome in report.dispatched:
+            detail = f" ({outcome.detail})" if outcome.detail else ""
+            print(f"  {outcome.state.value}: {outcome.kind.value} to {outcome.address}{detail}")
+        if report.plan.skipped:
+            print(f"Skipped {len(report.plan.skipped)}:")
+            for s in report.plan.skipped:
+                print(f"  {s.appointment_id} {s.kind.value}: {s.reason.value} — {s.detail}")
+        for transport in transports:
+            transport.close()
+    finally:
+        store.close()
+    return 0
+
+
+def _configure_why(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("appointment_id", metavar="APPOINTMENT_ID")
+    _store_argument(parser)
+
+
+def _why(args: argparse.Namespace) -> int:
+    store = open_store(args.store)
+    try:
+        service = NotificationService(store, _clock(store, args.now))
+        explanation = service.why(args.appointment_id)
+        with store.unit_of_work(write=False) as uow:
+            organisations = uow.organisations.all()
+        tz = organisations[0].time_zone if organisations else "Europe/Berlin"
+        print("\n".join(explanation.lines(tz)))
+    finally:
+        store.close()
+    return 0
+
+
+def _on_off(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("on", "yes", "true", "1"):
+        return True
+    if value in ("off", "no", "false", "0"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected on or off, got {text!r}")
+
+
+def _configure_policy(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", required=True, help="store URL, e.g. sqlite:///practice.db")
+    parser.add_argument("--enabled", type=_on_off, help="switch the service on or off")
+    parser.add_argument("--hours-before", type=int, help="D5: remind H hours before")
+    parser.add_argument("--min-hours-between", type=int, help="D8: guard, 1-99 hours")
+    parser.add_argument("--combine", type=_on_off, help="D9: one reminder per client and date")
+    parser.add_argument("--confirmations", type=_on_off, help="D10: send confirmations")
+    parser.add_argument("--ics", type=_on_off, help="D11: attach an .ics to confirmations")
+    parser.add_argument("--quiet-hours", help="D6: HH:MM-HH:MM, or 'none'")
+    parser.add_argument(
+        "--blackout", action="append", help="D7: HH:MM-HH:MM (repeatable); 'none' clears"
+    )
+    parser.add_argument("--branches", help="D2: comma-separated branch codes; '' for all")
+    parser.add_argument("--start-date", help="D3: YYYY-MM-DD, or 'none'")
+
+
+def _policy(args: argparse.Namespace) -> int:
+    store = open_store(args.store)
+    try:
+        service = NotificationService(store, SystemClock())
+        policy = service.policy()
+        changes: dict[str, object] = {}
+        for option, key in (
+            ("enabled", "enabled"),
+            ("hours_before", "reminder__hours_before"),
+            ("min_hours_between", "reminder__min_hours_between"),
+            ("combine", "reminder__combine_per_date"),
+            ("confirmations", "confirmation__enabled"),
+            ("ics", "confirmation__attach_ics"),
+            ("quiet_hours", "quiet_hours"),
+            ("branches", "branch_codes"),
+        ):
+            value = getattr(args, option)
+            if value is not None:
+                changes[key] = value
+        if args.blackout is not None:
+            changes["blackout_windows"] = [b for b in args.blackout if b.lower() != "none"]
+        if args.start_date is not None:
+            try:
+                changes["start_date"] = (
+                    None
+                    if args.start_date.lower() == "none"
+                    else date.fromisoformat(args.start_date)
+                )
+            except ValueError:
+                raise ValidationError(
+                    "start_date", f"expected YYYY-MM-DD, got {args.start_date!r}"
+                ) from None
+        if changes:
+            policy = policy.with_changes(**changes)
+            service.save_policy(policy)
+            print("Policy saved.")
+        r, c = policy.reminder, policy.confirmation
+        print(f"Notification policy of {store.url}")
+        print(f"  service:            {'on' if policy.enabled else 'off'}")
+        print(f"  run interval:       {policy.run_interval}")
+        print(f"  start date:         {policy.start_date or 'immediately'}")
+        print(f"  branches:           {','.join(sorted(policy.branch_codes)) or 'all'}")
+        print(f"  quiet hours:        {policy.quiet_hours or 'none'}")
+        print(f"  blackout windows:   {', '.join(map(str, policy.blackout_windows)) or 'none'}")
+        print(
+            f"  reminders:          {'on' if r.enabled else 'off'}, {r.hours_before} h before,"
+            f" guard {r.min_hours_between} h, combine per date {'on' if r.combine_per_date else 'off'}"
+        )
+        print(
+            f"  confirmations:      {'on' if c.enabled else 'off'},"
+            f" .ics {'attached' if c.attach_ics else 'not attached'}"
+        )
+        order = " > ".join(ch.value for ch in policy.template.channel_order)
+        print(
+            f"  channel order:      {order} (SMS at most {policy.template.sms_max_segments} segments)"
+        )
+        for text in policy.template.texts:
+            print(f"  text {text.channel.value}/{text.kind.value}: {text.body.splitlines()[0]}")
+    finally:
+        store.close()
+    return 0
+
+
+@hookimpl
+def lemnicore_register_commands(commands: CommandRegistry) -> None:
+    commands.describe_group("notify", "confirmations and reminders (SPEC D)")
+    commands.add(
+        ("notify", "run"),
+        help="run the notification service once (D): plan, send, record",
+        configure=_configure_run,
+        run=_run,
+    )
+    commands.add(
+        ("notify", "why"),
+        help="explain why an appointment was or was not confirmed or reminded",
+        configure=_configure_why,
+        run=_why,
+    )
+    commands.add(
+        ("notify", "policy"),
+        help="show or change the notification policy stored in the store",
+        configure=_configure_policy,
+        run=_policy,
+    )

@@ -1,0 +1,105 @@
+"""D12/D13: turning a due message into its text — placeholders, SMS segments, ``.ics``.
+
+Templates use ``str.format_map`` placeholders (``{date}``, ``{time}``, …). The mapping
+offers only :data:`~lemnicore.notifications.policy.PLACEHOLDERS`: client name, date, time,
+room, branch, practitioner, practice and the list of appointments — nothing about the
+treatment, so no message can leak a diagnosis or a note (GDPR).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+import attrs
+
+from lemnicore.errors import ValidationError
+from lemnicore.notifications.ics import ics_attachment
+from lemnicore.notifications.planner import DueMessage, PracticeFacts
+from lemnicore.notifications.policy import PLACEHOLDERS, MessageKind, NotificationPolicy
+from lemnicore.notifications.sms import fit_sms
+from lemnicore.notifications.transport import Attachment
+from lemnicore.scheduling.appointments import Appointment
+from lemnicore.scheduling.clients import Channel, Client
+
+WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
+THREEMA_MAX_BYTES = 3500
+
+
+@attrs.frozen
+class RenderedMessage:
+    subject: str
+    text: str
+    attachments: tuple[Attachment, ...] = ()
+
+
+class _Placeholders(dict[str, str]):
+    """A mapping that names the placeholder it does not know (policy validation catches
+    these earlier; this guards templates built around the validation)."""
+
+    def __missing__(self, key: str) -> str:
+        raise ValidationError("template", f"unknown placeholder {{{key}}}")
+
+
+def _line(a: Appointment, facts: PracticeFacts) -> str:
+    local = a.start.astimezone(facts.time_zone(a))
+    room = facts.rooms.get(a.room_id)
+    where = f", {room.name}" if room else ""
+    return f"{WEEKDAYS[local.weekday()]} {local:%d.%m.%Y} {local:%H:%M} Uhr{where}"
+
+
+def placeholder_values(
+    client: Client, appointments: tuple[Appointment, ...], facts: PracticeFacts
+) -> Mapping[str, str]:
+    """D13: the values for every placeholder, from the first listed appointment."""
+    first = appointments[0]
+    local = first.start.astimezone(facts.time_zone(first))
+    room = facts.rooms.get(first.room_id)
+    branch = facts.branches_by_room.get(first.room_id)
+    values = _Placeholders(
+        salutation=client.salutation,
+        first_name=client.first_name,
+        last_name=client.last_name,
+        client_name=client.display_name,
+        date=f"{local:%d.%m.%Y}",
+        weekday=WEEKDAYS[local.weekday()],
+        time=f"{local:%H:%M}",
+        room=room.name if room else "",
+        branch=branch.name if branch else "",
+        practitioner=facts.practitioner_names.get(first.calendar_id, ""),
+        practice=facts.organisation.name,
+        appointments="\n".join(_line(a, facts) for a in appointments),
+        count=str(len(appointments)),
+    )
+    assert set(values) == set(PLACEHOLDERS)
+    return values
+
+
+def render(
+    message: DueMessage,
+    client: Client,
+    policy: NotificationPolicy,
+    facts: PracticeFacts,
+    *,
+    now: datetime,
+) -> RenderedMessage:
+    """The subject, text and attachments of ``message`` on its channel (D11–D13)."""
+    template = policy.template.text_for(message.channel, message.kind)
+    if template is None:
+        raise ValidationError(
+            "template.texts", f"no text for {message.channel.value}/{message.kind.value}"
+        )
+    values = placeholder_values(client, message.appointments, facts)
+    subject = template.subject.format_map(values)
+    text = template.body.format_map(values)
+    attachments: tuple[Attachment, ...] = ()
+    if message.channel is Channel.SMS:
+        text = fit_sms(text, policy.template.sms_max_segments)
+    elif message.channel is Channel.THREEMA:
+        text = text.encode()[:THREEMA_MAX_BYTES].decode(errors="ignore")
+    elif message.channel is Channel.EMAIL:
+        if message.kind is MessageKind.CONFIRMATION and policy.confirmation.attach_ics:
+            attachments = (ics_attachment(message.appointments, facts, stamp=now),)
+        elif message.kind is MessageKind.CANCELLATION:
+            attachments = (ics_attachment(message.appointments, facts, stamp=now, cancel=True),)
+    return RenderedMessage(subject, text, attachments)

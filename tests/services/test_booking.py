@@ -521,3 +521,34 @@ def test_b3_f2_a_refused_booking_leaves_no_trace(practice: Practice, anna: str, 
         assert [e.appointment_id for e in uow.audit.query(since=practice.at(2026, 1, 1))] == [
             first.id
         ]
+
+
+def test_dst_a2_a_default_duration_is_elapsed_time_across_the_march_switch(
+    practice: Practice, anna: str, room: str
+) -> None:
+    """A2: a 60-minute type booked at 01:30 on 29 March ends 60 real minutes later, 03:30
+    CEST — not at a wall-clock 02:30 that does not exist."""
+    hour = practice.add_appointment_type("Hearing test", minutes=60)
+    start = practice.at(2026, 3, 29, 1, 30)
+    booked = practice.book.book(
+        practice.owner(anna),
+        calendar_id=practice.calendars[anna],
+        room_id=room,
+        start=start,
+        type_id=hour,
+    )
+    assert booked.end - booked.start == timedelta(hours=1)
+    assert booked.end.astimezone(BERLIN).strftime("%H:%M %Z") == "03:30 CEST"
+
+
+def test_dst_a6_a_moved_appointment_keeps_its_real_duration_across_the_october_switch(
+    practice: Practice, anna: str, room: str
+) -> None:
+    """A6: moving a 90-minute appointment to 01:30 on 25 October keeps 90 real minutes
+    (ending 02:00 CET, after the repeated hour), not 90 wall-clock minutes."""
+    booked = practice.appointment(anna, room, practice.at(2026, 10, 20, 9), minutes=90)
+    moved = practice.book.move(
+        practice.owner(anna), booked.id, start=practice.at(2026, 10, 25, 1, 30)
+    )
+    assert moved.end - moved.start == timedelta(minutes=90)
+    assert moved.end.astimezone(BERLIN).strftime("%H:%M %Z") == "02:00 CET"

@@ -144,7 +144,8 @@ class AppointmentBook:
                 calendar_id=calendar_id,
                 room_id=room_id,
                 start=start,
-                end=end or start + appointment_type.default_duration,
+                # Durations are elapsed time: add them in UTC, not on a zoned wall clock (A2, DST).
+                end=end or to_utc(start) + appointment_type.default_duration,
                 type_id=type_id,
                 status=status,
                 client_id=client_id,
@@ -211,7 +212,7 @@ class AppointmentBook:
                     record=f"Appointment {appointment_id!r}",
                 )
             new_start = require_aware(start, "start") if start is not None else before.start
-            new_end = end if end is not None else new_start + (before.end - before.start)
+            new_end = end if end is not None else to_utc(new_start) + (before.end - before.start)
             new_room = room_id or before.room_id
             uow.rooms.get(new_room)
             after = attrs.evolve(before, start=new_start, end=new_end, room_id=new_room)

@@ -26,7 +26,7 @@ from lemnicore.services.clients import ClientRecords
 from lemnicore.storage.memory import MemoryStore
 from lemnicore.storage.ports import Store
 from lemnicore.testing.clock import FakeClock
-from lemnicore.timekeeping import DEFAULT_TIME_ZONE, local_datetime, zone
+from lemnicore.timekeeping import DEFAULT_TIME_ZONE, local_datetime, to_utc, zone
 
 MON_FRI = frozenset(range(5))
 
@@ -259,7 +259,7 @@ class Practice:
             calendar_id=self.calendars[practitioner_id],
             room_id=room_id,
             start=start,
-            end=start + timedelta(minutes=minutes) if minutes else None,
+            end=to_utc(start) + timedelta(minutes=minutes) if minutes else None,
             type_id=type_id,
             client_id=client_id,
             status=status,

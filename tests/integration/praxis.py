@@ -196,6 +196,6 @@ def body_text(email: EmailMessage) -> str:
     return text
 
 
-def local(moment: datetime) -> str:
-    """``moment`` as Berlin wall-clock text, for readable assertions."""
-    return f"{moment.astimezone(BERLIN):%a %d.%m.%Y %H:%M}"
+def local(moment: datetime | None) -> str:
+    """``moment`` as Berlin wall-clock text, for readable assertions (``-``: never)."""
+    return "-" if moment is None else f"{moment.astimezone(BERLIN):%a %d.%m.%Y %H:%M}"

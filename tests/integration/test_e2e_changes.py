@@ -43,7 +43,7 @@ def test_a6_d9_d11_a_moved_appointment_is_confirmed_again_with_the_same_uid_and_
     (sms,) = seven.received
     assert "Do 07.05.2026 um 14:00 Uhr" in sms.text
     (reminder,) = [m for m in praxis.outbox() if m.kind is MessageKind.REMINDER]
-    assert local(reminder.sent_at) == "Wed 06.05.2026 14:00"  # type: ignore[arg-type]
+    assert local(reminder.sent_at) == "Wed 06.05.2026 14:00"
 
 
 def test_d11_a_cancelled_confirmed_appointment_arrives_as_method_cancel(

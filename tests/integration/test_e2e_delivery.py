@@ -44,7 +44,7 @@ def test_d10_d11_d12_d13_a_week_of_hourly_runs_delivers_the_right_messages_on_ev
     run_hourly(service, praxis, until=praxis.at(5, 6, 12))
 
     sent = praxis.outbox(DeliveryState.SENT)
-    assert sorted((local(m.sent_at), m.kind, m.channel, m.address) for m in sent) == [  # type: ignore[arg-type]
+    assert sorted((local(m.sent_at), m.kind, m.channel, m.address) for m in sent) == [
         # D10: the first run confirms everything up to the end of next quarter, by e-mail.
         ("Mon 04.05.2026 10:00", MessageKind.CONFIRMATION, Channel.EMAIL, "eva.meier@example.org"),
         (

@@ -29,6 +29,7 @@ from lemnicore.notifications.sentlog import DeliveryState
 from lemnicore.notifications.service import NotificationService
 from lemnicore.notifications.transport import Transport
 from lemnicore.plugins.manager import collect_registrations, make_plugin_manager
+from lemnicore.scheduling.clients import Channel
 from lemnicore.storage.sqlite.store import SqliteStore
 from lemnicore.testing import FakeClock, Practice
 from lemnicore_notify.testing import SmtpSink
@@ -75,7 +76,7 @@ class _EmailOnly:
     """Stands in for the SMTP transport while enqueuing: the planner only asks which
     channels exist (D12); nothing is sent."""
 
-    channels = frozenset({"email"})
+    channels = frozenset({Channel.EMAIL})
 
     def send(self, message: object) -> object:  # pragma: no cover - never called
         raise AssertionError("enqueue does not send")

@@ -1,6 +1,10 @@
-"""What the HTTP transports share: one reused ``httpx.Client`` per transport, timeouts,
-the loopback ``base_url`` override for tests, and the classification of failures that
-happen before a provider answers (D15).
+"""What the HTTP transports share (D12, D15): the :class:`HttpTransport` base (URL,
+channels, masked URL, logged sends, closing), one reused ``httpx.Client`` per transport,
+timeouts, the loopback ``base_url`` override for tests, and the classification of
+failures that happen before a provider answers.
+
+A provider module (seven, Twilio, Threema) then holds only what differs: how its URL's
+credentials look (``_configure``) and how one message goes over its wire (``_send``).
 """
 
 from __future__ import annotations
@@ -9,12 +13,15 @@ import ipaddress
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import ClassVar, Self
 from urllib.parse import urlsplit
 
 import httpx
 
 from lemnicore.errors import ValidationError
-from lemnicore.notifications.transport import TransientTransportError
+from lemnicore.notifications.transport import Delivery, OutgoingMessage, TransientTransportError
+from lemnicore.scheduling.clients import Channel
+from lemnicore_notify.outcome_log import logged_send
 from lemnicore_notify.urls import TransportURL
 
 DEFAULT_TIMEOUT = 10.0
@@ -115,3 +122,55 @@ def raise_if_server_trouble(response: httpx.Response, *, provider: str, reason: 
             code=str(response.status_code),
             retry_after=retry_after_seconds(response.headers),
         )
+
+
+def text_or_none(value: object) -> str | None:
+    """A provider's id field as text; ``None`` stays ``None``."""
+    return None if value is None else str(value)
+
+
+class HttpTransport:
+    """A transport that talks to an HTTP gateway (D12): the port's boilerplate, once.
+
+    Subclasses set ``scheme``, ``provider``, ``default_host`` and ``carries``, check their
+    URL in :meth:`_configure` (before any connection is opened) and send one message in
+    :meth:`_send`. Everything shown — ``repr``, log lines — uses the masked URL only.
+    """
+
+    scheme: ClassVar[str]
+    provider: ClassVar[str]
+    default_host: ClassVar[str]
+    carries: ClassVar[frozenset[Channel]]
+
+    def __init__(self, url: str) -> None:
+        self._url = TransportURL.parse(url, schemes=frozenset({self.scheme}))
+        self._configure(self._url)
+        self._client = make_client(self._url, base_url_for(self._url, self.default_host))
+
+    def _configure(self, url: TransportURL) -> None:
+        """Read credentials and options from ``url``; raise ``ValidationError("url", …)``."""
+
+    @classmethod
+    def from_url(cls, url: str) -> Self:
+        return cls(url)
+
+    @property
+    def channels(self) -> frozenset[Channel]:
+        return self.carries
+
+    @property
+    def masked_url(self) -> str:
+        return self._url.masked
+
+    def send(self, message: OutgoingMessage) -> Delivery:
+        """D15: hand ``message`` to the gateway, or raise a transport error (logged)."""
+        return logged_send(self._url.masked, message, self._send)
+
+    def _send(self, message: OutgoingMessage) -> Delivery:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._url.masked!r})"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
@@ -24,8 +24,7 @@ from lemnicore.notifications.transport import (
     TransientTransportError,
 )
 from lemnicore.scheduling.clients import Channel
-from lemnicore_notify.http import base_url_for, make_client, post_form, raise_if_server_trouble
-from lemnicore_notify.outcome_log import logged_send
+from lemnicore_notify.http import HttpTransport, post_form, raise_if_server_trouble, text_or_none
 from lemnicore_notify.sms import prepare_sms
 from lemnicore_notify.urls import TransportURL
 
@@ -71,44 +70,30 @@ def seven_foreign_id(idempotency_key: str) -> str:
     return hashlib.sha256(idempotency_key.encode("utf-8")).hexdigest()
 
 
-class SevenSmsTransport:
+class SevenSmsTransport(HttpTransport):
     """SMS over seven.io. Options: ``from`` (sender, ≤ 11 letters/digits or ≤ 16 digits),
     ``region``, ``max_segments``, ``timeout``, ``base_url`` (tests), ``label``."""
 
     scheme = SCHEME
+    provider = PROVIDER
+    default_host = "gateway.seven.io"
+    carries = frozenset({Channel.SMS})
 
-    def __init__(self, url: str) -> None:
-        self._url = TransportURL.parse(url, schemes=frozenset({SCHEME}))
-        api_key = self._url.password or self._url.username
+    def _configure(self, url: TransportURL) -> None:
+        api_key = url.password or url.username
         if not api_key:
-            raise ValidationError("url", f"the seven.io API key is missing: {self._url.masked}")
+            raise ValidationError("url", f"the seven.io API key is missing: {url.masked}")
         self._api_key = api_key
-        self._sender = self._url.options.get("from", "")
+        self._sender = url.options.get("from", "")
         if self._sender and not (
             _ALPHA_SENDER.match(self._sender) or _NUMERIC_SENDER.match(self._sender)
         ):
             raise ValidationError(
                 "url", f"from={self._sender!r}: ≤ 11 letters/digits or ≤ 16 digits"
             )
-        self._client = make_client(self._url, base_url_for(self._url, "gateway.seven.io"))
-
-    @classmethod
-    def from_url(cls, url: str) -> Self:
-        return cls(url)
-
-    @property
-    def channels(self) -> frozenset[Channel]:
-        return frozenset({Channel.SMS})
-
-    @property
-    def masked_url(self) -> str:
-        return self._url.masked
-
-    def send(self, message: OutgoingMessage) -> Delivery:
-        """D15: send one SMS; raise transient, permanent or channel-paused errors."""
-        return logged_send(self._url.masked, message, self._send)
 
     def _send(self, message: OutgoingMessage) -> Delivery:
+        """D15: send one SMS; raise transient, permanent or channel-paused errors."""
         draft = prepare_sms(message, self._url, provider=PROVIDER, max_chars=MAX_TEXT)
         form = {
             "to": draft.to,
@@ -145,7 +130,7 @@ class SevenSmsTransport:
         if code == OK and first.get("success", True) is not False:
             return Delivery(
                 provider=PROVIDER,
-                provider_message_id=_str_or_none(first.get("id")),
+                provider_message_id=text_or_none(first.get("id")),
                 detail=f"{first.get('parts', parts)} part(s), {first.get('encoding', '?')}",
             )
         if code in {OK, "101"}:
@@ -160,12 +145,6 @@ class SevenSmsTransport:
             raise TransientTransportError(reason, provider=PROVIDER, code=code)
         raise PermanentTransportError(reason, provider=PROVIDER, code=code or None)
 
-    def close(self) -> None:
-        self._client.close()
-
-    def __repr__(self) -> str:
-        return f"SevenSmsTransport({self._url.masked!r})"
-
 
 def _json(response: httpx.Response) -> dict[str, Any]:
     try:
@@ -178,7 +157,3 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise TransientTransportError("gateway sent an unreadable answer", provider=PROVIDER)
     return body
-
-
-def _str_or_none(value: object) -> str | None:
-    return None if value is None else str(value)

@@ -10,7 +10,6 @@ server encrypts; end-to-end mode (``/send_e2e``) is not implemented.
 from __future__ import annotations
 
 import re
-from typing import Self
 
 from lemnicore.errors import ValidationError
 from lemnicore.notifications.transport import (
@@ -27,8 +26,7 @@ from lemnicore_notify.addresses import (
     is_threema_id,
     normalise_phone,
 )
-from lemnicore_notify.http import base_url_for, make_client, post_form, retry_after_seconds
-from lemnicore_notify.outcome_log import logged_send
+from lemnicore_notify.http import HttpTransport, post_form, retry_after_seconds
 from lemnicore_notify.urls import TransportURL
 
 SCHEME = "threema"
@@ -58,38 +56,24 @@ def threema_recipient(address: str, *, region: str = DEFAULT_REGION) -> tuple[st
     return "phone", normalise_phone(candidate, region=region).lstrip("+")
 
 
-class ThreemaTransport:
+class ThreemaTransport(HttpTransport):
     """Threema messages through the Gateway's basic mode. Options: ``region``,
     ``timeout``, ``base_url`` (tests)."""
 
     scheme = SCHEME
+    provider = PROVIDER
+    default_host = "msgapi.threema.ch"
+    carries = frozenset({Channel.THREEMA})
 
-    def __init__(self, url: str) -> None:
-        self._url = TransportURL.parse(url, schemes=frozenset({SCHEME}))
-        self._identity, self._secret = self._url.username.upper(), self._url.password
+    def _configure(self, url: TransportURL) -> None:
+        self._identity, self._secret = url.username.upper(), url.password
         if not _GATEWAY_ID.match(self._identity) or not self._secret:
             raise ValidationError(
-                "url", f"expected threema://*GATEWAY:SECRET@msgapi.threema.ch: {self._url.masked}"
+                "url", f"expected threema://*GATEWAY:SECRET@msgapi.threema.ch: {url.masked}"
             )
-        self._client = make_client(self._url, base_url_for(self._url, "msgapi.threema.ch"))
-
-    @classmethod
-    def from_url(cls, url: str) -> Self:
-        return cls(url)
-
-    @property
-    def channels(self) -> frozenset[Channel]:
-        return frozenset({Channel.THREEMA})
-
-    @property
-    def masked_url(self) -> str:
-        return self._url.masked
-
-    def send(self, message: OutgoingMessage) -> Delivery:
-        """D15: send one message; 402 pauses the channel, 429/500 are transient."""
-        return logged_send(self._url.masked, message, self._send)
 
     def _send(self, message: OutgoingMessage) -> Delivery:
+        """D15: send one message; 402 pauses the channel, 429/500 are transient."""
         try:
             field, value = threema_recipient(
                 message.address, region=self._url.options.get("region", DEFAULT_REGION)
@@ -128,9 +112,3 @@ class ThreemaTransport:
                 retry_after=retry_after_seconds(response.headers),
             )
         raise PermanentTransportError(reason, provider=PROVIDER, code=str(status))
-
-    def close(self) -> None:
-        self._client.close()
-
-    def __repr__(self) -> str:
-        return f"ThreemaTransport({self._url.masked!r})"

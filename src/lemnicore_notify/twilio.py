@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
@@ -23,8 +23,12 @@ from lemnicore.notifications.transport import (
 )
 from lemnicore.scheduling.clients import Channel
 from lemnicore_notify.addresses import normalise_phone
-from lemnicore_notify.http import base_url_for, make_client, post_form, retry_after_seconds
-from lemnicore_notify.outcome_log import logged_send
+from lemnicore_notify.http import (
+    HttpTransport,
+    post_form,
+    retry_after_seconds,
+    text_or_none,
+)
 from lemnicore_notify.sms import prepare_sms
 from lemnicore_notify.urls import TransportURL
 
@@ -38,21 +42,23 @@ _SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
 _ALPHA_SENDER = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$")
 
 
-class TwilioSmsTransport:
+class TwilioSmsTransport(HttpTransport):
     """SMS over Twilio. ``from`` is an E.164 number, an alphanumeric sender ID or a
     messaging service SID (``MG…``). Options: ``region``, ``max_segments``, ``timeout``,
     ``base_url`` (tests)."""
 
     scheme = SCHEME
+    provider = PROVIDER
+    default_host = "api.twilio.com"
+    carries = frozenset({Channel.SMS})
 
-    def __init__(self, url: str) -> None:
-        self._url = TransportURL.parse(url, schemes=frozenset({SCHEME}))
-        self._sid, self._token = self._url.username, self._url.password
+    def _configure(self, url: TransportURL) -> None:
+        self._sid, self._token = url.username, url.password
         if not _ACCOUNT_SID.match(self._sid) or not self._token:
             raise ValidationError(
-                "url", f"expected ACCOUNT_SID:AUTH_TOKEN@api.twilio.com: {self._url.masked}"
+                "url", f"expected ACCOUNT_SID:AUTH_TOKEN@api.twilio.com: {url.masked}"
             )
-        sender = self._url.options.get("from", "")
+        sender = url.options.get("from", "")
         self._sender_field = "MessagingServiceSid" if _SERVICE_SID.match(sender) else "From"
         if self._sender_field == "From" and not _ALPHA_SENDER.match(sender):
             try:
@@ -62,25 +68,9 @@ class TwilioSmsTransport:
                     "url", f"from={sender!r} is neither a phone number, a sender ID nor MG…"
                 ) from None
         self._sender = sender
-        self._client = make_client(self._url, base_url_for(self._url, "api.twilio.com"))
-
-    @classmethod
-    def from_url(cls, url: str) -> Self:
-        return cls(url)
-
-    @property
-    def channels(self) -> frozenset[Channel]:
-        return frozenset({Channel.SMS})
-
-    @property
-    def masked_url(self) -> str:
-        return self._url.masked
-
-    def send(self, message: OutgoingMessage) -> Delivery:
-        """D15: send one SMS; 429 and 5xx are transient, other 4xx permanent."""
-        return logged_send(self._url.masked, message, self._send)
 
     def _send(self, message: OutgoingMessage) -> Delivery:
+        """D15: send one SMS; 429 and 5xx are transient, other 4xx permanent."""
         draft = prepare_sms(message, self._url, provider=PROVIDER, max_chars=MAX_TEXT)
         response = post_form(
             self._client,
@@ -93,10 +83,10 @@ class TwilioSmsTransport:
         if response.status_code in {200, 201}:
             return Delivery(
                 provider=PROVIDER,
-                provider_message_id=_str_or_none(body.get("sid")),
+                provider_message_id=text_or_none(body.get("sid")),
                 detail=f"{body.get('status', 'queued')}, {body.get('num_segments', '?')} part(s)",
             )
-        code = _str_or_none(body.get("code")) or str(response.status_code)
+        code = text_or_none(body.get("code")) or str(response.status_code)
         reason = str(body.get("message") or f"HTTP {response.status_code}")
         if response.status_code == 429 or response.status_code >= 500 or code == TOO_MANY_REQUESTS:
             raise TransientTransportError(
@@ -107,12 +97,6 @@ class TwilioSmsTransport:
             )
         raise PermanentTransportError(reason, provider=PROVIDER, code=code)
 
-    def close(self) -> None:
-        self._client.close()
-
-    def __repr__(self) -> str:
-        return f"TwilioSmsTransport({self._url.masked!r})"
-
 
 def _json(response: httpx.Response) -> dict[str, Any]:
     try:
@@ -120,7 +104,3 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     except (json.JSONDecodeError, UnicodeDecodeError):
         return {}
     return body if isinstance(body, dict) else {}
-
-
-def _str_or_none(value: object) -> str | None:
-    return None if value is None else str(value)

@@ -43,9 +43,10 @@ def _clock(store: Store, text: str | None) -> Clock:
     return FakeClock(moment)
 
 
-def _transports(urls: list[str], pm: pluggy.PluginManager) -> list[Transport]:
+def _open_transports(urls: list[str], pm: pluggy.PluginManager, into: list[Transport]) -> None:
+    """Build one transport per URL into ``into`` (so the caller can close whatever was
+    opened, also when a later URL is refused)."""
     factories = collect_registrations(pm.hook.lemnicore_register_transports, "transport")
-    found: list[Transport] = []
     for url in urls:
         scheme = url.split("://", 1)[0]
         factory = factories.get(scheme)
@@ -55,8 +56,14 @@ def _transports(urls: list[str], pm: pluggy.PluginManager) -> list[Transport]:
                 f"no transport plugin serves {scheme}:// (available: {known}; "
                 "install lemnicore[notify] for e-mail, SMS and Threema)"
             )
-        found.append(factory(url))
-    return found
+        into.append(factory(url))
+
+
+def shown_url(transport: Transport, url: str) -> str:
+    """How a transport is named in output: its own ``masked_url`` if it has one, else only
+    the scheme — a URL carries credentials, and core cannot know where they sit (D12)."""
+    masked = getattr(transport, "masked_url", None)
+    return masked if isinstance(masked, str) else f"{url.split('://', 1)[0]}://…"
 
 
 def _configure_run(parser: argparse.ArgumentParser) -> None:
@@ -76,8 +83,9 @@ def _configure_run(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace) -> int:
     pm = make_plugin_manager()
     store = open_store(args.store, pm)
+    transports: list[Transport] = []
     try:
-        transports = _transports(args.transport, pm)
+        _open_transports(args.transport, pm, transports)
         if not transports and not args.dry_run:
             factories = collect_registrations(pm.hook.lemnicore_register_transports, "transport")
             known = ", ".join(f"{s}://" for s in sorted(factories)) or "none installed"
@@ -87,6 +95,9 @@ def _run(args: argparse.Namespace) -> int:
                 f"{known}),\n  or add --dry-run to see what would be sent and why."
             )
             return 2
+        for transport, url in zip(transports, args.transport, strict=True):
+            channels = ", ".join(sorted(transport.channels))
+            print(f"Transport {shown_url(transport, url)} ({channels})")
         service = NotificationService(store, _clock(store, args.now), transports)
         report = service.run(dry_run=args.dry_run)
         verb = "would send" if args.dry_run else "due"
@@ -102,9 +113,9 @@ def _run(args: argparse.Namespace) -> int:
             print(f"Skipped {len(report.plan.skipped)}:")
             for s in report.plan.skipped:
                 print(f"  {s.appointment_id} {s.kind.value}: {s.reason.value} — {s.detail}")
+    finally:
         for transport in transports:
             transport.close()
-    finally:
         store.close()
     return 0
 

@@ -93,8 +93,12 @@ def test_a7_members_see_only_busy_time_of_the_others(shared: Shared) -> None:
         assert "Rücken" not in repr(busy)
 
 
-def test_a7_a_member_cannot_book_in_another_members_calendar(shared: Shared) -> None:
+def test_a7_a_member_cannot_book_move_or_cancel_in_another_members_calendar(
+    shared: Shared,
+) -> None:
+    """A7/B2: sharing a room is no access to the other's calendar; a grant is."""
     practice, _, _, room, anna, ben = shared
+    bens = practice.appointment(ben, room, practice.at(2026, 5, 5, 11))
     with pytest.raises(AccessDeniedError, match="B2"):
         practice.book.book(
             practice.owner(anna),
@@ -103,6 +107,20 @@ def test_a7_a_member_cannot_book_in_another_members_calendar(shared: Shared) -> 
             start=practice.at(2026, 5, 5, 9),
             type_id="treatment",
         )
+    with pytest.raises(AccessDeniedError, match="move appointments"):
+        practice.book.move(practice.owner(anna), bens.id, start=practice.at(2026, 5, 5, 10))
+    with pytest.raises(AccessDeniedError, match="cancel appointments"):
+        practice.book.cancel(practice.owner(anna), bens.id)
+    with practice.store.unit_of_work(write=False) as uow:
+        assert uow.appointments.get(bens.id) == bens
+        assert uow.appointments.count() == 1
+    # Once Ben grants it, Anna may move his appointment.
+    practice.grant(ben, practice.owner(anna))
+    moved = practice.book.move(practice.owner(anna), bens.id, start=practice.at(2026, 5, 5, 10))
+    assert (moved.calendar_id, moved.start) == (
+        practice.calendars[ben],
+        practice.at(2026, 5, 5, 10),
+    )
 
 
 def test_a7_free_slots_of_each_member_respect_the_others_bookings(shared: Shared) -> None:

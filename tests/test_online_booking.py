@@ -89,7 +89,7 @@ def test_c1_a_room_is_offered_only_once_released(practice: Practice) -> None:
         stored = uow.rooms.get(room)
     assert stored.online_booking
     assert stored.booking_token == release.token
-    online.week(release.token)
+    assert online.week(release.token).room_name == "Kabine 1"
     online.withdraw(practice.owner(anna), room)
     with pytest.raises(NotFoundError, match="booking link"):
         online.week(release.token)
@@ -218,7 +218,10 @@ def test_c4_holds_block_others_until_they_expire(setting: Setting) -> None:
     )
     with s.practice.store.unit_of_work(write=False) as uow:
         assert uow.slot_holds.find(hold.id) is None
-    assert receipt.appointment_id
+        (proposed,) = uow.appointments.in_room(s.room, start, start + timedelta(minutes=30))
+    assert proposed.id == receipt.appointment_id
+    assert proposed.status is AppointmentStatus.PROPOSED
+    assert "Last name: Meier" in proposed.comment.splitlines()
 
 
 def test_c4_an_expired_hold_frees_the_slot_by_the_clock(setting: Setting) -> None:
@@ -229,7 +232,8 @@ def test_c4_an_expired_hold_frees_the_slot_by_the_clock(setting: Setting) -> Non
     assert not next(x for x in s.online.week(s.token).slots if x.start == start).free
     s.practice.clock.advance(seconds=1)
     assert next(x for x in s.online.week(s.token).slots if x.start == start).free
-    _ask(s, (2026, 5, 5, 11), last_name="Schulz", email="s@example.org")
+    receipt = _ask(s, (2026, 5, 5, 11), last_name="Schulz", email="s@example.org")
+    assert receipt.start == start
 
 
 def test_c4_requests_count_against_the_plan(practice: Practice) -> None:
@@ -332,4 +336,12 @@ def test_c5_declining_frees_the_slot(setting: Setting) -> None:
     s = setting
     receipt = _ask(s, (2026, 5, 5, 10))
     s.online.decline(s.practice.owner(s.anna), receipt.appointment_id)
-    _ask(s, (2026, 5, 5, 10), last_name="Schulz", email="s@example.org")
+    with s.practice.store.unit_of_work(write=False) as uow:
+        declined = uow.appointments.get(receipt.appointment_id)
+    assert declined.status is AppointmentStatus.CANCELLED
+    assert s.online.requests(s.practice.front_desk()) == []
+    again = _ask(s, (2026, 5, 5, 10), last_name="Schulz", email="s@example.org")
+    assert again.appointment_id != receipt.appointment_id
+    assert [r.appointment_id for r in s.online.requests(s.practice.front_desk())] == [
+        again.appointment_id
+    ]

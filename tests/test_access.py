@@ -63,7 +63,12 @@ def test_b2_delegate_books_in_another_calendar_only_with_a_grant(
     access.grant(practice.owner(anna), practice.calendars[anna], "user-dora")
     booked = practice.book.book(delegate, **booking)  # type: ignore[arg-type]
     moved = practice.book.move(delegate, booked.id, start=practice.at(2026, 5, 5, 10))
-    practice.book.cancel(delegate, moved.id)
+    assert moved.start == practice.at(2026, 5, 5, 10)
+    assert practice.book.cancel(delegate, moved.id).status.value == "cancelled"
+    # Revoked, the grant is gone for good: Dora is refused again.
+    access.revoke(practice.owner(anna), practice.calendars[anna], "user-dora")
+    with pytest.raises(AccessDeniedError, match="B2"):
+        practice.book.book(delegate, **booking)  # type: ignore[arg-type]
     # Ben's calendar stays closed to Dora, and to Anna.
     with pytest.raises(AccessDeniedError):
         practice.book.book(delegate, **(booking | {"calendar_id": practice.calendars[ben]}))  # type: ignore[arg-type]

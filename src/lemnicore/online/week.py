@@ -7,7 +7,7 @@ Taken slots carry no detail about who or why (the source's "x").
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import attrs
 
@@ -61,7 +61,9 @@ def _interval_key(interval: Interval) -> tuple[datetime, datetime]:
 
 
 def _slot_key(slot: Slot) -> tuple[datetime, datetime, bool]:
-    return slot.start, slot.end, slot.free
+    # In UTC: datetimes of one zone compare by wall clock, which would interleave the two
+    # 02:00–03:00 hours of the October night (A5).
+    return slot.start.astimezone(UTC), slot.end.astimezone(UTC), slot.free
 
 
 @attrs.frozen

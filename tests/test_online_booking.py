@@ -223,6 +223,27 @@ def test_c4_dst_a_hold_lasts_ten_real_minutes_on_a_clock_showing_berlin_time(
     assert online.hold(token, winter_three).start == winter_three
 
 
+def test_c2_c4_dst_the_summer_half_hour_is_past_in_the_repeated_winter_hour(
+    practice: Practice,
+) -> None:
+    """C2/C4: at 02:10 winter time on 25 October (clock in Berlin time) the slot at 02:30
+    summer time began 40 minutes ago: shown as taken, and a request for it is refused —
+    while 02:30 winter time is still ahead and free."""
+    room = practice.add_room("Kabine 1")
+    anna = practice.add_practitioner("Anna")
+    practice.add_working_time(room, range(7), time(1), time(5))
+    berlin = zone("Europe/Berlin")
+    practice.clock.set(datetime(2026, 10, 25, 1, 10, tzinfo=UTC).astimezone(berlin))
+    online = OnlineBooking(practice.store, practice.clock)
+    token = online.release(practice.owner(anna), room, practice.calendars[anna]).token
+    sunday = online.week(token).days[6]
+    free = [x.start.astimezone(UTC) for x in sunday.slots if x.free]
+    assert free[0] == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 02:30 CET
+    summer_half_past_two = datetime(2026, 10, 25, 0, 30, tzinfo=UTC).astimezone(berlin)
+    with pytest.raises(ValidationError, match="past"):
+        online.request(token, summer_half_past_two, last_name="Spät", email="s@example.org")
+
+
 def test_c3_a_request_needs_last_name_and_a_valid_email(setting: Setting) -> None:
     s = setting
     for fields, field in (

@@ -462,7 +462,7 @@ class OnlineBooking:
         *,
         own_hold_id: str | None,
     ) -> Slot:
-        if start < now:
+        if to_utc(start) < to_utc(now):  # as instants, also on the October night
             raise ValidationError("start", "this slot lies in the past")
         tz = zone(tz_name)
         day = start.astimezone(tz).date()

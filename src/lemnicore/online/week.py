@@ -15,7 +15,7 @@ from lemnicore.online.releases import SlotHold
 from lemnicore.scheduling.availability import Availability
 from lemnicore.scheduling.intervals import Interval
 from lemnicore.scheduling.slots import Slot, slot_grid
-from lemnicore.timekeeping import local_datetime, zone
+from lemnicore.timekeeping import local_datetime, to_utc, zone
 
 
 def week_start(day: date) -> date:
@@ -42,6 +42,9 @@ def offered_slots(
 ) -> list[Slot]:
     """C2/C4: the grid of [start, end): a slot is free only if no busy time and no active
     hold of somebody else overlaps it and it has not begun yet."""
+    # In UTC: a clock in the room's zone would compare with the slots by wall clock, and
+    # 02:30 summer time would not yet have begun at 02:10 winter time (A5).
+    now = to_utc(now)
     blocked = list(busy)
     blocked += [h.interval for h in holds if h.is_active(now) and h.id != own_hold_id]
     # Sorted by a plain key first: the merge inside slot_grid then sorts presorted input,

@@ -1,5 +1,6 @@
 """C2 benchmark: the public week view of one room in a community of 20 practitioners
-sharing 5 rooms, with one year of appointments (≈ 50 000) in SQLite. Target: < 20 ms.
+sharing 5 rooms, with one year of appointments (≈ 50 000) in SQLite. Target: < 20 ms
+(recorded in ``extra_info``, not asserted).
 
 Run: ``.venv/bin/pytest benchmarks/test_bench_online.py --benchmark-enable --benchmark-only``
 """
@@ -100,7 +101,10 @@ def test_bench_c2_week_view_in_a_community_of_20_with_50k_appointments(
     week = benchmark(online.week, token, date(2026, 6, 10))
     assert len(week.slots) == 6 * 28
     assert 0 < len(week.free_slots) < len(week.slots)
-    assert benchmark.stats.stats.median < 0.020
+    # The target is recorded next to the figure, never asserted: a loaded machine must not
+    # turn a benchmark red (speed is measured, not tested).
+    benchmark.extra_info["target_ms"] = 20
+    benchmark.extra_info["median_ms"] = round(benchmark.stats.stats.median * 1000, 2)
 
 
 def test_bench_c4_request_in_a_busy_year(
@@ -115,3 +119,4 @@ def test_bench_c4_request_in_a_busy_year(
         online.request(token, next(free).start, last_name="Bench", email="b@example.org")
 
     benchmark.pedantic(ask, rounds=10, iterations=1)
+    benchmark.extra_info["median_ms"] = round(benchmark.stats.stats.median * 1000, 2)

@@ -13,6 +13,8 @@ from lemnicore import (
     BusyTime,
     CalendarCommunities,
     ConflictError,
+    OnlineBooking,
+    SlotTakenError,
 )
 from lemnicore.testing import MON_FRI, Practice
 
@@ -93,8 +95,12 @@ def test_a7_members_see_only_busy_time_of_the_others(shared: Shared) -> None:
         assert "Rücken" not in repr(busy)
 
 
-def test_a7_a_member_cannot_book_in_another_members_calendar(shared: Shared) -> None:
+def test_a7_a_member_cannot_book_move_or_cancel_in_another_members_calendar(
+    shared: Shared,
+) -> None:
+    """A7/B2: sharing a room is no access to the other's calendar; a grant is."""
     practice, _, _, room, anna, ben = shared
+    bens = practice.appointment(ben, room, practice.at(2026, 5, 5, 11))
     with pytest.raises(AccessDeniedError, match="B2"):
         practice.book.book(
             practice.owner(anna),
@@ -103,6 +109,20 @@ def test_a7_a_member_cannot_book_in_another_members_calendar(shared: Shared) -> 
             start=practice.at(2026, 5, 5, 9),
             type_id="treatment",
         )
+    with pytest.raises(AccessDeniedError, match="move appointments"):
+        practice.book.move(practice.owner(anna), bens.id, start=practice.at(2026, 5, 5, 10))
+    with pytest.raises(AccessDeniedError, match="cancel appointments"):
+        practice.book.cancel(practice.owner(anna), bens.id)
+    with practice.store.unit_of_work(write=False) as uow:
+        assert uow.appointments.get(bens.id) == bens
+        assert uow.appointments.count() == 1
+    # Once Ben grants it, Anna may move his appointment.
+    practice.grant(ben, practice.owner(anna))
+    moved = practice.book.move(practice.owner(anna), bens.id, start=practice.at(2026, 5, 5, 10))
+    assert (moved.calendar_id, moved.start) == (
+        practice.calendars[ben],
+        practice.at(2026, 5, 5, 10),
+    )
 
 
 def test_a7_free_slots_of_each_member_respect_the_others_bookings(shared: Shared) -> None:
@@ -121,6 +141,28 @@ def test_a7_free_slots_of_each_member_respect_the_others_bookings(shared: Shared
     # The same rule holds in the plain appointment book (rooms are physical).
     free = practice.book.free_slots(room, practice.at(2026, 5, 5), practice.at(2026, 5, 6))
     assert practice.at(2026, 5, 5, 9) not in {s.start for s in free}
+
+
+def test_a7_c2_online_booking_of_one_member_shows_the_others_busy_time_as_taken(
+    shared: Shared,
+) -> None:
+    """A7/C2: Anna's public booking page for the shared room shows Ben's appointment as a
+    taken slot — without his client or comment — and a request for it is refused."""
+    practice, _, _, room, anna, ben = shared
+    client = practice.add_client("Meier", email="petra@example.org")
+    practice.appointment(
+        ben, room, practice.at(2026, 5, 5, 10), minutes=60, client_id=client, comment="Rücken"
+    )
+    online = OnlineBooking(practice.store, practice.clock)
+    token = online.release(practice.owner(anna), room, practice.calendars[anna]).token
+    tuesday = online.week(token).days[1]
+    assert [f"{x.start:%H:%M}" for x in tuesday.slots if not x.free] == ["10:00", "10:30"]
+    assert "Rücken" not in repr(tuesday)
+    assert "Meier" not in repr(tuesday)
+    with pytest.raises(SlotTakenError):
+        online.request(
+            token, practice.at(2026, 5, 5, 10, 30), last_name="Schulz", email="s@example.org"
+        )
 
 
 def test_a7_leaving_stops_the_view_and_is_audited(shared: Shared) -> None:

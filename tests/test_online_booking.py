@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import attrs
 import pytest
@@ -26,6 +26,7 @@ from lemnicore import (
 )
 from lemnicore.online.requests import BookingRequestForm, NewClient
 from lemnicore.testing import MON_FRI, Practice
+from lemnicore.timekeeping import zone
 
 
 class Outbox:
@@ -89,10 +90,15 @@ def test_c1_a_room_is_offered_only_once_released(practice: Practice) -> None:
         stored = uow.rooms.get(room)
     assert stored.online_booking
     assert stored.booking_token == release.token
-    online.week(release.token)
+    assert online.week(release.token).room_name == "Kabine 1"
     online.withdraw(practice.owner(anna), room)
     with pytest.raises(NotFoundError, match="booking link"):
         online.week(release.token)
+    # Withdrawn, the room is no longer released and keeps no link, and no release is left.
+    with practice.store.unit_of_work(write=False) as uow:
+        withdrawn = uow.rooms.get(room)
+        assert uow.online_releases.all() == []
+    assert (withdrawn.online_booking, withdrawn.booking_token) == (False, None)
 
 
 def test_c1_releasing_needs_booking_rights_in_the_receiving_calendar(practice: Practice) -> None:
@@ -142,6 +148,100 @@ def test_c2_week_view_across_the_autumn_dst_change(setting: Setting) -> None:
         x.end.astimezone(UTC) - x.start.astimezone(UTC) == timedelta(hours=1) for x in sunday.slots
     )
     assert [x.start.strftime("%H:%M") for x in sunday.slots] == ["01:00", "02:00", "02:00", "03:00"]
+
+
+def test_c2_dst_the_repeated_half_hours_of_25_october_are_shown_in_real_time_order(
+    setting: Setting,
+) -> None:
+    """C2/A5: with half-hour slots the night of 25 October reads 02:00, 02:30 (summer
+    time), then 02:00, 02:30 again (winter time). (Found in review: the week view sorted
+    by wall clock and interleaved them as 02:00, 02:00, 02:30, 02:30.)"""
+    s = setting
+    s.practice.add_working_time(s.room, {6}, time(1), time(4))
+    sunday = s.online.week(s.token, date(2026, 10, 25)).days[6]
+    assert [(f"{x.start:%H:%M}", x.start.utcoffset()) for x in sunday.slots] == [
+        ("01:00", timedelta(hours=2)),
+        ("01:30", timedelta(hours=2)),
+        ("02:00", timedelta(hours=2)),
+        ("02:30", timedelta(hours=2)),
+        ("02:00", timedelta(hours=1)),
+        ("02:30", timedelta(hours=1)),
+        ("03:00", timedelta(hours=1)),
+        ("03:30", timedelta(hours=1)),
+    ]
+    starts = [x.start.astimezone(UTC) for x in sunday.slots]
+    assert starts == sorted(starts)
+
+
+def test_c4_dst_each_of_the_two_0200_slots_of_25_october_is_its_own_request(
+    setting: Setting,
+) -> None:
+    """C4/A5: on 25 October 2026 02:00 happens twice (CEST, then CET). Asking for the
+    second one books the second one — not the first, and not "taken" because the first is.
+    (Found in review: the slot was looked up by wall clock, which ignores the fold.)"""
+    s = setting
+    s.practice.add_working_time(s.room, {6}, time(1), time(4), slot_minutes=60)
+    sunday = s.online.week(s.token, date(2026, 10, 25)).days[6]
+    summer_two, winter_two = sunday.slots[1], sunday.slots[2]
+    assert summer_two.start.astimezone(UTC) == datetime(2026, 10, 25, 0, 0, tzinfo=UTC)
+    assert winter_two.start.astimezone(UTC) == datetime(2026, 10, 25, 1, 0, tzinfo=UTC)
+    # The later one first: it must not land on (or be refused for) the earlier one.
+    held = s.online.hold(s.token, winter_two.start)
+    assert held.start.astimezone(UTC) == datetime(2026, 10, 25, 1, 0, tzinfo=UTC)
+    later = s.online.request(
+        s.token, winter_two.start, last_name="Winter", email="w@example.org", hold_id=held.id
+    )
+    assert later.start.astimezone(UTC) == datetime(2026, 10, 25, 1, 0, tzinfo=UTC)
+    earlier = _ask(s, (2026, 10, 25, 2), last_name="Sommer", email="s@example.org")
+    assert earlier.start.astimezone(UTC) == datetime(2026, 10, 25, 0, 0, tzinfo=UTC)
+    with pytest.raises(SlotTakenError):
+        s.online.request(s.token, winter_two.start, last_name="Dritte", email="d@example.org")
+    taken = [x.free for x in s.online.week(s.token, date(2026, 10, 25)).days[6].slots]
+    assert taken == [True, False, False, True]
+
+
+def test_c4_dst_a_hold_lasts_ten_real_minutes_on_a_clock_showing_berlin_time(
+    practice: Practice,
+) -> None:
+    """C4: a hold taken at 02:55 summer time on 25 October expires ten real minutes later
+    (02:05 winter time), also when the clock hands out Berlin wall-clock datetimes. (Found
+    in review: the expiry was added on the wall clock, which gave 70 minutes.)"""
+    room = practice.add_room("Kabine 1")
+    anna = practice.add_practitioner("Anna")
+    practice.add_working_time(room, range(7), time(1), time(5))
+    berlin = zone("Europe/Berlin")
+    practice.clock.set(datetime(2026, 10, 25, 0, 55, tzinfo=UTC).astimezone(berlin))
+    online = OnlineBooking(practice.store, practice.clock)
+    token = online.release(practice.owner(anna), room, practice.calendars[anna]).token
+    winter_three = datetime(2026, 10, 25, 2, 0, tzinfo=UTC)  # 03:00 CET
+    hold = online.hold(token, winter_three)
+    assert hold.expires_at == datetime(2026, 10, 25, 1, 5, tzinfo=UTC)  # 02:05 CET
+    practice.clock.set(datetime(2026, 10, 25, 1, 4, 59, tzinfo=UTC).astimezone(berlin))
+    with pytest.raises(SlotTakenError):
+        online.hold(token, winter_three)
+    practice.clock.set(datetime(2026, 10, 25, 1, 5, tzinfo=UTC).astimezone(berlin))
+    assert online.hold(token, winter_three).start == winter_three
+
+
+def test_c2_c4_dst_the_summer_half_hour_is_past_in_the_repeated_winter_hour(
+    practice: Practice,
+) -> None:
+    """C2/C4: at 02:10 winter time on 25 October (clock in Berlin time) the slot at 02:30
+    summer time began 40 minutes ago: shown as taken, and a request for it is refused —
+    while 02:30 winter time is still ahead and free."""
+    room = practice.add_room("Kabine 1")
+    anna = practice.add_practitioner("Anna")
+    practice.add_working_time(room, range(7), time(1), time(5))
+    berlin = zone("Europe/Berlin")
+    practice.clock.set(datetime(2026, 10, 25, 1, 10, tzinfo=UTC).astimezone(berlin))
+    online = OnlineBooking(practice.store, practice.clock)
+    token = online.release(practice.owner(anna), room, practice.calendars[anna]).token
+    sunday = online.week(token).days[6]
+    free = [x.start.astimezone(UTC) for x in sunday.slots if x.free]
+    assert free[0] == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 02:30 CET
+    summer_half_past_two = datetime(2026, 10, 25, 0, 30, tzinfo=UTC).astimezone(berlin)
+    with pytest.raises(ValidationError, match="past"):
+        online.request(token, summer_half_past_two, last_name="Spät", email="s@example.org")
 
 
 def test_c3_a_request_needs_last_name_and_a_valid_email(setting: Setting) -> None:
@@ -218,7 +318,10 @@ def test_c4_holds_block_others_until_they_expire(setting: Setting) -> None:
     )
     with s.practice.store.unit_of_work(write=False) as uow:
         assert uow.slot_holds.find(hold.id) is None
-    assert receipt.appointment_id
+        (proposed,) = uow.appointments.in_room(s.room, start, start + timedelta(minutes=30))
+    assert proposed.id == receipt.appointment_id
+    assert proposed.status is AppointmentStatus.PROPOSED
+    assert "Last name: Meier" in proposed.comment.splitlines()
 
 
 def test_c4_an_expired_hold_frees_the_slot_by_the_clock(setting: Setting) -> None:
@@ -229,7 +332,8 @@ def test_c4_an_expired_hold_frees_the_slot_by_the_clock(setting: Setting) -> Non
     assert not next(x for x in s.online.week(s.token).slots if x.start == start).free
     s.practice.clock.advance(seconds=1)
     assert next(x for x in s.online.week(s.token).slots if x.start == start).free
-    _ask(s, (2026, 5, 5, 11), last_name="Schulz", email="s@example.org")
+    receipt = _ask(s, (2026, 5, 5, 11), last_name="Schulz", email="s@example.org")
+    assert receipt.start == start
 
 
 def test_c4_requests_count_against_the_plan(practice: Practice) -> None:
@@ -332,4 +436,12 @@ def test_c5_declining_frees_the_slot(setting: Setting) -> None:
     s = setting
     receipt = _ask(s, (2026, 5, 5, 10))
     s.online.decline(s.practice.owner(s.anna), receipt.appointment_id)
-    _ask(s, (2026, 5, 5, 10), last_name="Schulz", email="s@example.org")
+    with s.practice.store.unit_of_work(write=False) as uow:
+        declined = uow.appointments.get(receipt.appointment_id)
+    assert declined.status is AppointmentStatus.CANCELLED
+    assert s.online.requests(s.practice.front_desk()) == []
+    again = _ask(s, (2026, 5, 5, 10), last_name="Schulz", email="s@example.org")
+    assert again.appointment_id != receipt.appointment_id
+    assert [r.appointment_id for r in s.online.requests(s.practice.front_desk())] == [
+        again.appointment_id
+    ]

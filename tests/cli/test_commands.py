@@ -48,7 +48,7 @@ def test_g3_builtin_commands_are_there() -> None:
         assert command in help_text
 
 
-def test_version_command_and_flag(capsys: pytest.CaptureFixture[str]) -> None:
+def test_g3_version_command_and_flag(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["version"]) == 0
     assert capsys.readouterr().out == f"lemnicore {__version__}\n"
     with pytest.raises(SystemExit) as exit_info:
@@ -57,7 +57,7 @@ def test_version_command_and_flag(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out == f"lemnicore {__version__}\n"
 
 
-def test_no_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+def test_g3_no_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main([])
     assert exit_info.value.code == 2
@@ -78,7 +78,7 @@ def test_f1_unknown_store_url_is_one_line_on_stderr_and_exit_1(
     )
 
 
-def test_slots_of_a_room_by_id_for_one_week(
+def test_g3_slots_of_a_room_by_id_for_one_week(
     demo_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A5/C2: one line per day, Monday to Sunday, with the free ranges."""
@@ -92,12 +92,14 @@ def test_slots_of_a_room_by_id_for_one_week(
     assert lines[-1] == "  Sun 10.05.    0  closed"
 
 
-def test_slots_finds_a_room_by_its_name(demo_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_g3_slots_finds_a_room_by_its_name(
+    demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["slots", "--store", demo_url, "--room", "exercise ROOM", "--week", WEEK]) == 0
     assert "(demo-room-3)" in capsys.readouterr().out
 
 
-def test_slots_unknown_room_lists_the_rooms_there_are(
+def test_g3_slots_unknown_room_lists_the_rooms_there_are(
     demo_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["slots", "--store", demo_url, "--room", "Room 9"]) == 1
@@ -106,20 +108,22 @@ def test_slots_unknown_room_lists_the_rooms_there_are(
     assert "demo-room-1 (Treatment room 1)" in err
 
 
-def test_slots_unknown_calendar_is_named(demo_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_g3_slots_unknown_calendar_is_named(
+    demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(["slots", "--store", demo_url, "--room", "demo-room-1", "--calendar", "nobody"])
     assert code == 1
     assert "nobody" in capsys.readouterr().err
 
 
-def test_slots_bad_week_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+def test_g3_slots_bad_week_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["slots", "--room", "demo-room-1", "--week", "2026-13-01"])
     assert exit_info.value.code == 2
     assert "expected a date as YYYY-MM-DD, got '2026-13-01'" in capsys.readouterr().err
 
 
-def test_slots_on_a_missing_file_neither_creates_it_nor_fails_silently(
+def test_g3_slots_on_a_missing_file_neither_creates_it_nor_fails_silently(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     missing = tmp_path / "typo.db"
@@ -128,7 +132,7 @@ def test_slots_on_a_missing_file_neither_creates_it_nor_fails_silently(
     assert not missing.exists()
 
 
-def test_a_file_that_is_not_a_database_is_a_clear_error(
+def test_g3_a_file_that_is_not_a_database_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     notes = tmp_path / "notes.db"
@@ -139,14 +143,14 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(
     assert "Traceback" not in err
 
 
-def test_demo_bad_now_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+def test_g3_demo_bad_now_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["demo", "--store", "memory://", "--now", "next tuesday"])
     assert exit_info.value.code == 2
     assert "--now: expected a date-time" in capsys.readouterr().err
 
 
-def test_python_dash_m_lemnicore_runs_the_same_command_line() -> None:
+def test_g3_python_dash_m_lemnicore_runs_the_same_command_line() -> None:
     """``python -m lemnicore`` works where the console script is not on PATH."""
     done = subprocess.run(
         [sys.executable, "-m", "lemnicore", "version"],

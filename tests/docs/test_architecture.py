@@ -32,7 +32,11 @@ def imports_of(path: Path) -> set[str]:
 
 def modules_under(package: str) -> list[Path]:
     root = SRC / package.replace(".", "/")
-    return sorted(root.rglob("*.py")) if root.is_dir() else [root.with_suffix(".py")]
+    found = sorted(root.rglob("*.py")) if root.is_dir() else [root.with_suffix(".py")]
+    # A renamed package must not turn these checks into checks of nothing.
+    assert found, f"no modules under {package}"
+    assert all(p.is_file() for p in found), f"{package} is neither a package nor a module"
+    return found
 
 
 def within(name: str, prefixes: tuple[str, ...]) -> bool:
@@ -54,13 +58,13 @@ ALLOWED = {
 
 
 @pytest.mark.parametrize("package", sorted(ALLOWED))
-def test_inner_layers_import_only_what_lies_further_in(package: str) -> None:
+def test_g1_inner_layers_import_only_what_lies_further_in(package: str) -> None:
     for path in modules_under(package):
         stray = {n for n in lemnicore_imports(path) if not within(n, ALLOWED[package])}
         assert not stray, f"{module_name(path)} imports {sorted(stray)}"
 
 
-def test_services_never_build_an_adapter() -> None:
+def test_g1_services_never_build_an_adapter() -> None:
     forbidden = (
         "lemnicore.storage.memory",
         "lemnicore.storage.sqlite",
@@ -73,7 +77,7 @@ def test_services_never_build_an_adapter() -> None:
         assert not stray, f"{module_name(path)} imports {sorted(stray)}"
 
 
-def test_ports_import_no_adapter() -> None:
+def test_g1_ports_import_no_adapter() -> None:
     ports = [
         SRC / "lemnicore/storage/ports.py",
         SRC / "lemnicore/notifications/transport.py",
@@ -85,14 +89,14 @@ def test_ports_import_no_adapter() -> None:
         assert not stray, f"{module_name(path)} imports {sorted(stray)}"
 
 
-def test_lemnicore_never_imports_the_adapter_packages() -> None:
+def test_g1_lemnicore_never_imports_the_adapter_packages() -> None:
     """They are plugins found through the ``lemnicore`` entry-point group."""
     for path in modules_under("lemnicore"):
         stray = {n for n in imports_of(path) if within(n, ADAPTER_PACKAGES)}
         assert not stray, f"{module_name(path)} imports {sorted(stray)}"
 
 
-def test_the_adapter_packages_do_not_import_each_other() -> None:
+def test_g1_the_adapter_packages_do_not_import_each_other() -> None:
     for package in ADAPTER_PACKAGES:
         others = tuple(p for p in ADAPTER_PACKAGES if p != package)
         for path in modules_under(package):
@@ -100,16 +104,39 @@ def test_the_adapter_packages_do_not_import_each_other() -> None:
             assert not stray, f"{module_name(path)} imports {sorted(stray)}"
 
 
-def test_only_the_test_kit_imports_pytest() -> None:
+def test_g1_only_the_test_kit_imports_pytest() -> None:
     for path in modules_under("lemnicore"):
         if within(module_name(path), ("lemnicore.testing",)):
             continue
         assert not {n for n in imports_of(path) if within(n, ("pytest", "_pytest"))}, path
 
 
-def test_built_in_stores_know_only_their_port_and_the_domain() -> None:
+def test_g1_built_in_stores_know_only_their_port_and_the_domain() -> None:
     forbidden = ("lemnicore.services", "lemnicore.cli", "lemnicore.testing")
     for package in ("lemnicore.storage.memory", "lemnicore.storage.sqlite"):
         for path in modules_under(package):
             stray = {n for n in lemnicore_imports(path) if within(n, forbidden)}
             assert not stray, f"{module_name(path)} imports {sorted(stray)}"
+
+
+def test_g1_the_import_check_sees_every_kind_of_import(tmp_path: Path) -> None:
+    """The checks above would pass on a blind parser: prove this one sees what it must."""
+    module = tmp_path / "stray.py"
+    module.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "import lemnicore.storage.sqlite.store\n"
+        "from lemnicore_notify import plugin\n"
+        "from . import sibling\n"
+        "if TYPE_CHECKING:\n"
+        "    from lemnicore.cli import main\n"
+        "def later():\n"
+        "    import lemnicore_etermin.api\n",
+        encoding="utf-8",
+    )
+    assert lemnicore_imports(module) == {
+        "lemnicore.storage.sqlite.store",
+        "lemnicore_notify",
+        "lemnicore.cli",
+        "lemnicore_etermin.api",
+    }
+    assert not within("lemnicore.scheduling", ("lemnicore.sched",))

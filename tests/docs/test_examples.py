@@ -55,7 +55,7 @@ def page_id(page: Path) -> str:
     return str(page.relative_to(ROOT))
 
 
-def test_the_docs_have_the_pages_the_readme_links() -> None:
+def test_g1_the_docs_have_the_pages_the_readme_links() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for link in re.findall(r"\]\((docs/[\w.-]+\.md)\)", readme):
         assert (ROOT / link).is_file(), link
@@ -64,13 +64,13 @@ def test_the_docs_have_the_pages_the_readme_links() -> None:
     assert "testing.md" in names
 
 
-def test_markers_are_spelled_right() -> None:
+def test_g1_markers_are_spelled_right() -> None:
     for page in PAGES:
         for block in blocks(page):
             assert block.marker in ("", "no-run", "pytest"), f"{page_id(page)}:{block.line}"
 
 
-def test_every_python_block_parses() -> None:
+def test_g1_every_python_block_parses() -> None:
     """Even a ``no-run`` block must be valid Python, so it cannot rot into pseudo-code."""
     for page in PAGES:
         for block in blocks(page):
@@ -79,7 +79,7 @@ def test_every_python_block_parses() -> None:
 
 
 @pytest.mark.parametrize("page", PAGES, ids=page_id)
-def test_python_examples_run(
+def test_g1_python_examples_run(
     page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
@@ -97,7 +97,7 @@ def test_python_examples_run(
     [b for p in PAGES for b in blocks(p) if b.language == "python" and b.marker == "pytest"],
     ids=lambda b: f"{page_id(b.page)}:{b.line}",
 )
-def test_pytest_examples_pass(block: Block, tmp_path: Path) -> None:
+def test_g1_pytest_examples_pass(block: Block, tmp_path: Path) -> None:
     (tmp_path / "test_from_docs.py").write_text(block.code, encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_from_docs.py"],

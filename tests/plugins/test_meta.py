@@ -33,23 +33,23 @@ def documented_hooks() -> dict[str, list[str]]:
     return found
 
 
-def test_there_are_hooks() -> None:
+def test_g1_there_are_hooks() -> None:
     assert len(hook_names()) >= 4
 
 
 @pytest.mark.parametrize("name", hook_names())
-def test_every_hook_has_a_test(name: str) -> None:
+def test_g1_every_hook_has_a_test(name: str) -> None:
     tests = "".join(p.read_text() for p in Path(__file__).parent.glob("test_*.py"))
     assert f"def test_hook_{name}(" in tests
 
 
 @pytest.mark.parametrize("name", hook_names())
-def test_every_hook_is_documented_with_its_parameters(name: str) -> None:
+def test_g1_every_hook_is_documented_with_its_parameters(name: str) -> None:
     documented = documented_hooks()
     assert name in documented, f"docs/plugins.md has no '### `{name}(…)`' section"
     spec = inspect.signature(getattr(hookspecs, name))
     assert documented[name] == list(spec.parameters)
 
 
-def test_docs_describe_no_hook_that_does_not_exist() -> None:
+def test_g1_docs_describe_no_hook_that_does_not_exist() -> None:
     assert set(documented_hooks()) <= set(hook_names())

@@ -164,7 +164,7 @@ SPRING_FORWARD = date(2026, 3, 29)  # Sunday: 02:00 CET → 03:00 CEST
 FALL_BACK = date(2026, 10, 25)  # Sunday: 03:00 CEST → 02:00 CET
 
 
-def test_dst_spring_night_from_one_to_five_has_three_real_hours() -> None:
+def test_dst_a5_spring_night_from_one_to_five_has_three_real_hours() -> None:
     av = availability(time(1), time(5), days=EVERY_DAY)
     slots = free_slots(av, [], *whole_day(SPRING_FORWARD))
     assert len(slots) == 6
@@ -176,7 +176,7 @@ def test_dst_spring_night_from_one_to_five_has_three_real_hours() -> None:
     assert wall(slots) == ["01:00", "01:30", "03:00", "03:30", "04:00", "04:30"]
 
 
-def test_dst_autumn_night_from_one_to_five_has_five_real_hours() -> None:
+def test_dst_a5_autumn_night_from_one_to_five_has_five_real_hours() -> None:
     av = availability(time(1), time(5), days=EVERY_DAY)
     slots = free_slots(av, [], *whole_day(FALL_BACK))
     assert len(slots) == 10
@@ -191,7 +191,9 @@ def test_dst_autumn_night_from_one_to_five_has_five_real_hours() -> None:
     ]
 
 
-def test_dst_working_time_starting_inside_the_spring_gap_starts_when_the_clock_shows_it() -> None:
+def test_dst_a5_working_time_starting_inside_the_spring_gap_starts_when_the_clock_shows_it() -> (
+    None
+):
     """02:30–04:00 on 29 March: 02:30 does not exist; the clock reaches 03:30, so one
     real half hour is left — never a slot at 01:30, before the working time."""
     av = availability(time(2, 30), time(4), days=EVERY_DAY)
@@ -200,7 +202,7 @@ def test_dst_working_time_starting_inside_the_spring_gap_starts_when_the_clock_s
     assert slots[0].start == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
 
 
-def test_dst_working_time_wholly_inside_the_spring_gap_has_no_slots() -> None:
+def test_dst_a5_working_time_wholly_inside_the_spring_gap_has_no_slots() -> None:
     """02:00–03:00 on 29 March never happens on the clock: no window, and no error."""
     av = availability(time(2), time(3), days=EVERY_DAY)
     assert free_slots(av, [], *whole_day(SPRING_FORWARD)) == []
@@ -208,7 +210,7 @@ def test_dst_working_time_wholly_inside_the_spring_gap_has_no_slots() -> None:
 
 
 @pytest.mark.parametrize("day", [SPRING_FORWARD, FALL_BACK], ids=["29 March", "25 October"])
-def test_dst_a_morning_on_the_switch_day_is_unaffected(day: date) -> None:
+def test_dst_a5_a_morning_on_the_switch_day_is_unaffected(day: date) -> None:
     av = availability(time(8), time(12), days=EVERY_DAY)
     slots = free_slots(av, [], *whole_day(day))
     assert wall(slots) == ["08:00", "08:30", "09:00", "09:30", "10:00", "10:30", "11:00", "11:30"]
@@ -218,7 +220,7 @@ def test_dst_a_morning_on_the_switch_day_is_unaffected(day: date) -> None:
 
 
 @pytest.mark.parametrize("day", [SPRING_FORWARD, FALL_BACK], ids=["29 March", "25 October"])
-def test_dst_windows_of_the_switch_week_keep_their_wall_clock_times(day: date) -> None:
+def test_dst_a5_windows_of_the_switch_week_keep_their_wall_clock_times(day: date) -> None:
     av = availability(time(8), time(12), days=EVERY_DAY)
     monday_before = day - timedelta(days=6)
     windows = av.windows(at(monday_before, 0), at(day + timedelta(days=2), 0))
@@ -228,7 +230,7 @@ def test_dst_windows_of_the_switch_week_keep_their_wall_clock_times(day: date) -
     assert all(w.duration == timedelta(hours=4) for w in windows)
 
 
-def test_dst_a_busy_hour_across_the_autumn_repeat_blocks_only_real_time() -> None:
+def test_dst_a5_a_busy_hour_across_the_autumn_repeat_blocks_only_real_time() -> None:
     """Busy 00:30–01:30 UTC on 25 October = 02:30 CEST–02:30 CET: the real hour between."""
     av = availability(time(1), time(5), days=EVERY_DAY)
     busy = [
@@ -247,7 +249,7 @@ def test_dst_a_busy_hour_across_the_autumn_repeat_blocks_only_real_time() -> Non
     }
 
 
-def test_dst_the_repeated_autumn_hour_gives_distinct_slots_in_real_time_order() -> None:
+def test_dst_a5_the_repeated_autumn_hour_gives_distinct_slots_in_real_time_order() -> None:
     """02:00 CEST and 02:00 CET show the same wall time but are different slots (A5)."""
     av = availability(time(1), time(5), days=EVERY_DAY)
     slots = free_slots(av, [], *whole_day(FALL_BACK))

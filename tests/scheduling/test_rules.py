@@ -195,12 +195,12 @@ def test_a8_no_overlap_no_pairs() -> None:
 # -- intervals ------------------------------------------------------------------------------
 
 
-def test_merge_joins_touching_and_overlapping_intervals() -> None:
+def test_a4_a5_merge_joins_touching_and_overlapping_intervals() -> None:
     merged = merge([Interval(at(10), at(11)), Interval(at(9), at(10)), Interval(at(12), at(13))])
     assert merged == [Interval(at(9), at(11)), Interval(at(12), at(13))]
 
 
-def test_subtract_leaves_the_gaps() -> None:
+def test_a5_subtract_leaves_the_gaps() -> None:
     gaps = subtract(
         Interval(at(8), at(12)), [Interval(at(9), at(10)), Interval(at(11, 30), at(13))]
     )
@@ -242,7 +242,7 @@ WINTER_0200 = datetime(2026, 10, 25, 2, 0, fold=1, tzinfo=BERLIN)  # 01:00 UTC
 WINTER_0230 = datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=BERLIN)  # 01:30 UTC
 
 
-def test_dst_an_appointment_from_0230_summer_to_0200_winter_time_is_half_an_hour() -> None:
+def test_dst_a1_an_appointment_from_0230_summer_to_0200_winter_time_is_half_an_hour() -> None:
     a = appt("a-1", SUMMER_0230, WINTER_0200)
     assert a.interval.duration == timedelta(minutes=30)
 

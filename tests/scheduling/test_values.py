@@ -203,26 +203,26 @@ def test_a5_an_unknown_holiday_region_is_refused(region: str) -> None:
 
 
 @pytest.mark.parametrize("email", ["anna.berg@example.org", "a+tag@praxis.hamburg"])
-def test_a_plausible_email_is_accepted(email: str) -> None:
+def test_c3_a_plausible_email_is_accepted(email: str) -> None:
     assert is_valid_email(email)
     assert Client("c-1", "org-1", "Berg", email=email).email == email
 
 
 @pytest.mark.parametrize("email", ["anna", "anna@", "anna@example", "an na@example.org", "@x.de"])
-def test_a_bad_email_is_refused_naming_field_and_client(email: str) -> None:
+def test_c3_a_bad_email_is_refused_naming_field_and_client(email: str) -> None:
     with pytest.raises(ValidationError) as caught:
         Client("c-1", "org-1", "Berg", email=email)
     assert caught.value.field == "email"
     assert caught.value.record == "Client 'c-1'"
 
 
-def test_blank_contact_data_is_no_contact_data() -> None:
+def test_d4_blank_contact_data_is_no_usable_channel() -> None:
     client = Client("c-1", "org-1", "Berg", email="  ", mobile="", threema_id=" ")
     assert client.email is None
     assert client.address_for(Channel.SMS) is None
 
 
-def test_a_bad_threema_id_and_an_unknown_channel_preference_are_refused() -> None:
+def test_d12_a_bad_threema_id_and_an_unknown_channel_preference_are_refused() -> None:
     with pytest.raises(ValidationError) as caught:
         Client("c-1", "org-1", "Berg", threema_id="abc")
     assert caught.value.field == "threema_id"
@@ -231,7 +231,7 @@ def test_a_bad_threema_id_and_an_unknown_channel_preference_are_refused() -> Non
     assert caught.value.field == "preferred_channel"
 
 
-def test_a_client_without_a_last_name_is_refused() -> None:
+def test_a1_a_client_without_a_last_name_is_refused() -> None:
     with pytest.raises(ValidationError) as caught:
         Client("c-1", "org-1", "")
     assert caught.value.field == "last_name"

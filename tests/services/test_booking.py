@@ -17,7 +17,7 @@ from lemnicore.errors import (
     OverlapError,
     ValidationError,
 )
-from lemnicore.scheduling.appointments import AppointmentStatus
+from lemnicore.scheduling.appointments import Appointment, AppointmentStatus
 from lemnicore.scheduling.rules import overlapping_pairs
 from lemnicore.storage.ports import Store
 from lemnicore.testing import MON_FRI, Practice
@@ -356,7 +356,7 @@ def test_a5_a_public_holiday_in_hamburg_has_no_slots(
     )
 
 
-def test_dst_the_service_keeps_both_slots_of_the_repeated_october_hour(
+def test_dst_a5_the_service_keeps_both_slots_of_the_repeated_october_hour(
     practice: Practice, room: str
 ) -> None:
     practice.add_working_time(room, range(7), time(1), time(5))
@@ -365,7 +365,7 @@ def test_dst_the_service_keeps_both_slots_of_the_repeated_october_hour(
     assert [s.start.strftime("%H:%M") for s in free][2:6] == ["02:00", "02:30", "02:00", "02:30"]
 
 
-def test_dst_the_service_offers_three_real_hours_on_the_march_night(
+def test_dst_a5_the_service_offers_three_real_hours_on_the_march_night(
     practice: Practice, room: str
 ) -> None:
     practice.add_working_time(room, range(7), time(1), time(5))
@@ -417,7 +417,8 @@ def test_a7_community_members_block_each_other_in_shared_rooms(
     practice.add_working_time(room, MON_FRI, time(8), time(10))
     practice.appointment(ben, room, practice.at(2026, 5, 4, 8))
     day = (practice.at(2026, 5, 4), practice.at(2026, 5, 5))
-    assert len(practice.book.free_slots(room, *day)) == 3
+    free = [s.start.strftime("%H:%M") for s in practice.book.free_slots(room, *day)]
+    assert free == ["08:30", "09:00", "09:30"]
     with pytest.raises(OverlapError):
         practice.appointment(anna, room, practice.at(2026, 5, 4, 8))
 
@@ -429,7 +430,7 @@ def test_a7_b2_a_member_cannot_book_in_anothers_calendar_without_a_grant(
     practice.add_community("Praxisgemeinschaft", [anna, ben], [room])
     start = practice.at(2026, 5, 4, 9)
 
-    def book_as_anna_in_bens_calendar() -> object:
+    def book_as_anna_in_bens_calendar() -> Appointment:
         return practice.book.book(
             practice.owner(anna),
             calendar_id=practice.calendars[ben],
@@ -440,11 +441,18 @@ def test_a7_b2_a_member_cannot_book_in_anothers_calendar_without_a_grant(
 
     with pytest.raises(AccessDeniedError, match="book appointments"):
         book_as_anna_in_bens_calendar()
+    assert all_appointments(practice) == []
     practice.grant(ben, practice.owner(anna), [Permission.BOOK])
     booked = book_as_anna_in_bens_calendar()
-    assert isinstance(booked, object)
+    assert (booked.calendar_id, booked.start) == (practice.calendars[ben], start)
+    with practice.store.unit_of_work(write=False) as uow:
+        (created,) = uow.audit.query(appointment_id=booked.id)
+    assert created.actor_id == practice.owner(anna).id
+    # A grant to book is no grant to cancel or move.
     with pytest.raises(AccessDeniedError, match="cancel appointments"):
-        practice.book.cancel(practice.owner(anna), booked.id)  # type: ignore[attr-defined]
+        practice.book.cancel(practice.owner(anna), booked.id)
+    with pytest.raises(AccessDeniedError, match="move appointments"):
+        practice.book.move(practice.owner(anna), booked.id, start=start + timedelta(hours=1))
 
 
 def test_b2_a_delegate_with_a_grant_may_move_and_cancel(
@@ -454,8 +462,11 @@ def test_b2_a_delegate_with_a_grant_may_move_and_cancel(
     a = practice.appointment(anna, room, practice.at(2026, 5, 4, 9))
     with pytest.raises(AccessDeniedError):
         practice.book.move(delegate, a.id, start=practice.at(2026, 5, 4, 10))
+    with practice.store.unit_of_work(write=False) as uow:
+        assert uow.appointments.get(a.id) == a
     practice.grant(anna, delegate)
-    practice.book.move(delegate, a.id, start=practice.at(2026, 5, 4, 10))
+    moved = practice.book.move(delegate, a.id, start=practice.at(2026, 5, 4, 10))
+    assert moved.start == practice.at(2026, 5, 4, 10)
     assert practice.book.cancel(delegate, a.id).status is AppointmentStatus.CANCELLED
 
 

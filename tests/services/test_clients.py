@@ -69,7 +69,7 @@ def test_b3_a_contact_change_is_audited_with_before_and_after(practice: Practice
     assert last.after == {"email": "new@example.org", "mobile": "+49 170 1234567"}
 
 
-def test_a_bad_email_in_a_contact_change_is_refused_and_nothing_changes(
+def test_b3_a_bad_email_in_a_contact_change_is_refused_and_nothing_changes(
     practice: Practice,
 ) -> None:
     berg = practice.add_client("Berg", email="old@example.org")
@@ -77,13 +77,17 @@ def test_a_bad_email_in_a_contact_change_is_refused_and_nothing_changes(
         practice.clients.change_contact(practice.front_desk(), berg, email="not-an-address")
     assert caught.value.field == "email"
     assert practice.client(berg).email == "old@example.org"
+    with practice.store.unit_of_work(write=False) as uow:
+        actions = [e.action for e in uow.audit.query(client_id=berg)]
+    assert "client.contact_changed" not in actions
 
 
-def test_only_contact_fields_can_be_changed_as_contact_data(practice: Practice) -> None:
+def test_b3_only_contact_fields_can_be_changed_as_contact_data(practice: Practice) -> None:
     berg = practice.add_client("Berg")
     with pytest.raises(ValidationError) as caught:
         practice.clients.change_contact(practice.front_desk(), berg, notes="diagnosis")
     assert caught.value.field == "notes"
+    assert practice.client(berg).notes == ""
 
 
 def test_d12_a_preferred_channel_and_no_message_are_contact_settings(practice: Practice) -> None:
@@ -97,12 +101,12 @@ def test_d12_a_preferred_channel_and_no_message_are_contact_settings(practice: P
     ).preferred_channel == (NO_MESSAGE)
 
 
-def test_registering_for_an_unknown_organisation_names_it(practice: Practice) -> None:
+def test_a1_registering_for_an_unknown_organisation_names_it(practice: Practice) -> None:
     with pytest.raises(NotFoundError, match="unknown organisation 'org-x'"):
         practice.clients.register(SYSTEM_ACTOR, organisation_id="org-x", last_name="Berg")
 
 
-def test_registering_with_a_bad_email_stores_nothing(practice: Practice) -> None:
+def test_a1_registering_with_a_bad_email_stores_nothing(practice: Practice) -> None:
     with pytest.raises(ValidationError) as caught:
         practice.clients.register(
             SYSTEM_ACTOR, organisation_id="org-1", last_name="Berg", email="berg@"

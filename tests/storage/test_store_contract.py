@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -434,12 +435,19 @@ def test_f1_a_second_writing_unit_of_work_in_the_same_thread_is_an_error(store: 
 
 
 def test_f1_a_reader_sees_only_committed_data(store: Store) -> None:
+    """A reader in another thread (its own SQLite connection) sees nothing of a writer's
+    unit of work until it commits, and everything after."""
+
+    def count_in_another_thread() -> int:
+        def count() -> int:
+            with store.unit_of_work(write=False) as reader:
+                return reader.appointments.count()
+
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(count).result(timeout=30)
+
     with store.unit_of_work() as writer:
         writer.appointments.add(appt("a-1", MONDAY_9))
-        other = store.unit_of_work(write=False)
-        # Readers in other threads are the usual case; here the same thread for SQLite
-        # would share the connection, so the check is limited to the memory store.
-        if isinstance(store, MemoryStore):
-            with other as reader:
-                assert reader.appointments.count() == 0
+        assert count_in_another_thread() == 0
         writer.commit()
+        assert count_in_another_thread() == 1

@@ -13,13 +13,16 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from lemnicore.scheduling.slots import Slot
+from lemnicore.timekeeping import to_utc
 
 
 def free_ranges(slots: Iterable[Slot]) -> list[tuple[datetime, datetime]]:
     """Consecutive free slots joined into (start, end) ranges, in order."""
     ranges: list[tuple[datetime, datetime]] = []
     for slot in sorted(s for s in slots if s.free):
-        if ranges and ranges[-1][1] == slot.start:
+        # As instants: on the October night 02:30 summer time and 02:30 winter time are
+        # equal on the wall clock but an hour apart.
+        if ranges and to_utc(ranges[-1][1]) == to_utc(slot.start):
             ranges[-1] = (ranges[-1][0], slot.end)
         else:
             ranges.append((slot.start, slot.end))

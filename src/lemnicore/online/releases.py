@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from lemnicore._validators import aware, non_empty
+from lemnicore._validators import aware, instant, non_empty
 from lemnicore.scheduling.intervals import Interval
 
 DEFAULT_HOLD = timedelta(minutes=10)
@@ -44,9 +44,9 @@ class SlotHold:
 
     id: str = attrs.field(validator=non_empty)
     room_id: str = attrs.field(validator=non_empty)
-    start: datetime = attrs.field(validator=aware)
-    end: datetime = attrs.field(validator=aware)
-    expires_at: datetime = attrs.field(validator=aware)
+    start: datetime = attrs.field(converter=instant, validator=aware)
+    end: datetime = attrs.field(converter=instant, validator=aware)
+    expires_at: datetime = attrs.field(converter=instant, validator=aware)
 
     @property
     def interval(self) -> Interval:

@@ -40,7 +40,7 @@ from lemnicore.services.booking import authorize_in, record
 from lemnicore.services.entitlements import BookingLimits
 from lemnicore.services.lookup import organisation_of_calendar
 from lemnicore.storage.ports import Store, UnitOfWork
-from lemnicore.timekeeping import local_datetime, require_aware, zone
+from lemnicore.timekeeping import local_datetime, require_aware, to_utc, zone
 
 ONLINE_BOOKING_ACTOR = Actor(id="online-booking", role=Role.SYSTEM, name="online booking page")
 """Who the audit log names for requests from the public page (the source's "technical
@@ -209,7 +209,7 @@ class OnlineBooking:
                 release.room_id,
                 slot.start,
                 slot.end,
-                now + self.hold_for,
+                to_utc(now) + self.hold_for,  # ten real minutes, also across DST
             )
             uow.slot_holds.put(hold)
             uow.commit()
@@ -462,7 +462,7 @@ class OnlineBooking:
         *,
         own_hold_id: str | None,
     ) -> Slot:
-        if start < now:
+        if to_utc(start) < to_utc(now):  # as instants, also on the October night
             raise ValidationError("start", "this slot lies in the past")
         tz = zone(tz_name)
         day = start.astimezone(tz).date()
@@ -474,7 +474,10 @@ class OnlineBooking:
             now,
             own_hold_id=own_hold_id,
         )
-        slot = next((s for s in grid if s.start == start), None)
+        # Compared as instants: two datetimes of one zone compare by wall clock and ignore
+        # the fold, so the two 02:00 slots of the October night would be one (A5).
+        wanted = to_utc(start)
+        slot = next((s for s in grid if to_utc(s.start) == wanted), None)
         if slot is None:
             raise ValidationError(
                 "start", f"{start.isoformat()} is not a slot of this booking page"

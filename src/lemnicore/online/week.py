@@ -7,7 +7,7 @@ Taken slots carry no detail about who or why (the source's "x").
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import attrs
 
@@ -15,7 +15,7 @@ from lemnicore.online.releases import SlotHold
 from lemnicore.scheduling.availability import Availability
 from lemnicore.scheduling.intervals import Interval
 from lemnicore.scheduling.slots import Slot, slot_grid
-from lemnicore.timekeeping import local_datetime, zone
+from lemnicore.timekeeping import local_datetime, to_utc, zone
 
 
 def week_start(day: date) -> date:
@@ -42,6 +42,9 @@ def offered_slots(
 ) -> list[Slot]:
     """C2/C4: the grid of [start, end): a slot is free only if no busy time and no active
     hold of somebody else overlaps it and it has not begun yet."""
+    # In UTC: a clock in the room's zone would compare with the slots by wall clock, and
+    # 02:30 summer time would not yet have begun at 02:10 winter time (A5).
+    now = to_utc(now)
     blocked = list(busy)
     blocked += [h.interval for h in holds if h.is_active(now) and h.id != own_hold_id]
     # Sorted by a plain key first: the merge inside slot_grid then sorts presorted input,
@@ -61,7 +64,9 @@ def _interval_key(interval: Interval) -> tuple[datetime, datetime]:
 
 
 def _slot_key(slot: Slot) -> tuple[datetime, datetime, bool]:
-    return slot.start, slot.end, slot.free
+    # In UTC: datetimes of one zone compare by wall clock, which would interleave the two
+    # 02:00–03:00 hours of the October night (A5).
+    return slot.start.astimezone(UTC), slot.end.astimezone(UTC), slot.free
 
 
 @attrs.frozen

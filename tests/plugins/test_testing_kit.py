@@ -110,3 +110,20 @@ def test_g2_the_pytest_plugin_is_an_entry_point_and_its_now_can_be_overridden(
     # The second test fails on purpose: the override took effect, so the default is gone.
     assert "1 failed, 1 passed" in done.stdout, done.stdout + done.stderr
     assert "test_user.py::test_now_is_wrong" in done.stdout
+
+
+def test_g2_dst_the_fake_clock_advances_in_elapsed_time_across_the_october_switch() -> None:
+    """G2: ten minutes after 02:55 CEST on 25 October is 02:05 CET — real minutes, not
+    wall-clock ones (which would give 03:05, 70 real minutes later)."""
+    from datetime import UTC, datetime, timedelta
+
+    from lemnicore.testing import FakeClock
+    from lemnicore.timekeeping import zone
+
+    berlin = zone("Europe/Berlin")
+    start = datetime(2026, 10, 25, 2, 55, tzinfo=berlin)  # fold=0: the first, summer 02:55
+    clock = FakeClock(start)
+    later = clock.advance(minutes=10)
+    # Compared in UTC: two datetimes sharing a zone subtract by wall clock in Python.
+    assert later.astimezone(UTC) - start.astimezone(UTC) == timedelta(minutes=10)
+    assert later.astimezone(berlin).strftime("%H:%M %Z") == "02:05 CET"

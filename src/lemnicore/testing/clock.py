@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from lemnicore.timekeeping import require_aware
 
@@ -10,7 +10,7 @@ from lemnicore.timekeeping import require_aware
 class FakeClock:
     """A :class:`~lemnicore.clock.Clock` for tests and simulations.
 
-    >>> from datetime import datetime, timedelta, UTC
+    >>> from datetime import UTC, datetime, timedelta, UTC
     >>> clock = FakeClock(datetime(2026, 3, 28, 12, tzinfo=UTC))
     >>> clock.advance(hours=1).hour
     13
@@ -31,5 +31,7 @@ class FakeClock:
         step = delta if delta is not None else timedelta(**kwargs)
         if step < timedelta(0):
             raise ValueError("a clock does not run backwards")
-        self._now += step
+        # Elapsed time: add in UTC and return to the clock's zone. ``aware + timedelta`` would
+        # add wall-clock time, and ten minutes after 02:55 CEST on 25 October would be 03:05.
+        self._now = (self._now.astimezone(UTC) + step).astimezone(self._now.tzinfo)
         return self._now

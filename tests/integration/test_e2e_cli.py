@@ -55,7 +55,7 @@ def test_g3_notify_run_sends_through_real_transports_and_says_why_others_were_sk
         assert "Transport sms+seven://***@gateway.seven.io?from=Praxis&base_url=" in captured.out
         assert "Transport threema://*LEMNI01:***@msgapi.threema.ch?base_url=" in captured.out
     monday_lines = monday.out.splitlines()
-    assert "Run at 2026-05-04T08:00:00+00:00: 2 message(s) due" in monday_lines
+    assert "Run at 2026-05-04 10:00 Europe/Berlin (CEST): 2 message(s) due" in monday_lines
     assert sorted(line for line in monday_lines if line.startswith("  sent:")) == [
         "  sent: confirmation to eva.meier@example.org",
         "  sent: confirmation to jonas.weber@example.org",

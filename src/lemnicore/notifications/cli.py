@@ -28,6 +28,13 @@ def _store_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _organisation_zone(store: Store) -> str:
+    """The zone the practice reads its clock in (the first organisation's; default Berlin)."""
+    with store.unit_of_work(write=False) as uow:
+        organisations = uow.organisations.all()
+    return organisations[0].time_zone if organisations else "Europe/Berlin"
+
+
 def _clock(store: Store, text: str | None) -> Clock:
     if text is None:
         return SystemClock()
@@ -36,10 +43,7 @@ def _clock(store: Store, text: str | None) -> Clock:
     except ValueError:
         raise ValidationError("--now", f"not an ISO 8601 date and time: {text!r}") from None
     if moment.tzinfo is None:
-        with store.unit_of_work(write=False) as uow:
-            organisations = uow.organisations.all()
-        name = organisations[0].time_zone if organisations else "Europe/Berlin"
-        moment = moment.replace(tzinfo=zone(name))
+        moment = moment.replace(tzinfo=zone(_organisation_zone(store)))
     return FakeClock(moment)
 
 
@@ -101,7 +105,12 @@ def _run(args: argparse.Namespace) -> int:
         service = NotificationService(store, _clock(store, args.now), transports)
         report = service.run(dry_run=args.dry_run)
         verb = "would send" if args.dry_run else "due"
-        print(f"Run at {report.plan.now.isoformat()}: {len(report.plan.due)} message(s) {verb}")
+        tz_name = _organisation_zone(store)
+        local = report.plan.now.astimezone(zone(tz_name))
+        print(
+            f"Run at {local:%Y-%m-%d %H:%M} {tz_name} ({local:%Z}): "
+            f"{len(report.plan.due)} message(s) {verb}"
+        )
         for m in report.plan.due:
             ids = ", ".join(a.id for a in m.appointments)
             place = "work list" if m.on_work_list else m.channel.value

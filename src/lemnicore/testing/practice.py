@@ -209,9 +209,18 @@ class Practice:
         *,
         email: str | None = None,
         mobile: str | None = None,
+        phone: str | None = None,
+        threema_id: str | None = None,
+        postal_address: str | None = None,
+        preferred_channel: str | None = None,
+        birthday: date | None = None,
         consent: bool | None = None,
-        **fields: object,
     ) -> str:
+        """A client record through :class:`~lemnicore.ClientRecords` (audited, B3).
+
+        ``consent=None`` takes the organisation's default (D4); ``preferred_channel`` is a
+        :class:`~lemnicore.Channel` value or :data:`~lemnicore.NO_MESSAGE` (D12).
+        """
         client = self.clients.register(
             SYSTEM_ACTOR,
             organisation_id=self.organisation.id,
@@ -219,9 +228,13 @@ class Practice:
             first_name=first_name,
             email=email,
             mobile=mobile,
+            phone=phone,
+            threema_id=threema_id,
+            postal_address=postal_address,
+            preferred_channel=preferred_channel,
+            birthday=birthday,
             notification_consent=consent,
             client_id=self._next("client"),
-            **fields,  # type: ignore[arg-type]
         )
         return client.id
 

@@ -213,6 +213,9 @@ class TakeoverPlan:
     overlaps: tuple[Overlap, ...]
     shared_rooms: Mapping[str, tuple[str, ...]]
     counts: Mapping[str, int]
+    client_sources: Mapping[str, tuple[Person, ...]] = attrs.field(factory=dict)
+    """Client id → every source person merged into it (E4), the canonical one first: the
+    keys that recognise the client again, and the record ids the report names."""
 
     @property
     def faulty_records(self) -> list[Issue]:
@@ -376,6 +379,7 @@ def plan_takeover(
         overlaps=tuple(overlaps),
         shared_rooms=shared_rooms,
         counts=counts,
+        client_sources={c.id: g.members for c, g in zip(clients, groups, strict=True)},
     )
 
 

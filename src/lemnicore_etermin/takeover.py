@@ -5,7 +5,8 @@ account. :func:`commit_takeover` writes a :class:`~lemnicore_etermin.plan.Takeov
 batches (one transaction each) under one import id. Records already in the store (same
 external id) are left as they are, so re-running an import — also after a crash half-way —
 adds exactly what is missing and changes nothing else (E4). An interrupted run stays
-``running`` and the next commit resumes it under the same import id.
+``running`` and the next commit resumes it under the same import id. Clients erased on
+request are never written again (B5, :mod:`lemnicore_etermin.erasures`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from lemnicore.scheduling.appointments import AppointmentStatus
 from lemnicore.scheduling.clients import Client
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore_etermin.api import DEFAULT_BASE_URL, EterminClient
+from lemnicore_etermin.erasures import ErasedClients, respect_erasures
 from lemnicore_etermin.plan import (
     SOURCE,
     AccountReader,
@@ -173,6 +175,8 @@ def commit_takeover(
             status="running",
         )
         uow.import_runs.put(run)
+        # B5: clients erased on request stay erased; their appointments come as busy time.
+        plan = respect_erasures(plan, ErasedClients.in_store(uow))
         for kind in plan.appointment_types:
             if uow.appointment_types.find(kind.id) is None:
                 uow.appointment_types.put(kind)
@@ -201,13 +205,18 @@ def commit_takeover(
 
     for number, batch in enumerate(_batches(plan.clients, batch_size)):
         with store.unit_of_work() as uow:
-            present = uow.clients.existing_external_ids([c.external_id or "" for c in batch])
+            keys = {c.id: _keys_of(plan, c) for c in batch}
+            present = uow.clients.existing_external_ids([k for ks in keys.values() for k in ks])
             new = []
             for client in batch:
-                if client.external_id in present:
-                    existing = uow.clients.by_external_id(client.external_id or "")
-                    if existing is not None and existing.id != client.id:
-                        stored_client[client.id] = existing.id
+                known = next((k for k in keys[client.id] if k in present), None)
+                if known is not None:
+                    # Stored before (perhaps under another of its source keys, E4).
+                    same = uow.clients.find(client.id)
+                    if same is None or same.external_id != known:
+                        existing = uow.clients.by_external_id(known)
+                        if existing is not None and existing.id != client.id:
+                            stored_client[client.id] = existing.id
                     continue
                 new.append(client if client.import_id == run.id else _stamped(client, run.id))
             uow.clients.add_many(new)
@@ -272,6 +281,13 @@ def commit_takeover(
         )
         uow.commit()
     return finished
+
+
+def _keys_of(plan: TakeoverPlan, client: Client) -> list[str]:
+    """The client's own external id first, then those of the persons merged into it."""
+    keys = [client.external_id or ""]
+    keys += [p.key for p in plan.client_sources.get(client.id, ()) if p.key != keys[0]]
+    return keys
 
 
 def _stamped(client: Client, import_id: str) -> Client:

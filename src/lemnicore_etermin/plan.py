@@ -94,8 +94,9 @@ class TakeoverOptions:
     )
     reminders_from: date | None = None
     time_zone: str = DEFAULT_TIME_ZONE
-    default_consent: bool = False
-    """D18: imported clients start with the organisation's default notification consent."""
+    default_consent: bool | None = None
+    """D4/D18: the notification consent imported clients start with. ``None`` (default):
+    the organisation's default for new records, read when the import is committed."""
 
     def __attrs_post_init__(self) -> None:
         if self.window_from_days > self.window_to_days:
@@ -306,7 +307,7 @@ def plan_takeover(
         _client(
             combined(g),
             organisation_id=options.organisation_id,
-            consent=options.default_consent,
+            consent=bool(options.default_consent),  # None: settled by the commit
             now=now,
             import_id=import_id,
         )

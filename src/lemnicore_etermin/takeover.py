@@ -175,6 +175,10 @@ def commit_takeover(
             status="running",
         )
         uow.import_runs.put(run)
+        consent = plan.options.default_consent
+        if consent is None:  # D4/D18: new records take the organisation's default
+            organisation = uow.organisations.get(plan.options.organisation_id)
+            consent = organisation.default_notification_consent
         # B5: clients erased on request stay erased; their appointments come as busy time.
         plan = respect_erasures(plan, ErasedClients.in_store(uow))
         for kind in plan.appointment_types:
@@ -218,7 +222,7 @@ def commit_takeover(
                         if existing is not None and existing.id != client.id:
                             stored_client[client.id] = existing.id
                     continue
-                new.append(client if client.import_id == run.id else _stamped(client, run.id))
+                new.append(_stamped(client, run.id, consent))
             uow.clients.add_many(new)
             counts["clients_created"] += len(new)
             save_counts(uow)
@@ -290,8 +294,12 @@ def _keys_of(plan: TakeoverPlan, client: Client) -> list[str]:
     return keys
 
 
-def _stamped(client: Client, import_id: str) -> Client:
-    return attrs.evolve(client, import_id=import_id)
+def _stamped(client: Client, import_id: str, consent: bool) -> Client:
+    """``client`` with this run's id and the consent in force (copied only if needed: a
+    plan stamped with the run's id usually has both right already)."""
+    if client.import_id == import_id and client.notification_consent == consent:
+        return client
+    return attrs.evolve(client, import_id=import_id, notification_consent=consent)
 
 
 def _audit_batch(

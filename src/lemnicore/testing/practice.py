@@ -23,6 +23,7 @@ from lemnicore.scheduling.practice import (
 )
 from lemnicore.services.booking import AppointmentBook
 from lemnicore.services.clients import ClientRecords
+from lemnicore.services.entitlements import UNLIMITED, BookingLimits
 from lemnicore.storage.memory import MemoryStore
 from lemnicore.storage.ports import Store
 from lemnicore.testing.clock import FakeClock
@@ -56,15 +57,23 @@ class Practice:
         default_consent: bool = True,
         organisation_id: str = "org-1",
         branch_code: str = "HH1",
+        plan: str = "M",
+        entitlements: BookingLimits = UNLIMITED,
     ) -> None:
+        """``plan`` is the organisation's plan (B4). ``practice.book`` books without plan
+        limits unless ``entitlements`` says otherwise (e.g. ``Entitlements()``, which is
+        what an :class:`AppointmentBook` built without ``entitlements`` uses): a test
+        about something else should not hit the 31st appointment of a month."""
         self.store: Store = store if store is not None else MemoryStore()
         self.clock = FakeClock(now)
         self.time_zone = time_zone
         self._counters: dict[str, count[int]] = {}
-        self.book = AppointmentBook(self.store, self.clock, new_id=self._id_factory("id"))
+        self.book = AppointmentBook(
+            self.store, self.clock, new_id=self._id_factory("id"), entitlements=entitlements
+        )
         self.clients = ClientRecords(self.store, self.clock, new_id=self._id_factory("id"))
         self.organisation = Organisation(
-            organisation_id, "Praxis am Park", time_zone, default_consent
+            organisation_id, "Praxis am Park", time_zone, default_consent, plan=plan
         )
         self.branch = Branch("branch-1", organisation_id, branch_code, "Hamburg Mitte", time_zone)
         self.calendars: dict[str, str] = {}

@@ -14,10 +14,11 @@ that carries no external id cannot recognise them, by design.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import attrs
 
+from lemnicore.scheduling.clients import Client
 from lemnicore.storage.ports import UnitOfWork
 from lemnicore_etermin.dedup import SAME_EXTERNAL_ID
 from lemnicore_etermin.plan import TakeoverPlan
@@ -44,11 +45,16 @@ class ErasedClients:
 
     @classmethod
     def in_store(cls, uow: UnitOfWork) -> ErasedClients:
-        """Read them in ``uow``. Erased clients are few; their appointments are read by
-        client, so this stays cheap in a store of any size."""
+        """Read them in ``uow``."""
+        return cls.among(uow.clients.all(), uow)
+
+    @classmethod
+    def among(cls, clients: Iterable[Client], uow: UnitOfWork) -> ErasedClients:
+        """The erased ones of ``clients`` (as read in ``uow``). Erased clients are few;
+        their appointments are read by client, so this stays cheap in any store."""
         by_external_id: dict[str, str] = {}
         by_appointment: dict[str, str] = {}
-        for client in uow.clients.all():
+        for client in clients:
             if not client.erased:
                 continue
             if client.external_id:

@@ -179,8 +179,13 @@ def commit_takeover(
         if consent is None:  # D4/D18: new records take the organisation's default
             organisation = uow.organisations.get(plan.options.organisation_id)
             consent = organisation.default_notification_consent
+        # One read of the stored clients serves both the erasures and, for a re-run, which
+        # stored record each planned client is (instead of one look-up per client).
+        everyone = uow.clients.all()
+        stored_ids = {c.external_id: c.id for c in everyone if c.external_id}
         # B5: clients erased on request stay erased; their appointments come as busy time.
-        plan = respect_erasures(plan, ErasedClients.in_store(uow))
+        plan = respect_erasures(plan, ErasedClients.among(everyone, uow))
+        del everyone
         for kind in plan.appointment_types:
             if uow.appointment_types.find(kind.id) is None:
                 uow.appointment_types.put(kind)
@@ -216,11 +221,12 @@ def commit_takeover(
                 known = next((k for k in keys[client.id] if k in present), None)
                 if known is not None:
                     # Stored before (perhaps under another of its source keys, E4).
-                    same = uow.clients.find(client.id)
-                    if same is None or same.external_id != known:
+                    existing_id = stored_ids.get(known)
+                    if existing_id is None:  # stored since this commit began
                         existing = uow.clients.by_external_id(known)
-                        if existing is not None and existing.id != client.id:
-                            stored_client[client.id] = existing.id
+                        existing_id = existing.id if existing is not None else None
+                    if existing_id is not None and existing_id != client.id:
+                        stored_client[client.id] = existing_id
                     continue
                 new.append(_stamped(client, run.id, consent))
             uow.clients.add_many(new)

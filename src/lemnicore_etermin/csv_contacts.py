@@ -484,15 +484,18 @@ def import_contacts_csv(
 def _already_known(work: UnitOfWork, lines: Sequence[ContactLine]) -> list[LineProblem]:
     """E4/B5: lines whose external id is stored: left as they are, or erased on request."""
     keys = [c.client.external_id for c in lines if c.client.external_id]
-    present = work.clients.existing_external_ids(keys) if keys else set()
+    present = work.clients.existing_external_ids(keys) if keys else set[str]()
+    if not present:
+        return []
+    # One read, not a look-up per line: a re-imported file may match every line.
+    erased = {c.external_id for c in work.clients.all() if c.erased and c.external_id in present}
     left_out: list[LineProblem] = []
     for contact in lines:
         if contact.client.external_id not in present:
             continue
-        stored = work.clients.by_external_id(contact.client.external_id or "")
         reason = (
             f"{ERASED_REASON} (B5)"
-            if stored is not None and stored.erased
+            if contact.client.external_id in erased
             else "already in the store (same external id), left as it is"
         )
         left_out.append(LineProblem(contact.line, "external_id", reason))

@@ -77,7 +77,7 @@ def respect_erasures(plan: TakeoverPlan, erased: ErasedClients) -> TakeoverPlan:
     planned = {c.id for c in plan.clients}
     matched: dict[str, tuple[str, str]] = {}  # planned client id → (erased id, rule)
     for client in plan.clients:
-        keys = [p.key for p in plan.client_sources.get(client.id, ())]
+        keys = [key for key, _ in plan.client_sources.get(client.id, ())]
         if client.external_id is not None:
             keys.append(client.external_id)
         hit = next((erased.by_external_id[k] for k in keys if k in erased.by_external_id), None)
@@ -94,15 +94,15 @@ def respect_erasures(plan: TakeoverPlan, erased: ErasedClients) -> TakeoverPlan:
         return attrs.evolve(plan, counts=_zero() | dict(plan.counts))
 
     records = {
-        person.record_id
+        record_id
         for client_id in matched
-        for person in plan.client_sources.get(client_id, ())
+        for _, record_id in plan.client_sources.get(client_id, ())
     }
     issues = [i for i in plan.issues if not (i.record_id in records and i.field in _PERSON_FIELDS)]
     for client in plan.clients:
         if client.id in matched:
             sources = plan.client_sources.get(client.id, ())
-            record_id = sources[0].record_id if sources else client.id
+            record_id = sources[0][1] if sources else client.id
             reason = f"{ERASED_REASON} ({matched[client.id][1]})"
             issues.append(Issue("client", record_id, "client", reason, SKIPPED))
     anonymous = 0

@@ -197,6 +197,10 @@ class Overlap:
     second: str
 
 
+SourceRef = tuple[str, str]
+"""A source person's ``(key, record id)``: ``("etermin:contact:c-1", "contact 1")``."""
+
+
 @attrs.frozen
 class TakeoverPlan:
     """Everything a commit would write, and everything the report says (E3, E4)."""
@@ -214,9 +218,10 @@ class TakeoverPlan:
     overlaps: tuple[Overlap, ...]
     shared_rooms: Mapping[str, tuple[str, ...]]
     counts: Mapping[str, int]
-    client_sources: Mapping[str, tuple[Person, ...]] = attrs.field(factory=dict)
-    """Client id → every source person merged into it (E4), the canonical one first: the
-    keys that recognise the client again, and the record ids the report names."""
+    client_sources: Mapping[str, tuple[SourceRef, ...]] = attrs.field(factory=dict)
+    """Client id → ``(key, record id)`` of every source person merged into it (E4), the
+    canonical one first: the keys that recognise the client again, and the record ids the
+    report names. (Not the persons themselves: the plan outlives the fetched records.)"""
 
     @property
     def faulty_records(self) -> list[Issue]:
@@ -380,7 +385,10 @@ def plan_takeover(
         overlaps=tuple(overlaps),
         shared_rooms=shared_rooms,
         counts=counts,
-        client_sources={c.id: g.members for c, g in zip(clients, groups, strict=True)},
+        client_sources={
+            c.id: tuple((p.key, p.record_id) for p in g.members)
+            for c, g in zip(clients, groups, strict=True)
+        },
     )
 
 

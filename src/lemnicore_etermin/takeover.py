@@ -296,7 +296,7 @@ def commit_takeover(
 def _keys_of(plan: TakeoverPlan, client: Client) -> list[str]:
     """The client's own external id first, then those of the persons merged into it."""
     keys = [client.external_id or ""]
-    keys += [p.key for p in plan.client_sources.get(client.id, ()) if p.key != keys[0]]
+    keys += [key for key, _ in plan.client_sources.get(client.id, ()) if key != keys[0]]
     return keys
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import attrs
 import pytest
 
 from lemnicore import (
     DEFAULT_PLANS,
+    UNLIMITED,
+    Appointment,
     AppointmentBook,
     CalendarAccess,
     Entitlements,
@@ -93,13 +95,102 @@ def test_b4_appointments_per_month_counted_in_the_local_month(practice: Practice
     at(practice.at(2026, 5, 29, 9))
 
 
-def test_b4_appointment_book_without_entitlements_does_not_check(practice: Practice) -> None:
+def test_b4_unlimited_switches_the_monthly_limit_off(practice: Practice) -> None:
     _plan(practice, "S")
     room = practice.add_room("Room 1")
     anna = practice.add_practitioner("Anna")
-    practice.add_working_time(room, range(7), time(0), time(23, 30))
+    book = AppointmentBook(practice.store, practice.clock, entitlements=UNLIMITED)
     for n in range(31):
-        practice.appointment(anna, room, practice.at(2026, 5, 5) + timedelta(minutes=30 * n))
+        book.book(
+            practice.owner(anna),
+            calendar_id=practice.calendars[anna],
+            room_id=room,
+            start=practice.at(2026, 5, 5) + timedelta(minutes=30 * n),
+            type_id="treatment",
+        )
+    # The test practice's own book is unlimited too, unless told otherwise.
+    practice.appointment(anna, room, practice.at(2026, 5, 6, 9))
+
+
+class PlanS:
+    """A practice on plan S with an appointment book as apps build it (no ``entitlements``
+    argument: the organisation's plan applies)."""
+
+    def __init__(self) -> None:
+        self.practice = Practice(now=datetime(2026, 5, 1, 7, tzinfo=UTC), plan="S")
+        self.room = self.practice.add_room("Room 1")
+        self.anna = self.practice.add_practitioner("Anna")
+        self.owner = self.practice.owner(self.anna)
+        self.book = AppointmentBook(self.practice.store, self.practice.clock)
+
+    def at(self, start: datetime) -> Appointment:
+        return self.book.book(
+            self.owner,
+            calendar_id=self.practice.calendars[self.anna],
+            room_id=self.room,
+            start=start,
+            type_id="treatment",
+        )
+
+    def fill(self, year: int, month: int, count: int, *, first_day: int = 4) -> list[Appointment]:
+        """``count`` appointments, eight a day from 8:00, from ``first_day`` on."""
+        p = self.practice
+        return [
+            self.at(p.at(year, month, first_day + n // 8, 8) + timedelta(minutes=30 * (n % 8)))
+            for n in range(count)
+        ]
+
+
+def test_b4_plan_s_30th_in_may_booked_31st_refused_june_fine_move_into_full_june_refused() -> None:
+    s = PlanS()
+    may = s.fill(2026, 5, 30)  # the 30th appointment in May is fine
+    with pytest.raises(PlanLimitError) as refused:
+        s.at(s.practice.at(2026, 5, 20, 9))
+    assert str(refused.value) == (
+        "plan S allows 30 appointments per month; 2026-05 has 30 already"
+        " (limit: appointments_per_month)"
+    )
+    assert (refused.value.plan, refused.value.limit) == ("S", "appointments_per_month")
+    s.fill(2026, 6, 30, first_day=1)  # June has its own 30
+    # Moving a May appointment into the full June is refused, and nothing changes.
+    with pytest.raises(PlanLimitError, match="2026-06 has 30 already"):
+        s.book.move(s.owner, may[0].id, start=s.practice.at(2026, 6, 29, 9))
+    assert (
+        s.practice.book.calendar(
+            s.owner,
+            s.practice.calendars[s.anna],
+            s.practice.at(2026, 5, 4),
+            s.practice.at(2026, 5, 5),
+        )[0].start
+        == may[0].start
+    )
+    # Within its own full month an appointment can still be moved: it takes no new place.
+    moved = s.book.move(s.owner, may[0].id, start=s.practice.at(2026, 5, 28, 15))
+    assert moved.sequence == 1
+
+
+def test_b4_the_month_of_a_move_is_the_organisations_local_month() -> None:
+    """31 May 23:00 and 1 June 00:30 in Berlin are both 31 May in UTC: a move between them
+    changes the month, and a full June refuses it."""
+    s = PlanS()
+    late_may = s.at(s.practice.at(2026, 5, 31, 23))
+    s.fill(2026, 6, 30, first_day=2)
+    with pytest.raises(PlanLimitError, match="2026-06"):
+        s.book.move(s.owner, late_may.id, start=s.practice.at(2026, 6, 1, 0, 30))
+    # The other way round: from a full June into 31 May (UTC: both 31 May) is fine.
+    june = s.book.calendar(
+        s.owner, s.practice.calendars[s.anna], s.practice.at(2026, 6, 2), s.practice.at(2026, 6, 3)
+    )[0]
+    s.book.move(s.owner, june.id, start=s.practice.at(2026, 5, 31, 21))
+
+
+def test_b4_a_no_show_gives_its_place_back_and_reinstating_it_needs_one() -> None:
+    s = PlanS()
+    may = s.fill(2026, 5, 30)
+    s.book.mark_no_show(s.owner, may[0].id)
+    s.at(s.practice.at(2026, 5, 20, 9))  # the freed place is taken
+    with pytest.raises(PlanLimitError, match="2026-05 has 30 already"):
+        s.book.reinstate(s.owner, may[0].id)
 
 
 def test_b4_delegated_booking_needs_plan_l(practice: Practice) -> None:

@@ -114,7 +114,7 @@ from lemnicore.services.access import AuditTrail, CalendarAccess, ClientDirector
 from lemnicore.services.booking import AppointmentBook
 from lemnicore.services.clients import ClientRecords
 from lemnicore.services.communities import CalendarCommunities, CommunityView
-from lemnicore.services.entitlements import BookingLimits, Entitlements
+from lemnicore.services.entitlements import UNLIMITED, BookingLimits, Entitlements, Unlimited
 from lemnicore.services.erasure import ClientErasure, Eraser, ErasureReport
 from lemnicore.services.logins import ClientLogins, LoginResult
 from lemnicore.services.setup import PracticeSetup
@@ -137,6 +137,7 @@ __all__ = [
     "REDACTED",
     "ROLE_SCOPES",
     "SYSTEM_ACTOR",
+    "UNLIMITED",
     "AccessDeniedError",
     "Actor",
     "Appointment",
@@ -252,6 +253,7 @@ __all__ = [
     "TransportFactory",
     "UnitOfWork",
     "UnknownStoreURLError",
+    "Unlimited",
     "ValidationError",
     "WeekView",
     "WorkingTime",

@@ -8,6 +8,8 @@ The pieces, each usable on its own:
 - :class:`EterminImporter`, :func:`commit_takeover`, :func:`dry_run` — fetch, write in
   batches under one import id, idempotently (E4–E6).
 - :func:`import_contacts_csv`, :func:`export_contacts_csv` — the CSV contact format (E7).
+- :func:`respect_erasures`, :class:`ErasedClients` — clients erased on request stay erased
+  (B5); :func:`commit_takeover` applies them itself.
 - :mod:`lemnicore_etermin.testing` — a faithful fake eTermin API over loopback.
 """
 
@@ -21,6 +23,7 @@ from lemnicore_etermin.csv_contacts import (
     read_contacts_csv,
 )
 from lemnicore_etermin.dedup import Merge
+from lemnicore_etermin.erasures import ErasedClients, respect_erasures
 from lemnicore_etermin.errors import (
     CsvImportError,
     EterminAuthError,
@@ -45,6 +48,7 @@ __all__ = [
     "CsvImportError",
     "CsvImportReport",
     "CsvOptions",
+    "ErasedClients",
     "EterminAuthError",
     "EterminClient",
     "EterminError",
@@ -67,5 +71,6 @@ __all__ = [
     "read_contacts_csv",
     "report_json",
     "report_text",
+    "respect_erasures",
     "sign",
 ]

@@ -21,6 +21,7 @@ from lemnicore.storage.ports import Store
 from lemnicore.timekeeping import zone
 from lemnicore_etermin.api import DEFAULT_BASE_URL
 from lemnicore_etermin.csv_contacts import CsvOptions, export_contacts_csv, import_contacts_csv
+from lemnicore_etermin.erasures import ErasedClients, respect_erasures
 from lemnicore_etermin.plan import CalendarMapping, TakeoverOptions, plan_takeover
 from lemnicore_etermin.report import report_json, report_text
 from lemnicore_etermin.takeover import EterminImporter, commit_takeover, dry_run, next_import_id
@@ -156,6 +157,9 @@ def _run_etermin(args: argparse.Namespace) -> int:
         importer.close()  # the keys are not needed any more
         import_id = None if args.dry_run else next_import_id(store)
         plan = plan_takeover(account, options, today=today, now=clock.now(), import_id=import_id)
+        # B5: the report (also a dry run's) leaves out clients erased on request.
+        with store.unit_of_work(write=False) as uow:
+            plan = respect_erasures(plan, ErasedClients.in_store(uow))
         if args.dry_run:
             run = dry_run(plan, clock=clock)
         else:
@@ -293,6 +297,12 @@ def _run_reset(args: argparse.Namespace) -> int:
         + (
             f"; {len(report.clients_kept)} clients kept (hand-entered appointments refer to them)"
             if report.clients_kept
+            else ""
+        )
+        + (
+            f"; {len(report.clients_erased_kept)} records of clients erased on request kept,"
+            " so a re-import cannot bring them back (B5)"
+            if report.clients_erased_kept
             else ""
         )
     )

@@ -42,12 +42,14 @@ from lemnicore.ids import IdFactory, new_id
 from lemnicore.importing.runs import ImportRun
 from lemnicore.scheduling.clients import Client, is_valid_email
 from lemnicore.storage.ports import Store, UnitOfWork
+from lemnicore_etermin.erasures import ERASED_REASON
 from lemnicore_etermin.errors import CsvImportError
-from lemnicore_etermin.records import parse_birthday, parse_phone, unescape_notes
+from lemnicore_etermin.records import contact_key, parse_birthday, parse_phone, unescape_notes
 
 CSV_SOURCE = "csv-contacts"
 
 FIELDS = (
+    "external_id",
     "salutation",
     "title",
     "first_name",
@@ -65,9 +67,16 @@ FIELDS = (
     "password",
     "skip",
 )
-"""The contact fields a column can hold; ``skip`` ignores a column."""
+"""The contact fields a column can hold; ``skip`` ignores a column. ``external_id`` is the
+eTermin contact's ``ExternalID`` (or ``CID``), stored as ``etermin:contact:<id>`` like the
+takeover does, so the same person is recognised across imports (E4, B5)."""
 
 ALIASES = {
+    "externalid": "external_id",
+    "external-id": "external_id",
+    "cid": "external_id",
+    "kontakt-id": "external_id",
+    "kontaktid": "external_id",
     "anrede": "salutation",
     "titel": "title",
     "vorname": "first_name",
@@ -222,6 +231,7 @@ def read_contacts_csv(
     lines: list[ContactLine] = []
     problems: list[LineProblem] = []
     logins: dict[str, list[int]] = {}
+    external_ids: dict[str, list[int]] = {}
     width = len(options.columns)
     first = True
     while True:
@@ -284,6 +294,9 @@ def read_contacts_csv(
                 )
         elif password:
             problems.append(LineProblem(line, "login_id", "missing for the password"))
+        external_id = values.get("external_id") or None
+        if external_id:
+            external_ids.setdefault(external_id, []).append(line)
         if len(problems) > before:
             continue
         street, postcode, city = (values.get(k, "") for k in ("street", "postcode", "city"))
@@ -311,19 +324,19 @@ def read_contacts_csv(
                 notification_consent=consent,
                 consent_changed_at=now,
                 contact_changed_at=now,
+                external_id=contact_key(external_id) if external_id else None,
                 import_id=import_id,
             )
         except ValidationError as exc:
             problems.append(LineProblem(line, exc.field, exc.reason))
             continue
         lines.append(ContactLine(line, client, login_id, password))
-    for login_id, used_on in logins.items():
-        if len(used_on) > 1:
-            where = ", ".join(map(str, used_on))
-            for line in used_on:
-                problems.append(
-                    LineProblem(line, "login_id", f"{login_id!r} is used on lines {where}")
-                )
+    for name, used in (("login_id", logins), ("external_id", external_ids)):
+        for value, used_on in used.items():
+            if len(used_on) > 1:
+                where = ", ".join(map(str, used_on))
+                for line in used_on:
+                    problems.append(LineProblem(line, name, f"{value!r} is used on lines {where}"))
     bad = {p.line for p in problems}
     return [c for c in lines if c.line not in bad], sorted(problems, key=lambda p: p.line)
 
@@ -340,6 +353,9 @@ class CsvImportReport:
     appointments_kept: int
     logins_created: int
     tag: str | None
+    left_out: tuple[LineProblem, ...] = ()
+    """Good lines not imported on purpose: the person is in the store already (same
+    external id), or was erased on request (B5). Not errors: they never stop an import."""
 
     def to_text(self) -> str:
         out = [
@@ -354,6 +370,9 @@ class CsvImportReport:
             )
         if self.logins_created:
             out.append(f"  {self.logins_created} logins created")
+        if self.left_out:
+            out.append(f"  {len(self.left_out)} lines left out:")
+            out.extend(f"    {p}" for p in self.left_out)
         if self.problems:
             out.append(f"  {self.lines_skipped} lines skipped:")
             out.extend(f"    {p}" for p in self.problems)
@@ -410,6 +429,8 @@ def import_contacts_csv(
     with store.unit_of_work() as uow:
         if options.delete_existing:
             deleted, kept = _delete_contacts(uow, now=now, actor=actor, new_id=new_id)
+        left_out = _already_known(uow, lines)
+        lines = [c for c in lines if c.line not in {p.line for p in left_out}]
         clients = [c.client for c in lines]
         uow.clients.add_many(clients)
         logins = 0
@@ -431,6 +452,7 @@ def import_contacts_csv(
             "clients_deleted": deleted,
             "appointments_kept": kept,
             "logins_created": logins,
+            "lines_left_out": len(left_out),
         }
         finished = attrs.evolve(run, status="committed", finished_at=now, counts=counts)
         uow.import_runs.put(finished)
@@ -455,7 +477,29 @@ def import_contacts_csv(
         appointments_kept=kept,
         logins_created=logins,
         tag=options.tag,
+        left_out=tuple(left_out),
     )
+
+
+def _already_known(work: UnitOfWork, lines: Sequence[ContactLine]) -> list[LineProblem]:
+    """E4/B5: lines whose external id is stored: left as they are, or erased on request."""
+    keys = [c.client.external_id for c in lines if c.client.external_id]
+    present = work.clients.existing_external_ids(keys) if keys else set[str]()
+    if not present:
+        return []
+    # One read, not a look-up per line: a re-imported file may match every line.
+    erased = {c.external_id for c in work.clients.all() if c.erased and c.external_id in present}
+    left_out: list[LineProblem] = []
+    for contact in lines:
+        if contact.client.external_id not in present:
+            continue
+        reason = (
+            f"{ERASED_REASON} (B5)"
+            if contact.client.external_id in erased
+            else "already in the store (same external id), left as it is"
+        )
+        left_out.append(LineProblem(contact.line, "external_id", reason))
+    return left_out
 
 
 def _delete_contacts(
@@ -528,6 +572,7 @@ def export_contacts_csv(
             continue
         street, postcode, city = _split_address(client.postal_address)
         values = {
+            "external_id": _source_id(client.external_id),
             "salutation": client.salutation,
             "title": "",
             "first_name": client.first_name,
@@ -547,3 +592,10 @@ def export_contacts_csv(
         }
         writer.writerow([values[f] for f in fields])
     return out.getvalue().encode(_encoding(encoding))
+
+
+def _source_id(external_id: str | None) -> str:
+    """The eTermin contact id back from ``etermin:contact:<id>``; other sources' ids stay
+    empty (they mean nothing to eTermin)."""
+    prefix = contact_key("")
+    return external_id[len(prefix) :] if external_id and external_id.startswith(prefix) else ""

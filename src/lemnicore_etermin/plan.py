@@ -94,8 +94,9 @@ class TakeoverOptions:
     )
     reminders_from: date | None = None
     time_zone: str = DEFAULT_TIME_ZONE
-    default_consent: bool = False
-    """D18: imported clients start with the organisation's default notification consent."""
+    default_consent: bool | None = None
+    """D4/D18: the notification consent imported clients start with. ``None`` (default):
+    the organisation's default for new records, read when the import is committed."""
 
     def __attrs_post_init__(self) -> None:
         if self.window_from_days > self.window_to_days:
@@ -196,6 +197,10 @@ class Overlap:
     second: str
 
 
+SourceRef = tuple[str, str]
+"""A source person's ``(key, record id)``: ``("etermin:contact:c-1", "contact 1")``."""
+
+
 @attrs.frozen
 class TakeoverPlan:
     """Everything a commit would write, and everything the report says (E3, E4)."""
@@ -213,6 +218,10 @@ class TakeoverPlan:
     overlaps: tuple[Overlap, ...]
     shared_rooms: Mapping[str, tuple[str, ...]]
     counts: Mapping[str, int]
+    client_sources: Mapping[str, tuple[SourceRef, ...]] = attrs.field(factory=dict)
+    """Client id → ``(key, record id)`` of every source person merged into it (E4), the
+    canonical one first: the keys that recognise the client again, and the record ids the
+    report names. (Not the persons themselves: the plan outlives the fetched records.)"""
 
     @property
     def faulty_records(self) -> list[Issue]:
@@ -303,7 +312,7 @@ def plan_takeover(
         _client(
             combined(g),
             organisation_id=options.organisation_id,
-            consent=options.default_consent,
+            consent=bool(options.default_consent),  # None: settled by the commit
             now=now,
             import_id=import_id,
         )
@@ -376,6 +385,10 @@ def plan_takeover(
         overlaps=tuple(overlaps),
         shared_rooms=shared_rooms,
         counts=counts,
+        client_sources={
+            c.id: tuple((p.key, p.record_id) for p in g.members)
+            for c, g in zip(clients, groups, strict=True)
+        },
     )
 
 

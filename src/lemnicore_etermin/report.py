@@ -51,6 +51,12 @@ def report_text(plan: TakeoverPlan, run: ImportRun, *, limit: int = 50) -> str:
         f" {c.get('unknown_calendar', 0)} in unselected/unknown calendars,"
         f" {c.get('deleted_in_source', 0)} deleted in eTermin",
     ]
+    if c.get("clients_erased"):
+        out.append(
+            f"Clients erased on request (B5): {c['clients_erased']} erased on request, skipped;"
+            f" {c.get('appointments_of_erased', 0)} of their appointments taken as anonymous"
+            " busy time"
+        )
     if "clients_created" in c:
         out.append(
             f"Written: {c['clients_created']} clients, {c['appointments_created']} appointments"

@@ -5,7 +5,8 @@ account. :func:`commit_takeover` writes a :class:`~lemnicore_etermin.plan.Takeov
 batches (one transaction each) under one import id. Records already in the store (same
 external id) are left as they are, so re-running an import — also after a crash half-way —
 adds exactly what is missing and changes nothing else (E4). An interrupted run stays
-``running`` and the next commit resumes it under the same import id.
+``running`` and the next commit resumes it under the same import id. Clients erased on
+request are never written again (B5, :mod:`lemnicore_etermin.erasures`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from lemnicore.scheduling.appointments import AppointmentStatus
 from lemnicore.scheduling.clients import Client
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore_etermin.api import DEFAULT_BASE_URL, EterminClient
+from lemnicore_etermin.erasures import ErasedClients, respect_erasures
 from lemnicore_etermin.plan import (
     SOURCE,
     AccountReader,
@@ -173,6 +175,17 @@ def commit_takeover(
             status="running",
         )
         uow.import_runs.put(run)
+        consent = plan.options.default_consent
+        if consent is None:  # D4/D18: new records take the organisation's default
+            organisation = uow.organisations.get(plan.options.organisation_id)
+            consent = organisation.default_notification_consent
+        # One read of the stored clients serves both the erasures and, for a re-run, which
+        # stored record each planned client is (instead of one look-up per client).
+        everyone = uow.clients.all()
+        stored_ids = {c.external_id: c.id for c in everyone if c.external_id}
+        # B5: clients erased on request stay erased; their appointments come as busy time.
+        plan = respect_erasures(plan, ErasedClients.among(everyone, uow))
+        del everyone
         for kind in plan.appointment_types:
             if uow.appointment_types.find(kind.id) is None:
                 uow.appointment_types.put(kind)
@@ -201,15 +214,21 @@ def commit_takeover(
 
     for number, batch in enumerate(_batches(plan.clients, batch_size)):
         with store.unit_of_work() as uow:
-            present = uow.clients.existing_external_ids([c.external_id or "" for c in batch])
+            keys = {c.id: _keys_of(plan, c) for c in batch}
+            present = uow.clients.existing_external_ids([k for ks in keys.values() for k in ks])
             new = []
             for client in batch:
-                if client.external_id in present:
-                    existing = uow.clients.by_external_id(client.external_id or "")
-                    if existing is not None and existing.id != client.id:
-                        stored_client[client.id] = existing.id
+                known = next((k for k in keys[client.id] if k in present), None)
+                if known is not None:
+                    # Stored before (perhaps under another of its source keys, E4).
+                    existing_id = stored_ids.get(known)
+                    if existing_id is None:  # stored since this commit began
+                        existing = uow.clients.by_external_id(known)
+                        existing_id = existing.id if existing is not None else None
+                    if existing_id is not None and existing_id != client.id:
+                        stored_client[client.id] = existing_id
                     continue
-                new.append(client if client.import_id == run.id else _stamped(client, run.id))
+                new.append(_stamped(client, run.id, consent))
             uow.clients.add_many(new)
             counts["clients_created"] += len(new)
             save_counts(uow)
@@ -274,8 +293,19 @@ def commit_takeover(
     return finished
 
 
-def _stamped(client: Client, import_id: str) -> Client:
-    return attrs.evolve(client, import_id=import_id)
+def _keys_of(plan: TakeoverPlan, client: Client) -> list[str]:
+    """The client's own external id first, then those of the persons merged into it."""
+    keys = [client.external_id or ""]
+    keys += [key for key, _ in plan.client_sources.get(client.id, ()) if key != keys[0]]
+    return keys
+
+
+def _stamped(client: Client, import_id: str, consent: bool) -> Client:
+    """``client`` with this run's id and the consent in force (copied only if needed: a
+    plan stamped with the run's id usually has both right already)."""
+    if client.import_id == import_id and client.notification_consent == consent:
+        return client
+    return attrs.evolve(client, import_id=import_id, notification_consent=consent)
 
 
 def _audit_batch(

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import pytest
 
 from lemnicore import SYSTEM_ACTOR, AppointmentStatus, SqliteStore, Store
 from lemnicore.importing.reset import reset_import
@@ -360,3 +361,38 @@ def test_e4_a_generated_messy_account_merges_by_every_rule(
     with store.unit_of_work(write=False) as uow:
         assert uow.appointments.count() == run.counts["appointments_created"]
         assert uow.clients.count() == run.counts["clients_created"]
+
+
+def test_b4_a_takeover_is_never_refused_by_the_plan_but_its_appointments_fill_their_month(
+    fake: FakeEterminServer, account: EterminAccount, practice_db: tuple[SqliteStore, Practice]
+) -> None:
+    """Imports are not bookings under the plan (B4): all four May records are written on a
+    plan allowing two a month. Afterwards they occupy May like any other appointment."""
+    from lemnicore import AppointmentBook, Entitlements, Plan, PlanLimitError
+
+    store, practice = practice_db
+    with store.unit_of_work() as uow:
+        uow.organisations.put(attrs.evolve(uow.organisations.get("org-1"), plan="Tiny"))
+        uow.commit()
+    _, run = take_over(fake, account, store, practice)
+    assert run.counts["appointments_created"] == 4  # 3 appointments and a blocked time
+
+    book = AppointmentBook(
+        store,
+        practice.clock,
+        entitlements=Entitlements({"Tiny": Plan("Tiny", appointments_per_month=2)}),
+    )
+    pid = next(iter(practice.calendars))
+
+    def book_at(start: Any) -> None:
+        book.book(
+            practice.owner(pid),
+            calendar_id=practice.calendars[pid],
+            room_id="room-2",
+            start=start,
+            type_id="treatment",
+        )
+
+    with pytest.raises(PlanLimitError, match="2026-05 has 4 already"):
+        book_at(practice.at(2026, 5, 20, 9))
+    book_at(practice.at(2026, 6, 2, 9))

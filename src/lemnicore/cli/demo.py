@@ -28,6 +28,7 @@ from lemnicore.cli.sample_practice import (
 from lemnicore.cli.tables import week_table
 from lemnicore.clock import Clock, SystemClock
 from lemnicore.services.booking import AppointmentBook
+from lemnicore.services.entitlements import UNLIMITED
 from lemnicore.storage.ports import Store
 from lemnicore.timekeeping import local_datetime, zone
 
@@ -42,7 +43,7 @@ def coming_week_report(store: Store, now: datetime, store_url: str) -> str:
     with store.unit_of_work(write=False) as uow:
         clients = uow.clients.count()
         appointments = uow.appointments.count()
-    book = AppointmentBook(store, StoppedClock(now))
+    book = AppointmentBook(store, StoppedClock(now), entitlements=UNLIMITED)  # reads only
     lines = [
         f"{ORGANISATION.name} — branch {BRANCH.code} {BRANCH.name} ({TIME_ZONE})",
         f"store {store_url}: {len(ROOMS)} rooms, {len(PRACTITIONERS)} practitioners in the "

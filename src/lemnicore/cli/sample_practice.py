@@ -38,6 +38,7 @@ from lemnicore.scheduling.practice import (
 from lemnicore.scheduling.slots import slot_grid
 from lemnicore.services.booking import AppointmentBook
 from lemnicore.services.clients import ClientRecords
+from lemnicore.services.entitlements import UNLIMITED
 from lemnicore.storage.ports import Catalog, Store
 from lemnicore.timekeeping import local_datetime, zone
 
@@ -312,7 +313,9 @@ def _book_appointments(store: Store, clock: Clock, now: datetime) -> int:
             for room in ROOMS
             for a in uow.appointments.in_room(room.id, window_start, window_end, active_only=False)
         }
-    book = AppointmentBook(store, clock)
+    # B4: three rooms and some 600 appointments a month are beyond every default plan; the
+    # demo shows scheduling, not a subscription, so no plan limit applies to it.
+    book = AppointmentBook(store, clock, entitlements=UNLIMITED)
     added = 0
     for plan in plan_days(days):
         if plan.id in existing:

@@ -5,6 +5,9 @@ that a hand-entered appointment still refers to is kept (and reported), because 
 it would leave that appointment pointing nowhere; everything entered by hand stays
 untouched. The run is marked ``reset`` and the reset is audited (B3). Resetting twice is
 harmless: the second reset finds nothing left to remove.
+
+The empty record of a client erased on request (B5) is kept too: it holds no personal data,
+only the external id that stops a later import from bringing the person back.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ class ResetReport:
     logins_removed: int
     clients_kept: tuple[str, ...] = ()
     """Clients of the import still referenced by appointments entered by hand."""
+    clients_erased_kept: tuple[str, ...] = ()
+    """B5: records of clients erased on request, kept so no import restores them."""
 
 
 def reset_import(
@@ -45,7 +50,11 @@ def reset_import(
             uow.appointments.delete(appointment.id)
         removed_clients: set[str] = set()
         kept: list[str] = []
+        erased: list[str] = []
         for client in uow.clients.with_import_id(import_id):
+            if client.erased:
+                erased.append(client.id)
+                continue
             if uow.appointments.of_client(client.id):
                 kept.append(client.id)
                 continue
@@ -60,6 +69,7 @@ def reset_import(
             clients_removed=len(removed_clients),
             logins_removed=len(logins),
             clients_kept=tuple(kept),
+            clients_erased_kept=tuple(erased),
         )
         uow.import_runs.put(attrs.evolve(run, status="reset", finished_at=now))
         uow.audit.append(
@@ -76,6 +86,7 @@ def reset_import(
                     "clients_removed": report.clients_removed,
                     "logins_removed": report.logins_removed,
                     "clients_kept": len(kept),
+                    "clients_erased_kept": len(erased),
                 },
                 note=f"data reset of {run.source} import {import_id}",
             )

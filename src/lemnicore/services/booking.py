@@ -8,7 +8,6 @@ one unit of work (F2) and records an audit entry (B3). The rules themselves live
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 import attrs
 
@@ -22,11 +21,9 @@ from lemnicore.scheduling.appointments import Appointment, AppointmentStatus
 from lemnicore.scheduling.intervals import Interval
 from lemnicore.scheduling.rules import conflicts, is_significant_reschedule
 from lemnicore.scheduling.slots import Slot, free_slots, slot_grid
+from lemnicore.services.entitlements import BookingLimits, Entitlements
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore.timekeeping import require_aware, to_utc
-
-if TYPE_CHECKING:
-    from lemnicore.services.entitlements import BookingLimits
 
 _AUDITED_FIELDS = (
     "calendar_id",
@@ -99,12 +96,17 @@ class AppointmentBook:
         new_id: IdFactory = new_id,
         entitlements: BookingLimits | None = None,
     ) -> None:
-        """``entitlements`` (B4), when given, is asked before every booking, e.g.
-        :class:`lemnicore.services.entitlements.Entitlements`."""
+        """``entitlements`` (B4) is asked before every booking, every move into another
+        month and every reinstatement. ``None`` (default) enforces the organisation's plan
+        from the default catalog (:class:`~lemnicore.services.entitlements.Entitlements`);
+        pass ``Entitlements(your_plans)`` for your own catalog, or
+        :data:`~lemnicore.services.entitlements.UNLIMITED` where no plan applies."""
         self.store = store
         self.clock = clock
         self._new_id = new_id
-        self._entitlements = entitlements
+        self._entitlements: BookingLimits = (
+            entitlements if entitlements is not None else Entitlements()
+        )
 
     # -- changes -------------------------------------------------------------------------
 
@@ -168,8 +170,7 @@ class AppointmentBook:
                 if not allow_double_booking:
                     raise OverlapError(room_id, [c.id for c in clashes])
                 appointment = attrs.evolve(appointment, double_booked=True)
-            if self._entitlements is not None:
-                self._entitlements.check_booking(uow, appointment)
+            self._entitlements.check_booking(uow, appointment)
             uow.appointments.add(appointment)
             _, after = changed_fields(_EMPTY, appointment, _AUDITED_FIELDS)
             record(
@@ -199,7 +200,8 @@ class AppointmentBook:
 
         A new start keeps the duration unless ``end`` is given. A change of start is a
         significant reschedule (A6): ``sequence`` grows, so confirmation and reminder are
-        due again (D9).
+        due again (D9). A move into another month counts against that month's plan limit
+        (B4).
         """
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
@@ -224,6 +226,7 @@ class AppointmentBook:
             if clashes and not allow_double_booking:
                 raise OverlapError(new_room, [c.id for c in clashes])
             after = attrs.evolve(after, double_booked=bool(clashes))
+            self._entitlements.check_move(uow, before, after)
             uow.appointments.update(after)
             old, new = changed_fields(before, after, _AUDITED_FIELDS)
             record(
@@ -328,6 +331,8 @@ class AppointmentBook:
                 )
                 if clashes:
                     raise OverlapError(after.room_id, [c.id for c in clashes])
+                # It takes a place in its month again (B4).
+                self._entitlements.check_booking(uow, after)
             uow.appointments.update(after)
             record(
                 uow,

@@ -39,12 +39,15 @@ class ClientRecords:
         mobile: str | None = None,
         phone: str | None = None,
         threema_id: str | None = None,
+        postal_address: str | None = None,
         birthday: date | None = None,
         notification_consent: bool | None = None,
         preferred_channel: str | None = None,
         client_id: str | None = None,
     ) -> Client:
-        """Create a client record. Consent defaults to the organisation's setting (D4)."""
+        """Create a client record. Consent defaults to the organisation's setting (D4).
+        Audited (B3).
+        """
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
             organisation = uow.organisations.get(organisation_id)
@@ -62,6 +65,7 @@ class ClientRecords:
                 mobile=mobile,
                 phone=phone,
                 threema_id=threema_id,
+                postal_address=postal_address,
                 birthday=birthday,
                 notification_consent=consent,
                 preferred_channel=preferred_channel,

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from datetime import date, time
 from typing import Protocol
+from zoneinfo import ZoneInfo
+
+import attrs
 
 from lemnicore.access.plans import (
     DEFAULT_PLANS,
@@ -30,6 +33,31 @@ class BookingLimits(Protocol):
 
     def check_booking(self, uow: UnitOfWork, appointment: Appointment) -> None:
         """Raise :class:`~lemnicore.errors.PlanLimitError` if ``appointment`` is one too many."""
+
+    def check_move(self, uow: UnitOfWork, before: Appointment, after: Appointment) -> None:
+        """Raise :class:`~lemnicore.errors.PlanLimitError` if moving ``before`` to ``after``
+        makes one too many (e.g. into another, full month)."""
+
+
+@attrs.frozen
+class Unlimited:
+    """B4 switched off: every booking and move is allowed. Use :data:`UNLIMITED`."""
+
+    def check_booking(self, uow: UnitOfWork, appointment: Appointment) -> None:
+        return None
+
+    def check_move(self, uow: UnitOfWork, before: Appointment, after: Appointment) -> None:
+        return None
+
+
+UNLIMITED = Unlimited()
+"""B4 off: pass ``entitlements=UNLIMITED`` where no plan applies (tests, the demo, a
+practice that runs lemnicore without a subscription)."""
+
+
+def _month(appointment: Appointment, tz: ZoneInfo) -> tuple[int, int]:
+    local = appointment.start.astimezone(tz)
+    return local.year, local.month
 
 
 def month_bounds(day: date) -> tuple[date, date]:
@@ -68,13 +96,25 @@ class Entitlements:
         tz = zone(organisation.time_zone)
         first, following = month_bounds(appointment.start.astimezone(tz).date())
         start, end = local_datetime(first, time(0), tz), local_datetime(following, time(0), tz)
+        calendars = {c.id for c in calendars_of(uow, organisation.id)}
         booked = sum(
             1
-            for calendar in calendars_of(uow, organisation.id)
-            for a in uow.appointments.in_calendar(calendar.id, start, end)
-            if a.blocks_room and start <= a.start < end and a.id != appointment.id
+            for a in uow.appointments.starting_between(start, end)
+            if a.calendar_id in calendars and a.blocks_room and a.id != appointment.id
         )
         check_appointments_per_month(plan, booked, first.strftime("%Y-%m"))
+
+    def check_move(self, uow: UnitOfWork, before: Appointment, after: Appointment) -> None:
+        """B4: a move within its month takes no new place; into another month it does.
+
+        The month is the organisation's local month, so a move from 31 May 23:30 to
+        1 June 00:30 in Berlin changes month even though both are 31 May in UTC.
+        """
+        if before.blocks_room and before.calendar_id == after.calendar_id:
+            tz = zone(organisation_of_calendar(uow, after.calendar_id).time_zone)
+            if _month(before, tz) == _month(after, tz):
+                return
+        self.check_booking(uow, after)
 
     def check_new_room(self, uow: UnitOfWork, organisation_id: str) -> None:
         check_rooms(self.plan_of(uow, organisation_id), len(rooms_of(uow, organisation_id)))

@@ -23,6 +23,7 @@ from lemnicore.scheduling.practice import (
 )
 from lemnicore.services.booking import AppointmentBook
 from lemnicore.services.clients import ClientRecords
+from lemnicore.services.entitlements import UNLIMITED, BookingLimits
 from lemnicore.storage.memory import MemoryStore
 from lemnicore.storage.ports import Store
 from lemnicore.testing.clock import FakeClock
@@ -56,15 +57,23 @@ class Practice:
         default_consent: bool = True,
         organisation_id: str = "org-1",
         branch_code: str = "HH1",
+        plan: str = "M",
+        entitlements: BookingLimits = UNLIMITED,
     ) -> None:
+        """``plan`` is the organisation's plan (B4). ``practice.book`` books without plan
+        limits unless ``entitlements`` says otherwise (e.g. ``Entitlements()``, which is
+        what an :class:`AppointmentBook` built without ``entitlements`` uses): a test
+        about something else should not hit the 31st appointment of a month."""
         self.store: Store = store if store is not None else MemoryStore()
         self.clock = FakeClock(now)
         self.time_zone = time_zone
         self._counters: dict[str, count[int]] = {}
-        self.book = AppointmentBook(self.store, self.clock, new_id=self._id_factory("id"))
+        self.book = AppointmentBook(
+            self.store, self.clock, new_id=self._id_factory("id"), entitlements=entitlements
+        )
         self.clients = ClientRecords(self.store, self.clock, new_id=self._id_factory("id"))
         self.organisation = Organisation(
-            organisation_id, "Praxis am Park", time_zone, default_consent
+            organisation_id, "Praxis am Park", time_zone, default_consent, plan=plan
         )
         self.branch = Branch("branch-1", organisation_id, branch_code, "Hamburg Mitte", time_zone)
         self.calendars: dict[str, str] = {}
@@ -209,9 +218,18 @@ class Practice:
         *,
         email: str | None = None,
         mobile: str | None = None,
+        phone: str | None = None,
+        threema_id: str | None = None,
+        postal_address: str | None = None,
+        preferred_channel: str | None = None,
+        birthday: date | None = None,
         consent: bool | None = None,
-        **fields: object,
     ) -> str:
+        """A client record through :class:`~lemnicore.ClientRecords` (audited, B3).
+
+        ``consent=None`` takes the organisation's default (D4); ``preferred_channel`` is a
+        :class:`~lemnicore.Channel` value or :data:`~lemnicore.NO_MESSAGE` (D12).
+        """
         client = self.clients.register(
             SYSTEM_ACTOR,
             organisation_id=self.organisation.id,
@@ -219,9 +237,13 @@ class Practice:
             first_name=first_name,
             email=email,
             mobile=mobile,
+            phone=phone,
+            threema_id=threema_id,
+            postal_address=postal_address,
+            preferred_channel=preferred_channel,
+            birthday=birthday,
             notification_consent=consent,
             client_id=self._next("client"),
-            **fields,  # type: ignore[arg-type]
         )
         return client.id
 

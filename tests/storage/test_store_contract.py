@@ -238,6 +238,29 @@ def test_f1_range_and_lookup_queries(store: Store) -> None:
         assert q.count() == 3
 
 
+def test_b4_f1_counting_a_months_active_appointments_per_calendar(store: Store) -> None:
+    """B4 counts appointments per month without loading them: active ones only (A3), of
+    the given calendars only, half-open at the month's end, one appointment left out."""
+    may, june = datetime(2026, 5, 1, tzinfo=BERLIN), datetime(2026, 6, 1, tzinfo=BERLIN)
+    put(
+        store,
+        appt("may-1", MONDAY_9),
+        appt("may-2", MONDAY_9 + 2 * HOUR),
+        appt("may-other", MONDAY_9, calendar_id="cal-ben", room_id="room-2"),
+        appt("may-cancelled", MONDAY_9 + 4 * HOUR, status=AppointmentStatus.CANCELLED),
+        appt("may-no-show", MONDAY_9 + 5 * HOUR, status=AppointmentStatus.NO_SHOW),
+        appt("june-first", june),
+        appt("april-last", may - HOUR),
+    )
+    with store.unit_of_work(write=False) as uow:
+        count = uow.appointments.count_active_starting_between
+        assert count({"cal-anna"}, may, june) == 2
+        assert count({"cal-anna", "cal-ben"}, may, june) == 3
+        assert count({"cal-anna"}, may, june, excluding="may-1") == 1
+        assert count({"cal-anna"}, june, june + 30 * 24 * HOUR) == 1
+        assert count(set(), may, june) == 0
+
+
 def test_f1_update_and_delete(store: Store) -> None:
     a = appt("a-1", MONDAY_9)
     put(store, a)

@@ -97,10 +97,8 @@ class Entitlements:
         first, following = month_bounds(appointment.start.astimezone(tz).date())
         start, end = local_datetime(first, time(0), tz), local_datetime(following, time(0), tz)
         calendars = {c.id for c in calendars_of(uow, organisation.id)}
-        booked = sum(
-            1
-            for a in uow.appointments.starting_between(start, end)
-            if a.calendar_id in calendars and a.blocks_room and a.id != appointment.id
+        booked = uow.appointments.count_active_starting_between(
+            calendars, start, end, excluding=appointment.id
         )
         check_appointments_per_month(plan, booked, first.strftime("%Y-%m"))
 

@@ -9,7 +9,7 @@ back unit of work leaves nothing behind.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
@@ -191,6 +191,23 @@ class MemoryAppointments:
 
     def starting_between(self, start: datetime, end: datetime) -> list[Appointment]:
         return sorted_by_start([a for a in self._all() if start <= a.start < end])
+
+    def count_active_starting_between(
+        self,
+        calendar_ids: Collection[str],
+        start: datetime,
+        end: datetime,
+        *,
+        excluding: str | None = None,
+    ) -> int:
+        return sum(
+            1
+            for a in self._all()
+            if a.calendar_id in calendar_ids
+            and start <= a.start < end
+            and a.blocks_room
+            and a.id != excluding
+        )
 
     def of_client(self, client_id: str) -> list[Appointment]:
         return sorted_by_start([a for a in self._all() if a.client_id == client_id])

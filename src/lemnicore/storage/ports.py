@@ -10,7 +10,7 @@ Every datetime handed to a store is timezone-aware; stores may keep UTC and retu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
@@ -86,6 +86,18 @@ class Appointments(Protocol):
 
     def starting_between(self, start: datetime, end: datetime) -> list[Appointment]:
         """Appointments whose start lies in [start, end), by start (the notifier's window)."""
+
+    def count_active_starting_between(
+        self,
+        calendar_ids: Collection[str],
+        start: datetime,
+        end: datetime,
+        *,
+        excluding: str | None = None,
+    ) -> int:
+        """How many active appointments (A3) of these calendars start in [start, end),
+        not counting ``excluding`` — the B4 "appointments per month" count, without
+        loading them."""
 
     def of_client(self, client_id: str) -> list[Appointment]:
         """Every appointment of one client, by start."""

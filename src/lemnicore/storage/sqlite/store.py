@@ -13,7 +13,7 @@ import json
 import sqlite3
 import threading
 import time as _time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -262,6 +262,26 @@ class SqliteAppointments:
         return self._select(
             "start_us >= ? AND start_us < ? ORDER BY start_us, id", (to_us(start), to_us(end))
         )
+
+    def count_active_starting_between(
+        self,
+        calendar_ids: Collection[str],
+        start: datetime,
+        end: datetime,
+        *,
+        excluding: str | None = None,
+    ) -> int:
+        ids = sorted(calendar_ids)
+        if not ids:
+            return 0
+        # One index range per calendar on (calendar_id, start_us); nothing is decoded.
+        row = self._conn.execute(
+            f"SELECT count(*) FROM appointments WHERE calendar_id IN ({', '.join('?' * len(ids))})"
+            " AND start_us >= ? AND start_us < ? AND status NOT IN ('cancelled', 'no_show')"
+            " AND id IS NOT ?",
+            (*ids, to_us(start), to_us(end), excluding),
+        ).fetchone()
+        return int(row[0])
 
     def of_client(self, client_id: str) -> list[Appointment]:
         return self._select("client_id = ? ORDER BY start_us, id", (client_id,))

@@ -109,6 +109,18 @@ CORE: tuple[Migration, ...] = (
             "CREATE TABLE store_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
         ),
     ),
+    Migration(
+        "core",
+        2,
+        "B4: count a month's active appointments per calendar from the index alone",
+        (
+            # (calendar_id, start_us, status) covers the plan's "appointments per month"
+            # count, so it never reads table rows; it also serves every in_calendar range.
+            "CREATE INDEX appointments_calendar_start_status"
+            " ON appointments (calendar_id, start_us, status)",
+            "DROP INDEX appointments_calendar_start",
+        ),
+    ),
 )
 
 _REDACTED_JSON_OF = """(

@@ -28,6 +28,7 @@ from lemnicore.storage.sqlite.rows import (
     opt_to_us,
     to_us,
 )
+from lemnicore.storage.sqlite.schema import NEEDS_NOTICE
 
 _OUTBOX_COLUMNS = (
     "id, key, kind, client_id, channel, address, subject, text, attachments, created_us,"
@@ -36,18 +37,15 @@ _OUTBOX_COLUMNS = (
 )
 _CHUNK = 500
 
+_A_COLUMNS = ", ".join(f"a.{c.strip()}" for c in APPOINTMENT_COLUMNS.split(","))
+
 NEEDING_NOTICE_SQL = (
-    # One range over the appointments_start index; per row one probe of the items' key.
-    f"SELECT {APPOINTMENT_COLUMNS} FROM appointments AS a"
-    " WHERE a.start_us >= ? AND a.start_us < ?"
-    " AND a.client_id IS NOT NULL AND a.is_group = 0"
-    " AND ((a.status = 'booked' AND NOT EXISTS (SELECT 1 FROM notification_items AS i"
-    "        WHERE i.appointment_id = a.id AND i.sequence = a.sequence))"
-    "   OR (a.status = 'cancelled'"
-    "       AND EXISTS (SELECT 1 FROM notification_items AS i"
-    "        WHERE i.appointment_id = a.id AND i.kind = 'confirmation')"
-    "       AND NOT EXISTS (SELECT 1 FROM notification_items AS i"
-    "        WHERE i.appointment_id = a.id AND i.kind = 'cancellation')))"
+    # One range over the small notification_open table (kept by triggers, migration
+    # notifications 2), then a primary-key probe per row: a confirmed appointment is never
+    # touched. The rule is checked again so the answer never rests on the table alone.
+    f"SELECT {_A_COLUMNS} FROM notification_open AS o"
+    " JOIN appointments AS a ON a.id = o.appointment_id"
+    f" WHERE o.start_us >= ? AND o.start_us < ? AND {NEEDS_NOTICE}"
     " ORDER BY a.start_us, a.id"
 )
 """D10/D11: appointments that may still need a confirmation or a cancellation."""
@@ -268,7 +266,6 @@ class SqliteNotificationLog:
         return latest
 
     def needing_notice(self, start: datetime, end: datetime) -> list[Appointment]:
-        # One index range over appointments_start; per row one probe of the items' key.
         rows = self._conn.execute(NEEDING_NOTICE_SQL, (to_us(start), to_us(end))).fetchall()
         return [appointment_from_row(r) for r in rows]
 

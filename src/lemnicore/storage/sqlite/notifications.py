@@ -12,6 +12,8 @@ from typing import Any
 from lemnicore.errors import NotFoundError, StoreError
 from lemnicore.notifications.policy import MessageKind
 from lemnicore.notifications.ports import (
+    ERASED_TEXT,
+    STOPPED_BY_ERASURE,
     AppointmentMessageEntry,
     ClientMessageEntry,
     OutboxMessage,
@@ -269,6 +271,21 @@ class SqliteNotificationLog:
         rows = self._conn.execute(NEEDING_NOTICE_SQL, (to_us(start), to_us(end))).fetchall()
         return [appointment_from_row(r) for r in rows]
 
+    def redact_client(self, client_id: str) -> int:
+        # secure_delete (see storage.sqlite.store.connect) overwrites the old values on
+        # their pages; the erasure checkpoints the WAL afterwards.
+        cur = self._conn.execute(
+            "UPDATE notification_outbox SET address = :erased, text = :erased,"
+            " subject = CASE WHEN subject = '' THEN '' ELSE :erased END, attachments = '[]',"
+            " failure = CASE WHEN state IN ('pending', 'sending', 'work_list') THEN :stopped"
+            "   WHEN failure = '' THEN '' ELSE :erased END,"
+            " state = CASE WHEN state IN ('pending', 'sending', 'work_list') THEN 'failed'"
+            "   ELSE state END"
+            " WHERE client_id = :client",
+            {"erased": ERASED_TEXT, "stopped": STOPPED_BY_ERASURE, "client": client_id},
+        )
+        return cur.rowcount
+
 
 class SqliteMessageHistory:
     def __init__(self, conn: sqlite3.Connection) -> None:
@@ -304,6 +321,23 @@ class SqliteMessageHistory:
                 entry.key,
             ),
         )
+
+    def redact_client(
+        self, client_id: str, appointment_ids: Iterable[str], keys: Iterable[str]
+    ) -> int:
+        count = self._conn.execute(
+            "UPDATE client_message_history SET address = ?, text = ? WHERE client_id = ?",
+            (ERASED_TEXT, ERASED_TEXT, client_id),
+        ).rowcount
+        for column, values in (("appointment_id", appointment_ids), ("key", keys)):
+            for batch in _chunks(dict.fromkeys(values)):
+                marks = ",".join("?" * len(batch))
+                count += self._conn.execute(
+                    f"UPDATE appointment_message_history SET address = ? WHERE {column}"
+                    f" IN ({marks}) AND address != ?",
+                    (ERASED_TEXT, *batch, ERASED_TEXT),
+                ).rowcount
+        return count
 
     def of_client(self, client_id: str) -> list[ClientMessageEntry]:
         rows = self._conn.execute(

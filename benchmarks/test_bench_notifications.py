@@ -5,7 +5,7 @@
 - the pure planner over 100 000 appointments in memory (target < 500 ms).
 
 The 1M database is built once and cached under the system temp dir
-(``lemnicore-bench/notify-1m-v4.db``); delete it to rebuild.
+(``lemnicore-bench/notify-1m-v5.db``); delete it to rebuild.
 
 Run: ``.venv/bin/pytest benchmarks --benchmark-enable --benchmark-only``
 """
@@ -151,10 +151,10 @@ def _build(path: Path) -> None:
 def million_store() -> SqliteStore:
     folder = Path(tempfile.gettempdir()) / "lemnicore-bench"
     folder.mkdir(exist_ok=True)
-    path = folder / "notify-1m-v4.db"
+    path = folder / "notify-1m-v5.db"
     if not path.exists():
         partial = path.with_suffix(".building")
-        for leftover in folder.glob("notify-1m-v4.building*"):
+        for leftover in folder.glob("notify-1m-v5.building*"):
             leftover.unlink()
         _build(partial)
         partial.rename(path)

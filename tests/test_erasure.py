@@ -20,9 +20,16 @@ from lemnicore import (
     OnlineBooking,
     SqliteStore,
 )
+from lemnicore.notifications.policy import MessageKind, NotificationPolicy
+from lemnicore.notifications.ports import ERASED_TEXT, STOPPED_BY_ERASURE
+from lemnicore.notifications.sentlog import DeliveryState
+from lemnicore.notifications.service import NotificationService
 from lemnicore.online.requests import NewClient
+from lemnicore.scheduling.clients import Channel
+from lemnicore.storage.memory import MemoryStore
 from lemnicore.storage.ports import Store
 from lemnicore.testing import MON_FRI, Practice
+from lemnicore.testing.transports import CapturingTransport
 
 NAME = "Zwetschgenbaum"
 FIRST = "Philippa"
@@ -144,6 +151,87 @@ def test_b5_no_personal_value_left_in_the_sqlite_file(tmp_path: Path) -> None:
         assert value.encode("utf-16-le") not in raw, value
     # And the store still works and knows the erased shell.
     assert practice.client(client).erased
+    store.close()
+
+
+SECRET = "Bitte den Befund zum Knie mitbringen"
+"""A manual message's text: it must not survive the erasure either."""
+
+
+def _messages_to(practice: Practice, client: str, anna: str) -> NotificationService:
+    """B5 × D14: the client got a confirmation (e-mail), a manual SMS, and has one more
+    confirmation waiting in the outbox."""
+    practice.clock.advance(hours=2)  # D4: an hour after the contact change
+    transport = CapturingTransport()
+    notifier = NotificationService(
+        practice.store, practice.clock, [transport], NotificationPolicy(quiet_hours=None)
+    )
+    notifier.run()
+    (confirmation,) = transport.delivered
+    assert confirmation.address == EMAIL
+    assert NAME in confirmation.text
+    with practice.store.unit_of_work(write=False) as uow:
+        first = uow.appointments.of_client(client)[0].id
+    notifier.record_manual_message(
+        client, channel=Channel.SMS, address=MOBILE, text=SECRET, appointment_ids=[first]
+    )
+    room = practice.add_room("Room 2")
+    practice.appointment(anna, room, practice.at(2026, 5, 20, 9), client_id=client)
+    practice.clock.advance(hours=1)
+    _, (pending,) = notifier.enqueue()
+    assert pending.state is DeliveryState.PENDING
+    return notifier
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_b5_d14_sent_messages_keep_who_when_what_kind_but_no_personal_value(
+    backend: str, tmp_path: Path
+) -> None:
+    store: Store = MemoryStore() if backend == "memory" else SqliteStore(tmp_path / "p.db")
+    practice = Practice(store, now=datetime(2026, 5, 4, 7, tzinfo=UTC))
+    client, anna = _a_client_with_history(practice)
+    notifier = _messages_to(practice, client, anna)
+    history_before = notifier.client_history(client)
+    ClientErasure(store, practice.clock).erase(practice.owner(anna), client)
+    history = notifier.client_history(client)
+    assert [(e.at, e.kind, e.channel, e.key) for e in history] == [
+        (e.at, e.kind, e.channel, e.key) for e in history_before
+    ]
+    assert {(e.address, e.text) for e in history} == {(ERASED_TEXT, ERASED_TEXT)}
+    with store.unit_of_work(write=False) as uow:
+        appointment_ids = [a.id for a in uow.appointments.of_client(client)]
+        outbox = uow.notification_log.for_appointments(appointment_ids)
+    entries = [e for i in appointment_ids for e in notifier.appointment_history(i)]
+    assert entries
+    assert {e.address for e in entries} == {ERASED_TEXT}
+    assert sorted((m.kind, m.channel, m.state) for m in outbox) == [
+        (MessageKind.CONFIRMATION, Channel.EMAIL, DeliveryState.FAILED),
+        (MessageKind.CONFIRMATION, Channel.EMAIL, DeliveryState.SENT),
+        (MessageKind.MANUAL, Channel.SMS, DeliveryState.SENT),
+    ]
+    assert {(m.address, m.text, m.attachments) for m in outbox} == {(ERASED_TEXT, ERASED_TEXT, ())}
+    # The waiting message is stopped, not sent to "[erased]".
+    (stopped,) = [m for m in outbox if m.state is DeliveryState.FAILED]
+    assert stopped.failure == STOPPED_BY_ERASURE
+    assert notifier.dispatch() == []
+
+
+def test_b5_d14_no_message_value_left_in_the_sqlite_file(tmp_path: Path) -> None:
+    """The client's name, e-mail, mobile number and a message text are in the outbox and
+    the histories before; after erasure and checkpoint, not in the file nor the WAL."""
+    path = tmp_path / "practice.db"
+    store = SqliteStore(path)
+    practice = Practice(store, now=datetime(2026, 5, 4, 7, tzinfo=UTC))
+    client, anna = _a_client_with_history(practice)
+    _messages_to(practice, client, anna)
+    raw = _file_bytes(path, store)
+    assert SECRET.encode() in raw
+    assert MOBILE.encode() in raw
+    ClientErasure(store, practice.clock).erase(practice.owner(anna), client)
+    raw = _file_bytes(path, store)
+    for value in (NAME, FIRST, EMAIL, MOBILE, SECRET):
+        assert value.encode() not in raw, value
+        assert value.encode("utf-16-le") not in raw, value
     store.close()
 
 

@@ -1,4 +1,5 @@
-"""F1/D5: a run reads only its window, through the ``appointments_start`` index."""
+"""F1/D5/D10: a run reads only its window, through an index — and for confirmations only
+the appointments still open, never the confirmed rest of the quarter."""
 
 from __future__ import annotations
 
@@ -19,9 +20,15 @@ def test_reminder_window_is_an_index_range_on_appointments_start(sqlite_store: S
     assert "SCAN appointments" not in plan.replace("SCAN appointments USING", "")
 
 
-def test_confirmation_candidates_use_the_start_index_and_probe_items_by_key(
+def test_d10_confirmation_candidates_come_from_the_open_table_not_the_whole_quarter(
     sqlite_store: SqliteStore,
 ) -> None:
+    """D10: the run walks ``notification_open`` (only unconfirmed appointments) by start,
+    then probes each appointment and its items by key: no scan of ``appointments``."""
     plan = _plan(sqlite_store, NEEDING_NOTICE_SQL, (0, 1))
-    assert "SEARCH a USING INDEX appointments_start (start_us>? AND start_us<?)" in plan
+    assert (
+        "SEARCH o USING COVERING INDEX notification_open_start (start_us>? AND start_us<?)" in plan
+    )
+    assert "SEARCH a USING INDEX sqlite_autoindex_appointments_1 (id=?)" in plan
     assert "SEARCH i USING PRIMARY KEY (appointment_id=? AND sequence=?)" in plan
+    assert "SCAN" not in plan

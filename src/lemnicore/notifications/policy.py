@@ -27,6 +27,10 @@ class MessageKind(enum.StrEnum):
     REMINDER = "reminder"
     CANCELLATION = "cancellation"
     MANUAL = "manual"
+    REQUEST_RECEIVED = "request_received"
+    """C5: the online booking page's "request received" e-mail. Recorded in the
+    appointment's history only (the requester has no client record yet); it is not a
+    notification in the sense of D10, so the confirmation still follows."""
 
 
 PLACEHOLDERS: dict[str, str] = {

@@ -140,6 +140,12 @@ class NotificationLog(Protocol):
 
         This keeps a run from reading the whole confirmation quarter every hour."""
 
+    def redact_client(self, client_id: str) -> int:
+        """B5: every message to the client keeps who/when/kind/channel/state, but its
+        address, subject, text, attachments and failure text read ``[erased]`` (none
+        for attachments). A message not sent yet is stopped (failed, "client erased").
+        Returns how many messages were redacted."""
+
 
 class MessageHistory(Protocol):
     """D14: what was sent to a client and about an appointment."""
@@ -153,6 +159,19 @@ class MessageHistory(Protocol):
 
     def of_appointment(self, appointment_id: str) -> list[AppointmentMessageEntry]:
         """The appointment's messages, oldest first."""
+
+    def redact_client(
+        self, client_id: str, appointment_ids: Iterable[str], keys: Iterable[str]
+    ) -> int:
+        """B5: the client's history entries keep time, kind and channel, but address and
+        text read ``[erased]``; so do the addresses in the history of ``appointment_ids``
+        and of the messages with these ``keys``. Returns how many entries were redacted."""
+
+
+ERASED_TEXT = "[erased]"
+"""B5: what a redacted address or text reads (the audit log's marker)."""
+
+STOPPED_BY_ERASURE = "not sent: the client was erased (B5)"
 
 
 def last_notified_at(entries: Sequence[AppointmentMessageEntry]) -> datetime | None:

@@ -10,7 +10,7 @@ so older records no longer count for that appointment (D9).
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 
 import attrs
@@ -56,6 +56,10 @@ class SentRecord:
     failure: str = ""
 
 
+NOTICE_KINDS = frozenset({MessageKind.CONFIRMATION, MessageKind.REMINDER, MessageKind.MANUAL})
+"""D10: the kinds of message after which an appointment counts as notified."""
+
+
 class SentLog:
     """An index over sent records for the planner's questions."""
 
@@ -66,6 +70,11 @@ class SentLog:
         last_contacts: Mapping[str, datetime] | None = None,
     ) -> None:
         self._by_appointment: dict[str, list[tuple[AppointmentRef, SentRecord]]] = {}
+        self.appointment_ids: Collection[str] = self._by_appointment.keys()
+        """Every appointment some record names (a cheap first test for the planner)."""
+        # appointment id → sequence → the latest record of a NOTICE_KINDS kind: the
+        # planner asks this once per appointment of the quarter in every run (D10).
+        self._notices: dict[str, dict[int, SentRecord]] = {}
         self._last_contact: dict[str, datetime] = dict(last_contacts or {})
         self.keys: set[str] = set()
         for record in records:
@@ -73,8 +82,14 @@ class SentLog:
 
     def add(self, record: SentRecord) -> None:
         self.keys.add(record.key)
+        notice = record.kind in NOTICE_KINDS
         for ref in record.appointments:
             self._by_appointment.setdefault(ref.appointment_id, []).append((ref, record))
+            if notice:
+                by_sequence = self._notices.setdefault(ref.appointment_id, {})
+                known = by_sequence.get(ref.sequence)
+                if known is None or record.at > known.at:
+                    by_sequence[ref.sequence] = record
         if record.client_id is not None and record.state.reached_client:
             last = self._last_contact.get(record.client_id)
             if last is None or record.at > last:
@@ -106,6 +121,12 @@ class SentLog:
             ):
                 best = record
         return best
+
+    def latest_notice(self, appointment_id: str, sequence: int) -> SentRecord | None:
+        """D10: the latest confirmation, reminder or manual message naming the appointment
+        at ``sequence`` — ``latest(appointment_id, sequence, NOTICE_KINDS)``, in O(1)."""
+        by_sequence = self._notices.get(appointment_id)
+        return None if by_sequence is None else by_sequence.get(sequence)
 
     def last_contact(self, client_id: str) -> datetime | None:
         """D8: when the client last got any message (automatic or manual) that did not fail."""

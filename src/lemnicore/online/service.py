@@ -27,6 +27,8 @@ from lemnicore.errors import (
     ValidationError,
 )
 from lemnicore.ids import IdFactory, new_id
+from lemnicore.notifications.policy import MessageKind
+from lemnicore.notifications.ports import AppointmentMessageEntry
 from lemnicore.notifications.transport import OutgoingMessage, Transport, TransportError
 from lemnicore.online.releases import DEFAULT_HOLD, OnlineRelease, SlotHold, new_booking_token
 from lemnicore.online.requests import BookingRequest, BookingRequestForm, NewClient
@@ -527,10 +529,25 @@ class OnlineBooking:
             text=text,
             subject=subject,
             appointment_ids=(appointment.id,),
-            kind="request_received",
+            kind=MessageKind.REQUEST_RECEIVED.value,
         )
         try:
             self.transport.send(message)
         except TransportError:
             return False
+        # D14: the appointment's history shows the message (time, address); there is no
+        # client record whose history could hold it.
+        with self.store.unit_of_work() as uow:
+            uow.message_history.add_appointment_entry(
+                AppointmentMessageEntry(
+                    self._new_id(),
+                    appointment.id,
+                    self.clock.now(),
+                    MessageKind.REQUEST_RECEIVED,
+                    Channel.EMAIL,
+                    form.email,
+                    message.idempotency_key,
+                )
+            )
+            uow.commit()
         return True

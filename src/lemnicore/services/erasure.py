@@ -3,8 +3,9 @@
 The record stays as an empty shell (``erased=True``) so that its appointments remain as
 anonymous busy time and the audit log's references still resolve; every personal value —
 names, contact data, birthday, notes, tags, appointment comments, the booking-page login,
-and the values inside audit entries — is removed in one unit of work. There is no way
-back: nothing is kept to restore from.
+the values inside audit entries, and the addresses and texts of the messages sent to the
+client (D14) — is removed in one unit of work. There is no way back: nothing is kept to
+restore from.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from lemnicore.access.audit import AuditAction
 from lemnicore.clock import Clock
 from lemnicore.errors import ConflictError
 from lemnicore.ids import IdFactory, new_id
+from lemnicore.notifications.erasure import erase_client_messages
 from lemnicore.scheduling.clients import NO_MESSAGE, Client
 from lemnicore.services.access import require_administration
 from lemnicore.services.booking import record
@@ -30,6 +32,10 @@ Eraser = Callable[[UnitOfWork, str], None]
 """B5 extension point: erase one client's data held by another area (e.g. the texts of
 sent messages) inside the erasure's unit of work. Called with the unit of work and the
 client id."""
+
+DEFAULT_ERASERS: tuple[Eraser, ...] = (erase_client_messages,)
+"""Erasers every :class:`ClientErasure` runs before the ones it is given: the notification
+area's (B5 × D14: addresses and texts of sent messages; messages not sent yet stopped)."""
 
 
 @attrs.frozen
@@ -57,7 +63,10 @@ def erased_client(client: Client) -> Client:
 
 
 class ClientErasure:
-    """B5: erase a client on request; audited (``client.erased``), final."""
+    """B5: erase a client on request; audited (``client.erased``), final.
+
+    ``erasers`` add to :data:`DEFAULT_ERASERS`, which always run (the notification data).
+    """
 
     def __init__(
         self,
@@ -69,7 +78,7 @@ class ClientErasure:
     ) -> None:
         self.store = store
         self.clock = clock
-        self.erasers = tuple(erasers)
+        self.erasers = (*DEFAULT_ERASERS, *erasers)
         self._new_id = new_id
 
     def erase(self, actor: Actor, client_id: str) -> ErasureReport:

@@ -15,6 +15,8 @@ import attrs
 from lemnicore.errors import NotFoundError, StoreError
 from lemnicore.notifications.policy import MessageKind
 from lemnicore.notifications.ports import (
+    ERASED_TEXT,
+    STOPPED_BY_ERASURE,
     AppointmentMessageEntry,
     ClientMessageEntry,
     OutboxMessage,
@@ -151,6 +153,33 @@ class MemoryNotificationLog:
                     found.append(a)
         return sorted_by_start(found)
 
+    def redact_client(self, client_id: str) -> int:
+        ids = self._working().read("notification_by_client").get(client_id, ())
+        if not ids:
+            return 0
+        table = self._working().write("notification_outbox")
+        for message_id in ids:
+            table[message_id] = redacted_message(table[message_id])
+        return len(ids)
+
+
+def redacted_message(message: OutboxMessage) -> OutboxMessage:
+    """B5: ``message`` without personal values; stopped if it was still to be sent."""
+    stopped = message.state in (
+        DeliveryState.PENDING,
+        DeliveryState.SENDING,
+        DeliveryState.WORK_LIST,
+    )
+    return attrs.evolve(
+        message,
+        address=ERASED_TEXT,
+        subject=ERASED_TEXT if message.subject else "",
+        text=ERASED_TEXT,
+        attachments=(),
+        state=DeliveryState.FAILED if stopped else message.state,
+        failure=STOPPED_BY_ERASURE if stopped else (ERASED_TEXT if message.failure else ""),
+    )
+
 
 class MemoryMessageHistory:
     def __init__(self, working: Callable[[], _Working]) -> None:
@@ -163,6 +192,37 @@ class MemoryMessageHistory:
     def add_appointment_entry(self, entry: AppointmentMessageEntry) -> None:
         table = self._working().write("appointment_history")
         table[entry.appointment_id] = (*table.get(entry.appointment_id, ()), entry)
+
+    def redact_client(
+        self, client_id: str, appointment_ids: Iterable[str], keys: Iterable[str]
+    ) -> int:
+        count = 0
+        clients = self._working().read("client_history")
+        if client_id in clients:
+            entries = clients[client_id]
+            self._working().write("client_history")[client_id] = tuple(
+                attrs.evolve(e, address=ERASED_TEXT, text=ERASED_TEXT) for e in entries
+            )
+            count += len(entries)
+        wanted_keys = set(keys)
+        wanted = set(appointment_ids)
+        table = self._working().read("appointment_history")
+        changed = {
+            appointment_id: entries
+            for appointment_id, entries in table.items()
+            if appointment_id in wanted or any(e.key in wanted_keys for e in entries)
+        }
+        if changed:
+            writable = self._working().write("appointment_history")
+            for appointment_id, entries in changed.items():
+                writable[appointment_id] = tuple(
+                    attrs.evolve(e, address=ERASED_TEXT)
+                    if appointment_id in wanted or e.key in wanted_keys
+                    else e
+                    for e in entries
+                )
+                count += sum(1 for e in entries if appointment_id in wanted or e.key in wanted_keys)
+        return count
 
     def of_client(self, client_id: str) -> list[ClientMessageEntry]:
         entries: tuple[ClientMessageEntry, ...] = (

@@ -12,6 +12,8 @@ from typing import Any
 from lemnicore.errors import NotFoundError, StoreError
 from lemnicore.notifications.policy import MessageKind
 from lemnicore.notifications.ports import (
+    ERASED_TEXT,
+    STOPPED_BY_ERASURE,
     AppointmentMessageEntry,
     ClientMessageEntry,
     OutboxMessage,
@@ -28,6 +30,7 @@ from lemnicore.storage.sqlite.rows import (
     opt_to_us,
     to_us,
 )
+from lemnicore.storage.sqlite.schema import NEEDS_NOTICE
 
 _OUTBOX_COLUMNS = (
     "id, key, kind, client_id, channel, address, subject, text, attachments, created_us,"
@@ -36,18 +39,15 @@ _OUTBOX_COLUMNS = (
 )
 _CHUNK = 500
 
+_A_COLUMNS = ", ".join(f"a.{c.strip()}" for c in APPOINTMENT_COLUMNS.split(","))
+
 NEEDING_NOTICE_SQL = (
-    # One range over the appointments_start index; per row one probe of the items' key.
-    f"SELECT {APPOINTMENT_COLUMNS} FROM appointments AS a"
-    " WHERE a.start_us >= ? AND a.start_us < ?"
-    " AND a.client_id IS NOT NULL AND a.is_group = 0"
-    " AND ((a.status = 'booked' AND NOT EXISTS (SELECT 1 FROM notification_items AS i"
-    "        WHERE i.appointment_id = a.id AND i.sequence = a.sequence))"
-    "   OR (a.status = 'cancelled'"
-    "       AND EXISTS (SELECT 1 FROM notification_items AS i"
-    "        WHERE i.appointment_id = a.id AND i.kind = 'confirmation')"
-    "       AND NOT EXISTS (SELECT 1 FROM notification_items AS i"
-    "        WHERE i.appointment_id = a.id AND i.kind = 'cancellation')))"
+    # One range over the small notification_open table (kept by triggers, migration
+    # notifications 2), then a primary-key probe per row: a confirmed appointment is never
+    # touched. The rule is checked again so the answer never rests on the table alone.
+    f"SELECT {_A_COLUMNS} FROM notification_open AS o"
+    " JOIN appointments AS a ON a.id = o.appointment_id"
+    f" WHERE o.start_us >= ? AND o.start_us < ? AND {NEEDS_NOTICE}"
     " ORDER BY a.start_us, a.id"
 )
 """D10/D11: appointments that may still need a confirmation or a cancellation."""
@@ -268,9 +268,23 @@ class SqliteNotificationLog:
         return latest
 
     def needing_notice(self, start: datetime, end: datetime) -> list[Appointment]:
-        # One index range over appointments_start; per row one probe of the items' key.
         rows = self._conn.execute(NEEDING_NOTICE_SQL, (to_us(start), to_us(end))).fetchall()
         return [appointment_from_row(r) for r in rows]
+
+    def redact_client(self, client_id: str) -> int:
+        # secure_delete (see storage.sqlite.store.connect) overwrites the old values on
+        # their pages; the erasure checkpoints the WAL afterwards.
+        cur = self._conn.execute(
+            "UPDATE notification_outbox SET address = :erased, text = :erased,"
+            " subject = CASE WHEN subject = '' THEN '' ELSE :erased END, attachments = '[]',"
+            " failure = CASE WHEN state IN ('pending', 'sending', 'work_list') THEN :stopped"
+            "   WHEN failure = '' THEN '' ELSE :erased END,"
+            " state = CASE WHEN state IN ('pending', 'sending', 'work_list') THEN 'failed'"
+            "   ELSE state END"
+            " WHERE client_id = :client",
+            {"erased": ERASED_TEXT, "stopped": STOPPED_BY_ERASURE, "client": client_id},
+        )
+        return cur.rowcount
 
 
 class SqliteMessageHistory:
@@ -307,6 +321,23 @@ class SqliteMessageHistory:
                 entry.key,
             ),
         )
+
+    def redact_client(
+        self, client_id: str, appointment_ids: Iterable[str], keys: Iterable[str]
+    ) -> int:
+        count = self._conn.execute(
+            "UPDATE client_message_history SET address = ?, text = ? WHERE client_id = ?",
+            (ERASED_TEXT, ERASED_TEXT, client_id),
+        ).rowcount
+        for column, values in (("appointment_id", appointment_ids), ("key", keys)):
+            for batch in _chunks(dict.fromkeys(values)):
+                marks = ",".join("?" * len(batch))
+                count += self._conn.execute(
+                    f"UPDATE appointment_message_history SET address = ? WHERE {column}"
+                    f" IN ({marks}) AND address != ?",
+                    (ERASED_TEXT, *batch, ERASED_TEXT),
+                ).rowcount
+        return count
 
     def of_client(self, client_id: str) -> list[ClientMessageEntry]:
         rows = self._conn.execute(

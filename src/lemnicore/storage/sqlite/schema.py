@@ -161,6 +161,34 @@ ACCESS: tuple[Migration, ...] = (
     ),
 )
 
+NEEDS_NOTICE = """(
+    a.client_id IS NOT NULL AND a.is_group = 0
+    AND ((a.status = 'booked' AND NOT EXISTS (SELECT 1 FROM notification_items AS i
+            WHERE i.appointment_id = a.id AND i.sequence = a.sequence))
+        OR (a.status = 'cancelled'
+            AND EXISTS (SELECT 1 FROM notification_items AS i
+                WHERE i.appointment_id = a.id AND i.kind = 'confirmation')
+            AND NOT EXISTS (SELECT 1 FROM notification_items AS i
+                WHERE i.appointment_id = a.id AND i.kind = 'cancellation'))))"""
+"""D10/D11: appointment ``a`` may still need a message: booked with a client and no
+message for its current sequence (A6, D9), or cancelled after a confirmation and not yet
+told. Part of released migrations: never change it, add a new migration instead."""
+
+
+def _open_refresh(name: str, event: str, appointment_id: str, *, clear: bool) -> str:
+    """A trigger that recomputes one appointment's row in ``notification_open``."""
+    forget = (
+        f"DELETE FROM notification_open WHERE appointment_id = {appointment_id};" if clear else ""
+    )
+    return f"""CREATE TRIGGER {name} {event}
+        BEGIN
+            {forget}
+            INSERT INTO notification_open (appointment_id, start_us)
+                SELECT a.id, a.start_us FROM appointments AS a
+                WHERE a.id = {appointment_id} AND {NEEDS_NOTICE};
+        END"""
+
+
 NOTIFICATIONS: tuple[Migration, ...] = (
     Migration(
         "notifications",
@@ -223,6 +251,53 @@ NOTIFICATIONS: tuple[Migration, ...] = (
             )""",
             "CREATE INDEX appointment_message_history_appointment"
             " ON appointment_message_history (appointment_id, at_us)",
+        ),
+    ),
+    Migration(
+        "notifications",
+        2,
+        "appointments that may still need a confirmation or a cancellation, kept by triggers",
+        (
+            # D10/D11: the hourly run reads the confirmation window from this table instead
+            # of walking every appointment of the quarter; in the steady state it holds
+            # only the few appointments not yet confirmed (and cancelled ones not yet told).
+            # Triggers keep it exact whatever writes the appointments (booking, imports,
+            # resets), so no service has to remember it.
+            """CREATE TABLE notification_open (
+                appointment_id TEXT PRIMARY KEY,
+                start_us INTEGER NOT NULL
+            ) WITHOUT ROWID""",
+            "CREATE INDEX notification_open_start ON notification_open (start_us)",
+            _open_refresh(
+                "notification_open_on_insert",
+                "AFTER INSERT ON appointments",
+                "NEW.id",
+                clear=False,
+            ),
+            # The booking repository's update sets every column; these are the ones the
+            # rule reads (A6: a significant move raises ``sequence`` and reopens it, D9).
+            _open_refresh(
+                "notification_open_on_update",
+                "AFTER UPDATE OF start_us, status, client_id, is_group, sequence ON appointments",
+                "NEW.id",
+                clear=True,
+            ),
+            """CREATE TRIGGER notification_open_on_delete AFTER DELETE ON appointments
+               BEGIN DELETE FROM notification_open WHERE appointment_id = OLD.id; END""",
+            _open_refresh(
+                "notification_open_on_item",
+                "AFTER INSERT ON notification_items",
+                "NEW.appointment_id",
+                clear=True,
+            ),
+            _open_refresh(
+                "notification_open_on_item_removed",
+                "AFTER DELETE ON notification_items",
+                "OLD.appointment_id",
+                clear=True,
+            ),
+            f"""INSERT INTO notification_open (appointment_id, start_us)
+                SELECT a.id, a.start_us FROM appointments AS a WHERE {NEEDS_NOTICE}""",
         ),
     ),
 )

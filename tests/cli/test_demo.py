@@ -213,3 +213,32 @@ def test_g4_demo_points_at_the_first_week_it_did_not_show(
     assert first_demo_run.out.rstrip().endswith("--room demo-room-1 --week 2026-05-18")
     _, out, _ = run_demo(tmp_path / "demo.db", capsys, now="2026-11-22T12:00")
     assert out.rstrip().endswith("--room demo-room-1 --week 2026-11-30")
+
+
+def test_d1_d12_demo_ends_with_a_dry_run_of_the_hourly_notification_service(
+    first_demo_run: DemoRun, demo_db: Path
+) -> None:
+    """Issue 3: the demo shows what the hourly service would send at ``--now`` and why it
+    skips the rest; the dry run sends nothing and leaves no outbox row behind (D15)."""
+    from lemnicore import NotificationService
+
+    store = SqliteStore(demo_db)
+    try:
+        plan = NotificationService(store, StoppedClock(NOW)).plan(NOW)
+        with store.unit_of_work(write=False) as uow:
+            outbox = uow.notification_log.for_appointments(
+                [a.id for a in uow.appointments.starting_between(NOW, NOW + timedelta(days=90))]
+            )
+    finally:
+        store.close()
+    assert plan.due, "the demo practice has clients with consent and e-mail: something is due"
+    assert outbox == []
+    section = first_demo_run.out.split("Notifications due at Wed 06.05.2026 10:15")[1]
+    kinds: dict[str, int] = {}
+    for m in plan.due:
+        what = f"{m.kind.value} by {m.channel.value}"
+        kinds[what] = kinds.get(what, 0) + 1
+    summary = ", ".join(f"{n} {what}" for what, n in sorted(kinds.items()))
+    assert f"(dry run, nothing sent):\n  {summary}\n" in section
+    assert f"  e.g. {plan.due[0].kind.value} to {plan.due[0].address} listing" in section
+    assert "lemnicore notify why " in section

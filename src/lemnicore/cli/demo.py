@@ -2,7 +2,8 @@
 
 It sets up — or, on a later run, reuses — the sample practice of
 :mod:`lemnicore.cli.sample_practice` in ``./lemnicore-demo.db`` and prints the free slots of
-the coming seven days per room. What a run added goes to stderr, the table to stdout, so a
+the coming seven days per room, then what the hourly notification service would send now
+(a dry run: nothing is sent). What a run added goes to stderr, the table to stdout, so a
 re-run prints exactly the same table.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from datetime import datetime, time, timedelta
 
 import attrs
@@ -27,6 +29,7 @@ from lemnicore.cli.sample_practice import (
 )
 from lemnicore.cli.tables import week_table
 from lemnicore.clock import Clock, SystemClock
+from lemnicore.notifications.service import NotificationService
 from lemnicore.services.booking import AppointmentBook
 from lemnicore.services.entitlements import UNLIMITED
 from lemnicore.storage.ports import Store
@@ -55,6 +58,7 @@ def coming_week_report(store: Store, now: datetime, store_url: str) -> str:
     for room in ROOMS:
         grid = book.slot_grid(room.id, now, end)
         lines += ["", week_table(f"{room.name} ({room.id})", days, grid, tz)]
+    lines += ["", *notification_dry_run(store, now, store_url)]
     # Point at the first week the table has not shown yet.
     next_monday = days[-1] + timedelta(days=7 - days[-1].weekday())
     lines += [
@@ -63,6 +67,32 @@ def coming_week_report(store: Store, now: datetime, store_url: str) -> str:
         f"{store_url} --room {ROOMS[0].id} --week {next_monday}",
     ]
     return "\n".join(lines)
+
+
+def notification_dry_run(store: Store, now: datetime, store_url: str) -> list[str]:
+    """What the hourly notification service would send at ``now`` (D1–D13), and why it
+    would skip the rest — planned only: nothing is written, nothing is sent."""
+    tz = zone(TIME_ZONE)
+    plan = NotificationService(store, StoppedClock(now)).plan(now)
+    kinds = Counter(f"{m.kind.value} by {m.channel.value}" for m in plan.due)
+    reasons = Counter(s.reason.value for s in plan.skipped)
+    lines = [
+        f"Notifications due at {now.astimezone(tz):%a %d.%m.%Y %H:%M} (dry run, nothing sent):",
+        "  " + (", ".join(f"{n} {what}" for what, n in sorted(kinds.items())) or "none"),
+    ]
+    for message in plan.due[:3]:
+        lines.append(
+            f"  e.g. {message.kind.value} to {message.address} listing "
+            f"{len(message.appointments)} appointment(s)"
+        )
+    if reasons:
+        lines.append("  not sent: " + ", ".join(f"{n} {why}" for why, n in sorted(reasons.items())))
+        example = plan.skipped[0].appointment_id
+        lines.append(
+            f"  why? lemnicore notify why {example} --store {store_url} "
+            f"--now {now.astimezone(tz):%Y-%m-%dT%H:%M}"
+        )
+    return lines
 
 
 @attrs.frozen

@@ -241,6 +241,17 @@ def owner(practitioner_id: str) -> Actor:
     return Actor(f"user-{practitioner_id}", Role.OWNER, "", practitioner_id, ORGANISATION.id)
 
 
+CLIENTS_ON_FILE_FOR = timedelta(weeks=8)
+
+
+@attrs.frozen
+class _FixedClock:
+    instant: datetime
+
+    def now(self) -> datetime:
+        return self.instant
+
+
 def set_up_demo_practice(store: Store, clock: Clock) -> DemoSetup:
     """Create whatever part of the demo practice is missing from ``store``.
 
@@ -251,7 +262,9 @@ def set_up_demo_practice(store: Store, clock: Clock) -> DemoSetup:
     """
     now = clock.now()
     master = _put_master_data(store)
-    records = ClientRecords(store, clock)
+    # The sample clients have been on file for weeks: registered "now", their consent would
+    # count as just switched on and D4 would hold every message back for an hour.
+    records = ClientRecords(store, _FixedClock(now - CLIENTS_ON_FILE_FOR))
     with store.unit_of_work(write=False) as uow:
         known_clients = {c.id for c in demo_clients() if uow.clients.find(c.id) is not None}
     for client in demo_clients():

@@ -20,8 +20,8 @@ def test_d13_german_typography_becomes_gsm7() -> None:
     text = "„Ihr Termin“ am 05.05. – 10:00\u202fUhr… ‚Praxis‘ Müller’s Straße\u00a0 3"
     normalised = normalise_sms_text(text)
     assert normalised == "\"Ihr Termin\" am 05.05. - 10:00 Uhr... 'Praxis' Müller's Straße  3"
-    assert count_segments(text).encoding is SmsEncoding.UCS2
-    assert count_segments(normalised).encoding is SmsEncoding.GSM7
+    assert count_segments(text).encoding is SmsEncoding.UCS_2
+    assert count_segments(normalised).encoding is SmsEncoding.GSM_7
 
 
 def test_d13_umlauts_and_sharp_s_stay_in_the_basic_table() -> None:
@@ -32,18 +32,18 @@ def test_d13_umlauts_and_sharp_s_stay_in_the_basic_table() -> None:
 @pytest.mark.parametrize(
     ("text", "encoding", "units", "segments"),
     [
-        ("", SmsEncoding.GSM7, 0, 1),
-        ("a" * 160, SmsEncoding.GSM7, 160, 1),
-        ("a" * 161, SmsEncoding.GSM7, 161, 2),
-        ("a" * 306, SmsEncoding.GSM7, 306, 2),
-        ("a" * 307, SmsEncoding.GSM7, 307, 3),
-        ("€" * 80, SmsEncoding.GSM7, 160, 1),
-        ("€" * 81, SmsEncoding.GSM7, 162, 2),
-        ("Ж" * 70, SmsEncoding.UCS2, 70, 1),
-        ("Ж" * 71, SmsEncoding.UCS2, 71, 2),
-        ("Ж" * 134, SmsEncoding.UCS2, 134, 2),
-        ("Ж" * 135, SmsEncoding.UCS2, 135, 3),
-        ("🙂" * 35, SmsEncoding.UCS2, 70, 1),
+        ("", SmsEncoding.GSM_7, 0, 1),
+        ("a" * 160, SmsEncoding.GSM_7, 160, 1),
+        ("a" * 161, SmsEncoding.GSM_7, 161, 2),
+        ("a" * 306, SmsEncoding.GSM_7, 306, 2),
+        ("a" * 307, SmsEncoding.GSM_7, 307, 3),
+        ("€" * 80, SmsEncoding.GSM_7, 160, 1),
+        ("€" * 81, SmsEncoding.GSM_7, 162, 2),
+        ("Ж" * 70, SmsEncoding.UCS_2, 70, 1),
+        ("Ж" * 71, SmsEncoding.UCS_2, 71, 2),
+        ("Ж" * 134, SmsEncoding.UCS_2, 134, 2),
+        ("Ж" * 135, SmsEncoding.UCS_2, 135, 3),
+        ("🙂" * 35, SmsEncoding.UCS_2, 70, 1),
     ],
 )
 def test_d13_segment_limits(text: str, encoding: SmsEncoding, units: int, segments: int) -> None:
@@ -53,7 +53,7 @@ def test_d13_segment_limits(text: str, encoding: SmsEncoding, units: int, segmen
 
 def test_d13_one_typographic_quote_switches_the_whole_text_to_ucs2() -> None:
     text = "a" * 100 + "“"
-    assert count_segments(text).encoding is SmsEncoding.UCS2
+    assert count_segments(text).encoding is SmsEncoding.UCS_2
     assert count_segments(text).segments == 2
     assert count_segments(normalise_sms_text(text)).segments == 1
 
@@ -79,7 +79,7 @@ gsm_chars = st.sampled_from(sorted(GSM7_BASIC | GSM7_EXTENSION))
 @given(st.text(gsm_chars, max_size=800))
 def test_d13_gsm7_parts_hold_at_most_153_septets(text: str) -> None:
     counted = count_segments(text)
-    assert counted.encoding is SmsEncoding.GSM7
+    assert counted.encoding is SmsEncoding.GSM_7
     if counted.units <= 160:
         assert counted.segments == 1
     else:

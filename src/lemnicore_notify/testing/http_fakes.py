@@ -305,7 +305,7 @@ class FakeSevenGateway(FakeGateway):
                 self.credits -= segments.segments
             message_id = str(next(self._ids))
         recipient = to.lstrip("+").removeprefix("00")
-        encoding = "gsm" if segments.encoding is SmsEncoding.GSM7 else "ucs2"
+        encoding = "gsm" if segments.encoding is SmsEncoding.GSM_7 else "ucs2"
         self._record(
             ReceivedMessage(
                 self.provider,
@@ -468,7 +468,7 @@ class FakeTwilioApi(FakeGateway):
                 sid,
                 None,
                 segments.segments,
-                "gsm" if segments.encoding is SmsEncoding.GSM7 else "ucs2",
+                "gsm" if segments.encoding is SmsEncoding.GSM_7 else "ucs2",
             )
         )
         return FakeAnswer.json(

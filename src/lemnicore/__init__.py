@@ -112,7 +112,7 @@ from lemnicore.scheduling.rules import conflicts, is_significant_reschedule, ove
 from lemnicore.scheduling.slots import Slot, free_slots, slot_grid
 from lemnicore.services.access import AuditTrail, CalendarAccess, ClientDirectory
 from lemnicore.services.booking import AppointmentBook
-from lemnicore.services.clients import ClientRecords
+from lemnicore.services.clients import ClientRecords, register_client
 from lemnicore.services.communities import CalendarCommunities, CommunityView
 from lemnicore.services.entitlements import UNLIMITED, BookingLimits, Entitlements, Unlimited
 from lemnicore.services.erasure import ClientErasure, Eraser, ErasureReport
@@ -282,6 +282,7 @@ __all__ = [
     "plan_run",
     "plans_from_mapping",
     "redact_entry",
+    "register_client",
     "request_received_text",
     "require_scope",
     "reset_import",

@@ -39,6 +39,7 @@ from lemnicore.scheduling.practice import BOOKING_REQUEST_TYPE_ID, AppointmentTy
 from lemnicore.scheduling.rules import conflicts
 from lemnicore.scheduling.slots import Slot
 from lemnicore.services.booking import authorize_in, record
+from lemnicore.services.clients import register_client
 from lemnicore.services.entitlements import BookingLimits
 from lemnicore.services.lookup import organisation_of_calendar
 from lemnicore.storage.ports import Store, UnitOfWork
@@ -492,29 +493,18 @@ class OnlineBooking:
         self, uow: UnitOfWork, actor: Actor, appointment: Appointment, new: NewClient, now: datetime
     ) -> Client:
         organisation = organisation_of_calendar(uow, appointment.calendar_id)
-        client = Client(
-            id=self._new_id(),
+        return register_client(
+            uow,
+            actor,
+            at=now,
+            new_id=self._new_id,
             organisation_id=organisation.id,
             last_name=new.last_name,
             first_name=new.first_name,
             email=new.email,
             phone=new.phone,
             mobile=new.mobile,
-            notification_consent=organisation.default_notification_consent,
-            consent_changed_at=now,
-            contact_changed_at=now,
         )
-        uow.clients.add(client)
-        record(
-            uow,
-            at=now,
-            actor=actor,
-            action=AuditAction.CLIENT_CREATED,
-            new_id=self._new_id,
-            client_id=client.id,
-            after={"consent": client.notification_consent},
-        )
-        return client
 
     def _send_receipt(
         self, form: BookingRequestForm, room: Room, slot: Slot, appointment: Appointment

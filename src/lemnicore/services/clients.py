@@ -5,7 +5,8 @@ made a message possible."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 import attrs
 
@@ -15,9 +16,57 @@ from lemnicore.clock import Clock
 from lemnicore.ids import IdFactory, new_id
 from lemnicore.scheduling.clients import Client
 from lemnicore.services.booking import record
-from lemnicore.storage.ports import Store
+from lemnicore.storage.ports import Store, UnitOfWork
 
 CONTACT_FIELDS = ("email", "mobile", "phone", "threema_id", "postal_address", "preferred_channel")
+
+
+def register_client(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    at: datetime,
+    new_id: IdFactory,
+    organisation_id: str,
+    last_name: str,
+    client_id: str | None = None,
+    notification_consent: bool | None = None,
+    **fields: Any,
+) -> Client:
+    """Create and audit a client record inside the caller's unit of work (B3).
+
+    Consent defaults to the organisation's setting (D4); consent and contact data count
+    as given at ``at``, so D4's one-hour rule starts then. ``fields`` are further
+    :class:`~lemnicore.scheduling.clients.Client` fields (``email``, ``mobile``, …).
+    Services that create a client as part of a larger change (confirming an online request,
+    C5) call this so the client and that change commit together.
+    """
+    organisation = uow.organisations.get(organisation_id)
+    consent = (
+        organisation.default_notification_consent
+        if notification_consent is None
+        else notification_consent
+    )
+    client = Client(
+        id=client_id or new_id(),
+        organisation_id=organisation_id,
+        last_name=last_name,
+        notification_consent=consent,
+        consent_changed_at=at,
+        contact_changed_at=at,
+        **fields,
+    )
+    uow.clients.add(client)
+    record(
+        uow,
+        at=at,
+        actor=actor,
+        action=AuditAction.CLIENT_CREATED,
+        new_id=new_id,
+        client_id=client.id,
+        after={"consent": consent},
+    )
+    return client
 
 
 class ClientRecords:
@@ -50,14 +99,12 @@ class ClientRecords:
         """
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
-            organisation = uow.organisations.get(organisation_id)
-            consent = (
-                organisation.default_notification_consent
-                if notification_consent is None
-                else notification_consent
-            )
-            client = Client(
-                id=client_id or self._new_id(),
+            client = register_client(
+                uow,
+                actor,
+                at=now,
+                new_id=self._new_id,
+                client_id=client_id,
                 organisation_id=organisation_id,
                 last_name=last_name,
                 first_name=first_name,
@@ -67,20 +114,8 @@ class ClientRecords:
                 threema_id=threema_id,
                 postal_address=postal_address,
                 birthday=birthday,
-                notification_consent=consent,
+                notification_consent=notification_consent,
                 preferred_channel=preferred_channel,
-                consent_changed_at=now,
-                contact_changed_at=now,
-            )
-            uow.clients.add(client)
-            record(
-                uow,
-                at=now,
-                actor=actor,
-                action=AuditAction.CLIENT_CREATED,
-                new_id=self._new_id,
-                client_id=client.id,
-                after={"consent": consent},
             )
             uow.commit()
         return client

@@ -11,12 +11,12 @@ from datetime import date
 from pathlib import Path
 
 from lemnicore.access.actors import SYSTEM_ACTOR
+from lemnicore.cli.arguments import open_cli_store
 from lemnicore.cli.registry import CommandRegistry
 from lemnicore.clock import SystemClock
 from lemnicore.errors import ValidationError
 from lemnicore.importing.reset import reset_import
 from lemnicore.importing.runs import CONFIRMATIONS_FUTURE, CONFIRMATIONS_NONE
-from lemnicore.plugins.manager import open_store
 from lemnicore.storage.ports import Store
 from lemnicore.timekeeping import zone
 from lemnicore_etermin.api import DEFAULT_BASE_URL
@@ -126,7 +126,7 @@ def _run_etermin(args: argparse.Namespace) -> int:
     private_key = args.private_key_file.read_text(encoding="utf-8").strip()
     importer = EterminImporter.connect(args.public_key, private_key, base_url=args.base_url)
     del private_key
-    store = open_store(args.store)
+    store = open_cli_store(args.store)
     try:
         if args.list_calendars:
             for c in importer.list_calendars():
@@ -216,7 +216,7 @@ def _run_csv(args: argparse.Namespace) -> int:
         must_change_password=args.must_change_password,
         skip_bad_lines=args.skip_bad_lines,
     )
-    store = open_store(args.store)
+    store = open_cli_store(args.store)
     try:
         organisation_id, _, _ = _organisation(store, args.organisation)
         try:
@@ -253,7 +253,7 @@ def _configure_export(p: argparse.ArgumentParser) -> None:
 
 
 def _run_export(args: argparse.Namespace) -> int:
-    store = open_store(args.store)
+    store = open_cli_store(args.store, must_exist=True)
     try:
         with store.unit_of_work(write=False) as uow:
             clients = uow.clients.all()
@@ -286,7 +286,7 @@ def _configure_reset(p: argparse.ArgumentParser) -> None:
 
 
 def _run_reset(args: argparse.Namespace) -> int:
-    store = open_store(args.store)
+    store = open_cli_store(args.store, must_exist=True)
     try:
         report = reset_import(store, args.import_id, actor=SYSTEM_ACTOR, clock=SystemClock())
     finally:
@@ -310,7 +310,7 @@ def _run_reset(args: argparse.Namespace) -> int:
 
 
 def _run_list(args: argparse.Namespace) -> int:
-    store = open_store(args.store)
+    store = open_cli_store(args.store, must_exist=True)
     try:
         with store.unit_of_work(write=False) as uow:
             runs = sorted(uow.import_runs.all(), key=lambda r: r.started_at)

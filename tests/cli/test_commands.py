@@ -167,3 +167,30 @@ def test_g3_python_dash_m_lemnicore_runs_the_same_command_line() -> None:
     )
     assert failed.returncode == 1
     assert failed.stderr.startswith("lemnicore: error: no storage plugin opens 'nope://'")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["notify", "run", "--dry-run"],
+        ["notify", "why", "appointment-1"],
+        ["notify", "policy"],
+        ["booking", "requests"],
+        ["import", "list"],
+        ["import", "reset", "import-1"],
+        ["export", "csv-contacts"],
+    ],
+    ids=" ".join,
+)
+def test_g3_a_command_on_a_mistyped_store_path_says_so_and_creates_no_file(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """G3/F1: a command that works on an existing practice refuses a ``sqlite:///`` path
+    that does not exist, naming it — instead of creating an empty practice file there."""
+    typo = tmp_path / "pratice.db"
+    code = main([*command, "--store", f"sqlite:///{typo}"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "does not exist" in err
+    assert str(typo.name) in err
+    assert not typo.exists()

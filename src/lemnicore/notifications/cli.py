@@ -7,12 +7,13 @@ from datetime import date, datetime
 
 import pluggy
 
+from lemnicore.cli.arguments import open_cli_store
 from lemnicore.cli.registry import CommandRegistry
 from lemnicore.clock import Clock, SystemClock
 from lemnicore.errors import PluginError, ValidationError
 from lemnicore.notifications.service import NotificationService
 from lemnicore.notifications.transport import Transport
-from lemnicore.plugins.manager import collect_registrations, make_plugin_manager, open_store
+from lemnicore.plugins.manager import collect_registrations, make_plugin_manager
 from lemnicore.plugins.markers import hookimpl
 from lemnicore.storage.ports import Store
 from lemnicore.testing.clock import FakeClock
@@ -86,7 +87,7 @@ def _configure_run(parser: argparse.ArgumentParser) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     pm = make_plugin_manager()
-    store = open_store(args.store, pm)
+    store = open_cli_store(args.store, must_exist=True)
     transports: list[Transport] = []
     try:
         _open_transports(args.transport, pm, transports)
@@ -135,7 +136,7 @@ def _configure_why(parser: argparse.ArgumentParser) -> None:
 
 
 def _why(args: argparse.Namespace) -> int:
-    store = open_store(args.store)
+    store = open_cli_store(args.store, must_exist=True)
     try:
         service = NotificationService(store, _clock(store, args.now))
         explanation = service.why(args.appointment_id)
@@ -174,7 +175,7 @@ def _configure_policy(parser: argparse.ArgumentParser) -> None:
 
 
 def _policy(args: argparse.Namespace) -> int:
-    store = open_store(args.store)
+    store = open_cli_store(args.store, must_exist=True)
     try:
         service = NotificationService(store, SystemClock())
         policy = service.policy()

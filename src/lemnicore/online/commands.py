@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 
 from lemnicore.access.actors import Actor, Role
+from lemnicore.cli.arguments import open_cli_store
 from lemnicore.cli.registry import CommandRegistry
 from lemnicore.clock import SystemClock
 from lemnicore.online.requests import BookingRequestForm, NewClient
 from lemnicore.online.service import OnlineBooking
-from lemnicore.plugins.manager import open_store
 from lemnicore.plugins.markers import hookimpl
 from lemnicore.timekeeping import zone
 
@@ -37,7 +37,7 @@ def _configure_release(parser: argparse.ArgumentParser) -> None:
 
 
 def _release(args: argparse.Namespace) -> int:
-    store = open_store(args.store)
+    store = open_cli_store(args.store, must_exist=True)
     try:
         booking = OnlineBooking(store, SystemClock(), link_base=args.link_base)
         release = booking.release(CLI_ACTOR, args.room, args.calendar)
@@ -55,7 +55,7 @@ def _configure_requests(parser: argparse.ArgumentParser) -> None:
 
 
 def _requests(args: argparse.Namespace) -> int:
-    store = open_store(args.store)
+    store = open_cli_store(args.store, must_exist=True)
     try:
         found = OnlineBooking(store, SystemClock()).requests(CLI_ACTOR, calendar_id=args.calendar)
         with store.unit_of_work(write=False) as uow:
@@ -98,7 +98,7 @@ def _configure_confirm(parser: argparse.ArgumentParser) -> None:
 
 
 def _confirm(args: argparse.Namespace) -> int:
-    store = open_store(args.store)
+    store = open_cli_store(args.store, must_exist=True)
     try:
         booking = OnlineBooking(store, SystemClock())
         new_client = None

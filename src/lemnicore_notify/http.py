@@ -19,7 +19,13 @@ from urllib.parse import urlsplit
 import httpx
 
 from lemnicore.errors import ValidationError
-from lemnicore.notifications.transport import Delivery, OutgoingMessage, TransientTransportError
+from lemnicore.notifications.transport import (
+    Delivery,
+    HandOver,
+    HandOverCheck,
+    OutgoingMessage,
+    TransientTransportError,
+)
 from lemnicore.scheduling.clients import Channel
 from lemnicore_notify.outcome_log import logged_send
 from lemnicore_notify.urls import TransportURL
@@ -69,6 +75,55 @@ def make_client(url: TransportURL, base_url: str) -> httpx.Client:
     )
 
 
+def _unreachable(exc: httpx.HTTPError) -> str:
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out ({type(exc).__name__})"
+    return f"could not reach the provider ({type(exc).__name__})"
+
+
+def get_query(
+    client: httpx.Client,
+    path: str,
+    *,
+    provider: str,
+    params: Mapping[str, str],
+    headers: Mapping[str, str] | None = None,
+    auth: tuple[str | bytes, str | bytes] | None = None,
+) -> httpx.Response:
+    """GET with query parameters (a provider's journal or message list, D15).
+
+    Network trouble, 429 and 5xx become transient errors ("ask again later"); the
+    caller reads every other answer itself.
+    """
+    try:
+        response = client.get(
+            path,
+            params=dict(params),
+            headers=headers,
+            auth=httpx.USE_CLIENT_DEFAULT if auth is None else auth,
+        )
+    except httpx.TransportError as exc:
+        raise TransientTransportError(_unreachable(exc), provider=provider) from None
+    raise_if_server_trouble(
+        response, provider=provider, reason=f"lookup answered HTTP {response.status_code}"
+    )
+    return response
+
+
+def describe_unexpected_body(response: httpx.Response) -> str:
+    """A short reason for an answer that is not the provider's format — never the body
+    itself: a proxy's maintenance page can be kilobytes of HTML (D15)."""
+    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    start = response.content[:256].lstrip().lower()
+    if kind == "text/html" or start.startswith((b"<!doctype", b"<html", b"<")):
+        what = "an HTML page (a proxy or maintenance page?)"
+    elif not response.content.strip():
+        what = "an empty body"
+    else:
+        what = f"an unreadable body ({kind or 'no content type'}, {len(response.content)} bytes)"
+    return f"HTTP {response.status_code} with {what} instead of the provider's answer"
+
+
 def post_form(
     client: httpx.Client,
     path: str,
@@ -90,11 +145,8 @@ def post_form(
             headers=headers,
             auth=httpx.USE_CLIENT_DEFAULT if auth is None else auth,
         )
-    except httpx.TimeoutException as exc:
-        reason = f"timed out ({type(exc).__name__})"
     except httpx.TransportError as exc:
-        reason = f"could not reach the provider ({type(exc).__name__})"
-    raise TransientTransportError(reason, provider=provider) from None
+        raise TransientTransportError(_unreachable(exc), provider=provider) from None
 
 
 def retry_after_seconds(headers: httpx.Headers, now: datetime | None = None) -> float | None:
@@ -168,6 +220,18 @@ class HttpTransport:
 
     def _send(self, message: OutgoingMessage) -> Delivery:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def check_handover(self, message: OutgoingMessage, since: datetime) -> HandOverCheck:
+        """D15: after a crash, ask the provider whether ``message`` reached it (see
+        :class:`~lemnicore.notifications.transport.ReconcilingTransport`)."""
+        return self._check(message, since.astimezone(UTC))
+
+    def _check(self, message: OutgoingMessage, since: datetime) -> HandOverCheck:
+        """The default for a gateway without a way to ask: ``UNKNOWN``."""
+        return HandOverCheck(
+            HandOver.UNKNOWN,
+            detail=f"{self.provider} offers no way to ask whether a message arrived",
+        )
 
     def close(self) -> None:
         self._client.close()

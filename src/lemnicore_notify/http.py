@@ -98,7 +98,8 @@ def get_query(
     try:
         response = client.get(
             path,
-            params=dict(params),
+            # httpx drops a path's own query when given empty params (a next_page_uri)
+            params=dict(params) or None,
             headers=headers,
             auth=httpx.USE_CLIENT_DEFAULT if auth is None else auth,
         )

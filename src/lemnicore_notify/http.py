@@ -31,6 +31,9 @@ from lemnicore_notify.outcome_log import logged_send
 from lemnicore_notify.urls import TransportURL
 
 DEFAULT_TIMEOUT = 10.0
+ANSWER_LOST = "answer-lost"
+"""The code of a transient error after which the provider may have the message: the
+request went out, the answer did not come back (a read timeout, a dropped connection)."""
 
 
 def base_url_for(url: TransportURL, default_https: str) -> str:
@@ -147,7 +150,12 @@ def post_form(
             auth=httpx.USE_CLIENT_DEFAULT if auth is None else auth,
         )
     except httpx.TransportError as exc:
-        raise TransientTransportError(_unreachable(exc), provider=provider) from None
+        lost = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+        raise TransientTransportError(
+            _unreachable(exc) + ("; the request may have arrived" if lost else ""),
+            provider=provider,
+            code=ANSWER_LOST if lost else None,
+        ) from None
 
 
 def retry_after_seconds(headers: httpx.Headers, now: datetime | None = None) -> float | None:
@@ -198,6 +206,7 @@ class HttpTransport:
     def __init__(self, url: str) -> None:
         self._url = TransportURL.parse(url, schemes=frozenset({self.scheme}))
         self._configure(self._url)
+        self._answer_lost: dict[str, datetime] = {}
         self._client = make_client(self._url, base_url_for(self._url, self.default_host))
 
     def _configure(self, url: TransportURL) -> None:
@@ -216,8 +225,31 @@ class HttpTransport:
         return self._url.masked
 
     def send(self, message: OutgoingMessage) -> Delivery:
-        """D15: hand ``message`` to the gateway, or raise a transport error (logged)."""
-        return logged_send(self._url.masked, message, self._send)
+        """D15: hand ``message`` to the gateway, or raise a transport error (logged).
+
+        When an earlier attempt for the same key lost its answer (:data:`ANSWER_LOST`),
+        the provider is asked first (``check_handover``) and a message it already has is
+        not sent again.
+        """
+        return logged_send(self._url.masked, message, self._send_unless_arrived)
+
+    def _send_unless_arrived(self, message: OutgoingMessage) -> Delivery:
+        key = message.idempotency_key
+        began = self._answer_lost.get(key)
+        if began is not None:
+            check = self._check(message, began)
+            if check.status is HandOver.DONE and check.delivery is not None:
+                del self._answer_lost[key]
+                return check.delivery
+        attempt = datetime.now(UTC)
+        try:
+            delivery = self._send(message)
+        except TransientTransportError as exc:
+            if exc.code == ANSWER_LOST:
+                self._answer_lost.setdefault(key, attempt)
+            raise
+        self._answer_lost.pop(key, None)
+        return delivery
 
     def _send(self, message: OutgoingMessage) -> Delivery:  # pragma: no cover - abstract
         raise NotImplementedError

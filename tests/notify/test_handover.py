@@ -142,3 +142,38 @@ def test_d15_the_work_list_file_is_its_own_record(tmp_path: Path, reminder: Mess
         work_list.send(letter)
     with closing(WorkListTransport(url)) as reopened:  # after a restart
         assert reopened.check_handover(letter, NOW).status is HandOver.DONE
+
+
+@pytest.mark.parametrize("provider", ["seven", "twilio"])
+def test_d15_a_lost_answer_is_checked_with_the_provider_before_sending_again(
+    provider: str, reminder: MessageFactory
+) -> None:
+    """The request arrived, the answer did not (a read timeout): the retry asks the
+    journal / message list first and does not send a second SMS — also after seven's
+    180 s reload lock has passed."""
+    clock = Clock()
+    clock.now = datetime.now(UTC)
+    fake: FakeSevenGateway | FakeTwilioApi = (
+        FakeSevenGateway(clock=clock) if provider == "seven" else FakeTwilioApi(clock=clock)
+    )
+    with (
+        fake,
+        closing(
+            SevenSmsTransport(fake.transport_url())
+            if isinstance(fake, FakeSevenGateway)
+            else TwilioSmsTransport(fake.transport_url())
+        ) as sms,
+    ):
+        fake.lose_next_answer()
+        with pytest.raises(TransientTransportError) as caught:
+            sms.send(reminder())
+        assert caught.value.code == "answer-lost"
+        (arrived,) = fake.received
+        clock.now += timedelta(minutes=5)
+        again = sms.send(reminder())
+        assert fake.received == [arrived]
+        assert again.provider_message_id == arrived.message_id
+        third = sms.send(reminder(idempotency_key="next", text="Ein neuer Termin"))
+    assert len(fake.received) == 2
+    assert third.provider_message_id == fake.received[1].message_id
+    assert [r.method for r in fake.requests] == ["POST", "GET", "POST"]

@@ -101,6 +101,7 @@ class FakeGateway:
         self.requests: list[FakeRequest] = []
         self.connections = 0
         self._script: deque[FakeAnswer] = deque()
+        self._lose_answers = 0
         self._lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -155,6 +156,20 @@ class FakeGateway:
         answer = self._http_failure(status, headers)
         with self._lock:
             self._script.extend([answer] * times)
+
+    def lose_next_answer(self, *, times: int = 1) -> None:
+        """Serve the next ``times`` requests normally — the message is accepted — but
+        drop the connection instead of answering: a read timeout or a dropped line
+        after the request arrived, as the client sees it."""
+        with self._lock:
+            self._lose_answers += times
+
+    def _answer_is_lost(self) -> bool:
+        with self._lock:
+            if self._lose_answers <= 0:
+                return False
+            self._lose_answers -= 1
+            return True
 
     def script(self, *answers: FakeAnswer) -> None:
         """Queue arbitrary answers (for cases ``fail_next``/``reject_next`` do not cover)."""
@@ -246,6 +261,9 @@ class _Handler(BaseHTTPRequestHandler):
         with self.fake._lock:
             self.fake.requests.append(request)
         answer = self.fake._next_scripted() or self.fake.handle(request)
+        if self.fake._answer_is_lost():
+            self.close_connection = True
+            return
         self.send_response(answer.status)
         self.send_header("Content-Type", answer.content_type)
         self.send_header("Content-Length", str(len(answer.body)))

@@ -268,6 +268,8 @@ def test_b5_sqlite_redaction_trigger_allows_nothing_but_redaction(tmp_path: Path
     finally:
         conn.close()
     with store.unit_of_work() as uow:
+        # B5: only an erasure blanks audit values: the record is erased in the same step.
+        uow.clients.update(attrs.evolve(uow.clients.get(client), erased=True))
         assert uow.audit.redact_for_client(client) == 2
         uow.commit()
     store.close()

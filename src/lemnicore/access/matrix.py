@@ -162,7 +162,8 @@ def _rules() -> tuple[Rule, ...]:
         add(f"OnlineBooking.{m}", anonymous, None, "booking link", Kind.ANONYMOUS)
 
     add("NotificationService.record_manual_message", _CLIENT_DESK, k, "client")
-    add("NotificationService.work_list", _CLIENT_DESK, k, "organisation")
+    # A member of a community sharing the organisation record: their own clients' letters.
+    add("NotificationService.work_list", _CLIENT_DESK | {MEMBER}, k, "organisation")
     add("NotificationService.complete_work_item", _CLIENT_DESK, k, "client")
     add("NotificationService.client_history", _CLIENT_DESK, k, "client")
     add("NotificationService.appointment_history", _CLIENT_DESK, k, "calendar")

@@ -103,8 +103,19 @@ def test_b6_cli_client_export_writes_json_and_summary(tmp_path: Path) -> None:
     out, text = tmp_path / "petra.json", tmp_path / "petra.txt"
     url = f"sqlite:///{path}"
     code = main(
-        ["client", "export", "--store", url, client, "--output", str(out), "--summary", str(text)]
-        + ["--actor", anna]
+        [
+            "client",
+            "export",
+            "--store",
+            url,
+            client,
+            "--output",
+            str(out),
+            "--summary",
+            str(text),
+            "--actor",
+            anna,
+        ]
     )
     assert code == 0
     assert json.loads(out.read_text(encoding="utf-8"))["client"]["id"] == client

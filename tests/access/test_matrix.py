@@ -80,7 +80,7 @@ CALLS: dict[str, Call] = {
     "CalendarCommunities.accept": lambda w, a: w.communities.accept(a, "com-2", "cal-anna"),
     "CalendarCommunities.decline": lambda w, a: w.communities.decline(a, "com-2", "cal-anna"),
     "CalendarCommunities.leave": lambda w, a: w.communities.leave(a, "com-1", "cal-anna"),
-    "CalendarCommunities.share_room": lambda w, a: w.communities.share_room(a, "com-1", "room-3"),
+    "CalendarCommunities.share_room": lambda w, a: w.communities.share_room(a, "com-1", "room-1"),
     "CalendarCommunities.communities_of": lambda w, a: w.communities.communities_of(a, "cal-anna"),
     "CalendarCommunities.view": lambda w, a: w.communities.view(a, "com-1", "cal-anna", *WEEK),
     "CalendarCommunities.slot_grid": lambda w, a: w.communities.slot_grid(

@@ -240,11 +240,15 @@ class AccessGateway:
             members: set[str] = set()
             me = self.actor.practitioner_id
             if self.actor.role is Role.OWNER and me:
-                owners = {c.id: c.owner_id for c in self.uow.calendars.all()}
+                # Communities are few; most practices have none, so this is one read.
                 for community in self.uow.communities.all():
-                    member_owners = {owners.get(c) for c in community.calendar_ids}
+                    member_owners = {
+                        c.owner_id
+                        for c in (self.uow.calendars.find(i) for i in community.calendar_ids)
+                        if c is not None
+                    }
                     if me in member_owners:
-                        members |= {o for o in member_owners if o and o != me}
+                        members |= member_owners - {me}
             self._co_members = members
         return self._co_members
 
@@ -356,6 +360,16 @@ class AccessGateway:
                 if room_id in community.room_ids and mine & community.calendar_ids:
                     return Relation.COMMUNITY
         return relation
+
+    def require_room_reach(self, operation: str, room_id: str) -> None:
+        """A7: a community shares only rooms its members book in themselves."""
+        relation = self.relation_to_room(room_id)
+        if relation not in (Relation.OWN, Relation.COMMUNITY, Relation.SYSTEM):
+            raise AccessDeniedError(
+                self.actor.id,
+                f"{operation} (room {room_id!r})",
+                f"the room is not the actor's to share (relation {relation.value!r}, A7)",
+            )
 
     # -- role-shaped reading ------------------------------------------------------------------
 

@@ -59,9 +59,10 @@ class CalendarCommunities:
         if not rooms:
             raise ValidationError("room_ids", "a community shares at least one room")
         with self.store.unit_of_work() as uow:
-            AccessGateway(uow, actor).calendar("CalendarCommunities.create", calendar_id)
-            for room_id in rooms:
-                uow.rooms.get(room_id)
+            gate = AccessGateway(uow, actor)
+            gate.calendar("CalendarCommunities.create", calendar_id)
+            for room_id in sorted(rooms):
+                gate.require_room_reach("CalendarCommunities.create", room_id)
             community = CalendarCommunity(self._new_id(), name, {calendar_id}, rooms)
             uow.communities.put(community)
             self._audit(uow, now, actor, AuditAction.COMMUNITY_CREATED, community, calendar_id)
@@ -138,7 +139,7 @@ class CalendarCommunities:
         with self.store.unit_of_work() as uow:
             community = uow.communities.get(community_id)
             self._require_member(uow, actor, community, "share_room")
-            uow.rooms.get(room_id)
+            AccessGateway(uow, actor).require_room_reach("CalendarCommunities.share_room", room_id)
             community = attrs.evolve(community, room_ids=community.room_ids | {room_id})
             uow.communities.put(community)
             uow.commit()

@@ -29,7 +29,7 @@ from lemnicore import (
 )
 from lemnicore.access.matrix import CELLS, PERMISSIONS, Kind, markdown_table, matrix_size
 
-from .world import ACTORS, WEEK, World, at, memory_world, sqlite_world
+from .world import ACTORS, WEEK, World, at, memory_world, sqlite_world, world_on  # noqa: F401
 
 Call = Callable[[World, Actor], object]
 
@@ -155,8 +155,14 @@ def _release(w: World) -> Any:
         return uow.online_releases.get(w.token)
 
 
-STORES = ("memory", "sqlite")
-"""Every store the matrix runs against (a PostgreSQL store joins here)."""
+WORLDS: dict[str, Callable[[Path, Path], World]] = {
+    "memory": lambda template, cell: memory_world(),
+    # A copy of a file built once: a real SQLite file per cell, fast.
+    "sqlite": sqlite_world,
+}
+"""Every store the matrix runs against. Another store joins with one line: a function
+opening an empty store of its kind and returning ``world_on(store)``."""
+STORES = tuple(WORLDS)
 
 
 @pytest.fixture(scope="session")
@@ -165,9 +171,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _world(kind: str, template: Path, tmp_path: Path, n: int) -> World:
-    if kind == "memory":
-        return memory_world()
-    return sqlite_world(template, tmp_path / f"cell-{n}.db")
+    return WORLDS[kind](template, tmp_path / f"cell-{n}.db")
 
 
 ACTOR_ROWS = sorted(op for op, rule in PERMISSIONS.items() if rule.kind is Kind.ACTOR)

@@ -274,11 +274,15 @@ def _data(store: Store, clock: FakeClock) -> World:
     return world
 
 
-def memory_world() -> World:
-    store = MemoryStore()
+def world_on(store: Store) -> World:
+    """The world, built in an empty ``store`` of any kind (a PostgreSQL store joins here)."""
     clock = FakeClock(NOW)
     _master_data(store)
     return _data(store, clock)
+
+
+def memory_world() -> World:
+    return world_on(MemoryStore())
 
 
 _TEMPLATES: dict[Path, tuple[str, str]] = {}

@@ -244,3 +244,28 @@ def test_b3_audit_rows_handed_out_cannot_change_the_log(scene: Scene) -> None:
     [again] = trail.entries(SYSTEM_ACTOR, org, appointment_id=scene.annas_appointment)
     assert again.after is not None
     assert again.after["comment"] == COMMENT
+
+
+def test_a7_b2_a_member_granted_the_others_calendar_books_for_their_clients(
+    scene: Scene,
+) -> None:
+    """A7/B2: the grant, not the community, opens another member's calendar and clients —
+    as far as booking needs (name and contact), never the record."""
+    practice = scene.practice
+    ben = practice.owner(scene.ben)
+    directory = ClientDirectory(practice.store)
+    practice.grant(scene.anna, ben)
+    booked = practice.book.book(
+        ben,
+        calendar_id=practice.calendars[scene.anna],
+        room_id=scene.room,
+        start=practice.at(2026, 5, 6, 9),
+        type_id="treatment",
+        client_id=scene.annas_client,
+    )
+    assert booked.client_id == scene.annas_client
+    assert directory.for_booking(ben, scene.annas_client).last_name == "Meier"
+    found = directory.find_for_booking(ben, practice.organisation.id, "mei")
+    assert [c.id for c in found] == [scene.annas_client]
+    with pytest.raises(AccessDeniedError):
+        directory.record(ben, scene.annas_client)

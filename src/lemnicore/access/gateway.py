@@ -308,7 +308,12 @@ class AccessGateway:
             controllers = self.controllers(client)
             if self.actor.practitioner_id in controllers or not (controllers & separated):
                 return Relation.OWN
-            return Relation.COMMUNITY
+            # Another member's client: busy/free only — unless that member granted the
+            # actor their calendar (B2), which makes the actor their delegate.
+            return self._delegate_for(client) or Relation.COMMUNITY
+        return self._delegate_for(client) or Relation.OTHER_ORGANISATION
+
+    def _delegate_for(self, client: Client) -> Relation | None:
         granted = self.granted_calendars()
         if granted:
             controllers = self.controllers(client)
@@ -321,7 +326,7 @@ class AccessGateway:
                     calendar.owner_id in controllers or not controllers
                 ):
                     return Relation.DELEGATE
-        return Relation.OTHER_ORGANISATION
+        return None
 
     def relation_to_organisation(self, organisation_id: str) -> Relation:
         base = self._base()

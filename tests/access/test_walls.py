@@ -269,3 +269,25 @@ def test_a7_b2_a_member_granted_the_others_calendar_books_for_their_clients(
     assert [c.id for c in found] == [scene.annas_client]
     with pytest.raises(AccessDeniedError):
         directory.record(ben, scene.annas_client)
+
+
+def test_b1_a_practice_without_a_community_shares_its_clients_but_not_its_calendars(
+    store: Store,
+) -> None:
+    """B1: one controller (no community) shares clients across its calendars on purpose;
+    another owner's calendar still needs a grant (B2)."""
+    practice = Practice(store, now=NOW)
+    room = practice.add_room("Room 1")
+    anna = practice.add_practitioner("Anna")
+    carl = practice.add_practitioner("Carl")
+    client = practice.add_client("Meier", "Petra")
+    practice.appointment(anna, room, practice.at(2026, 5, 5, 9), client_id=client, comment=COMMENT)
+    directory = ClientDirectory(store)
+    assert directory.record(practice.owner(carl), client).last_name == "Meier"
+    with pytest.raises(AccessDeniedError, match="B2"):
+        practice.book.calendar(
+            practice.owner(carl),
+            practice.calendars[anna],
+            practice.at(2026, 5, 4),
+            practice.at(2026, 5, 9),
+        )

@@ -291,3 +291,18 @@ def test_b1_a_practice_without_a_community_shares_its_clients_but_not_its_calend
             practice.at(2026, 5, 4),
             practice.at(2026, 5, 9),
         )
+
+
+def test_b1_the_plain_policy_rule_refuses_actors_without_an_organisation() -> None:
+    from lemnicore import Calendar, Permission, authorize
+
+    calendar = Calendar("cal-anna", "anna", "Anna")
+    loose_owner = Actor("user-anna", Role.OWNER, practitioner_id="anna")
+    loose_desk = Actor("user-desk", Role.FRONT_DESK)
+    for actor in (loose_owner, loose_desk):
+        with pytest.raises(AccessDeniedError, match="without an organisation"):
+            authorize(actor, Permission.VIEW, calendar, calendar_organisation_id="org-1")
+    desk = Actor("user-desk", Role.FRONT_DESK, organisation_id="org-1")
+    with pytest.raises(AccessDeniedError):
+        authorize(desk, Permission.VIEW, calendar)  # organisation unknown: matches nobody
+    authorize(desk, Permission.VIEW, calendar, calendar_organisation_id="org-1")

@@ -63,7 +63,10 @@ def instant(value: Any) -> Any:
     then names the field (a naive datetime must not be read as the machine's local time).
     """
     if isinstance(value, datetime) and value.tzinfo is not None and value.utcoffset() is not None:
-        return value.astimezone(UTC)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:  # year 1 or 9999: the validator names the field (G7)
+            return value
     return value
 
 

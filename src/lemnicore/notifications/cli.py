@@ -17,7 +17,7 @@ from lemnicore.plugins.manager import collect_registrations, make_plugin_manager
 from lemnicore.plugins.markers import hookimpl
 from lemnicore.storage.ports import Store
 from lemnicore.testing.clock import FakeClock
-from lemnicore.timekeeping import zone
+from lemnicore.timekeeping import require_aware, zone
 
 
 def _store_argument(parser: argparse.ArgumentParser) -> None:
@@ -45,7 +45,7 @@ def _clock(store: Store, text: str | None) -> Clock:
         raise ValidationError("--now", f"not an ISO 8601 date and time: {text!r}") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone(_organisation_zone(store)))
-    return FakeClock(moment)
+    return FakeClock(require_aware(moment, "--now"))
 
 
 def _open_transports(urls: list[str], pm: pluggy.PluginManager, into: list[Transport]) -> None:

@@ -252,7 +252,7 @@ def _configure_export(p: argparse.ArgumentParser) -> None:
 
 
 def _run_export(args: argparse.Namespace) -> int:
-    store = open_cli_store(args.store, must_exist=True)
+    store = open_cli_store(args.store, must_exist=True, read_only=True)
     try:
         with store.unit_of_work(write=False) as uow:
             clients = uow.clients.all()
@@ -309,7 +309,7 @@ def _run_reset(args: argparse.Namespace) -> int:
 
 
 def _run_list(args: argparse.Namespace) -> int:
-    store = open_cli_store(args.store, must_exist=True)
+    store = open_cli_store(args.store, must_exist=True, read_only=True)
     try:
         with store.unit_of_work(write=False) as uow:
             runs = sorted(uow.import_runs.all(), key=lambda r: r.started_at)

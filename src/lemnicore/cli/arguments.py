@@ -92,24 +92,25 @@ def iso_instant(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"{text!r} {exc.reason}") from None
 
 
-def open_cli_store(url: str, *, must_exist: bool = False) -> Store:
+def open_cli_store(url: str, *, must_exist: bool = False, read_only: bool = False) -> Store:
     """Open ``url`` through the storage plugins (F1), with errors a user can act on.
 
     With ``must_exist`` a ``sqlite:///`` URL naming a missing file is refused instead of
     silently creating an empty practice — a read-only command on a typo'd path should say
-    so. Any failure of a plugin while opening becomes a :class:`StoreError`, so the command
-    line reports it in one line instead of a traceback.
+    so. With ``read_only`` the store is never migrated or written (F3): commands that only
+    read pass it. Any failure of a plugin while opening becomes a :class:`StoreError`, so
+    the command line reports it in one line instead of a traceback.
     """
     from lemnicore.storage.sqlite import path_from_url
 
-    path = path_from_url(url)
-    if must_exist and path is not None and not Path(path).exists():
+    path = path_from_url(url) if isinstance(url, str) else None
+    if must_exist and path is not None and "\x00" not in path and not Path(path).exists():
         raise StoreError(
             f"the store file {path!r} does not exist (run 'lemnicore demo' to create the "
             f"demo practice, or check --store)"
         )
     try:
-        return open_store(url)
+        return open_store(url, read_only=read_only)
     except LemnicoreError:
         raise
     except Exception as exc:  # a plugin's own error type, e.g. sqlite3.DatabaseError

@@ -87,7 +87,7 @@ def _configure_run(parser: argparse.ArgumentParser) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     pm = make_plugin_manager()
-    store = open_cli_store(args.store, must_exist=True)
+    store = open_cli_store(args.store, must_exist=True, read_only=args.dry_run)
     transports: list[Transport] = []
     try:
         _open_transports(args.transport, pm, transports)
@@ -136,7 +136,7 @@ def _configure_why(parser: argparse.ArgumentParser) -> None:
 
 
 def _why(args: argparse.Namespace) -> int:
-    store = open_cli_store(args.store, must_exist=True)
+    store = open_cli_store(args.store, must_exist=True, read_only=True)
     try:
         service = NotificationService(store, _clock(store, args.now))
         explanation = service.why(args.appointment_id)

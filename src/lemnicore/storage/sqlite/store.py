@@ -62,7 +62,7 @@ from lemnicore.storage.sqlite.rows import (
     from_us,
     to_us,
 )
-from lemnicore.storage.sqlite.schema import MIGRATIONS, Migration
+from lemnicore.storage.sqlite.schema import LONG_APPOINTMENT_US, MIGRATIONS, Migration
 
 T = TypeVar("T")
 
@@ -278,16 +278,12 @@ def _existing(conn: sqlite3.Connection, table: str, external_ids: Sequence[str])
     return found
 
 
+_LONG_INDEX = {"room_id": "appointments_long_room", "calendar_id": "appointments_long_calendar"}
+
+
 class SqliteAppointments:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
-        # The longest stored duration, read once per transaction: inside one transaction
-        # nobody else can change it, and it only ever grows.
-        self._longest: int | None = None
-
-    def forget_cached(self) -> None:
-        """Called when a transaction begins: other connections may have written since."""
-        self._longest = None
 
     def _select(self, where: str, params: Sequence[Any]) -> list[Appointment]:
         rows = self._conn.execute(
@@ -296,24 +292,31 @@ class SqliteAppointments:
         ).fetchall()
         return [appointment_from_row(r) for r in rows]
 
-    def _longest_us(self) -> int:
-        if self._longest is None:
-            row = self._conn.execute(
-                "SELECT value FROM store_meta WHERE key = 'max_duration_us'"
-            ).fetchone()
-            self._longest = int(row[0]) if row else 0
-        return self._longest
+    def _overlapping(
+        self, column: str, key: str, start: datetime, end: datetime, extra: str = ""
+    ) -> list[Appointment]:
+        """A4/A5: appointments with ``column = key`` overlapping [start, end), by start.
 
-    def _note_duration(self, a: Appointment) -> None:
-        duration = to_us(a.end) - to_us(a.start)
-        if duration <= self._longest_us():
-            return
-        self._conn.execute(
-            "INSERT INTO store_meta (key, value) VALUES ('max_duration_us', ?)"
-            " ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
-            (duration,),
-        )
-        self._longest = duration
+        Two index ranges whatever is stored: appointments of at most a day start in
+        [start - 1 day, end); longer ones are found in a partial index by their end. So
+        one extreme appointment, even cancelled long ago, never slows a booking down.
+        """
+        lo, hi = to_us(start), to_us(end)
+        long = LONG_APPOINTMENT_US
+        # Named: without statistics the planner would take the start index for "start <
+        # t1 - 1 day" — every past appointment of the room.
+        long_index = _LONG_INDEX[column]
+        rows = self._conn.execute(
+            f"SELECT {APPOINTMENT_COLUMNS} FROM appointments"
+            f" WHERE {column} = ? AND start_us >= ? AND start_us < ? AND end_us > ?{extra}"
+            " UNION ALL"
+            f" SELECT {APPOINTMENT_COLUMNS} FROM appointments INDEXED BY {long_index}"
+            f" WHERE {column} = ? AND end_us - start_us > {long} AND end_us > ?"
+            f" AND start_us < ? AND start_us < ?{extra}"
+            " ORDER BY start_us, id",
+            (key, lo - long, hi, lo, key, lo, lo - long, hi),
+        ).fetchall()
+        return [appointment_from_row(r) for r in rows]
 
     def add(self, appointment: Appointment) -> None:
         try:
@@ -325,7 +328,6 @@ class SqliteAppointments:
             raise StoreError(
                 f"appointment {appointment.id!r} cannot be stored: {exc.detail}"
             ) from exc
-        self._note_duration(appointment)
 
     def add_many(self, appointments: Sequence[Appointment]) -> None:
         """Insert many appointments at once (imports, benchmarks)."""
@@ -336,8 +338,6 @@ class SqliteAppointments:
             )
         except ConstraintViolationError as exc:
             raise StoreError(f"appointments cannot be stored: {exc.detail}") from exc
-        if appointments:
-            self._note_duration(max(appointments, key=lambda a: a.end - a.start))
 
     def update(self, appointment: Appointment) -> None:
         row = appointment_row(appointment)
@@ -349,7 +349,6 @@ class SqliteAppointments:
         )
         if cur.rowcount == 0:
             raise NotFoundError("appointment", appointment.id)
-        self._note_duration(appointment)
 
     def get(self, appointment_id: str) -> Appointment:
         found = self.find(appointment_id)
@@ -364,21 +363,11 @@ class SqliteAppointments:
     def in_room(
         self, room_id: str, start: datetime, end: datetime, *, active_only: bool = True
     ) -> list[Appointment]:
-        lo, hi = to_us(start), to_us(end)
-        # Bounded below by the longest appointment: an index range, not a scan.
-        where = "room_id = ? AND start_us >= ? AND start_us < ? AND end_us > ?"
-        if active_only:
-            where += " AND status NOT IN ('cancelled', 'no_show')"
-        return self._select(
-            where + " ORDER BY start_us, id", (room_id, lo - self._longest_us(), hi, lo)
-        )
+        active = " AND status NOT IN ('cancelled', 'no_show')" if active_only else ""
+        return self._overlapping("room_id", room_id, start, end, active)
 
     def in_calendar(self, calendar_id: str, start: datetime, end: datetime) -> list[Appointment]:
-        lo, hi = to_us(start), to_us(end)
-        return self._select(
-            "calendar_id = ? AND start_us >= ? AND start_us < ? AND end_us > ? ORDER BY start_us, id",
-            (calendar_id, lo - self._longest_us(), hi, lo),
-        )
+        return self._overlapping("calendar_id", calendar_id, start, end)
 
     def starting_between(self, start: datetime, end: datetime) -> list[Appointment]:
         return self._select(
@@ -656,7 +645,6 @@ class SqliteUnitOfWork:
             try:
                 self.connection.execute(begin)
                 self._changes_at_begin = self.connection.total_changes
-                self.appointments.forget_cached()
                 return
             except StoreLockedError:
                 # busy_timeout covers most waits; this loop covers the rare SQLITE_BUSY that

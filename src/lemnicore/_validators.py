@@ -56,6 +56,12 @@ def require_text(
     return value
 
 
+def is_record_id(value: object) -> bool:
+    """Whether ``value`` can be the id of a stored record at all (G7): stores answer "not
+    found" for anything else instead of failing on an unhashable or unencodable key."""
+    return isinstance(value, str) and text_problem(value, max_length=MAX_NAME) is None
+
+
 def non_empty(instance: object, attribute: attrs.Attribute[Any], value: str) -> None:
     """The string must contain something besides white space (and be storable text of at
     most :data:`MAX_NAME` characters)."""

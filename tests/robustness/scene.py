@@ -25,6 +25,7 @@ class Scene:
     calendar: str
     client: str
     token: str
+    appointment: str
 
     def snapshot(self) -> tuple[Any, ...]:
         """Everything a refused call must leave as it was."""
@@ -50,7 +51,7 @@ def build_scene(store: Store) -> Scene:
     p.add_working_time(room, MON_FRI, time(8), time(12))
     owner = p.owner(anna)
     client = p.add_client("Meier", "Eva", email="eva@example.org")
-    p.appointment(anna, room, p.at(2026, 5, 5, 9), client_id=client)
+    booked = p.appointment(anna, room, p.at(2026, 5, 5, 9), client_id=client)
     online = OnlineBooking(p.store, p.clock)
     release = online.release(owner, room, p.calendars[anna])
-    return Scene(p, online, owner, room, p.calendars[anna], client, release.token)
+    return Scene(p, online, owner, room, p.calendars[anna], client, release.token, booked.id)

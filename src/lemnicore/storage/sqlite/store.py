@@ -19,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
+from lemnicore._validators import is_record_id
 from lemnicore.access.audit import REDACTED, AuditEntry, redacted
 from lemnicore.access.logins import ClientLogin
 from lemnicore.access.policy import Grant
@@ -248,6 +249,8 @@ class SqliteCatalog(Generic[T]):
         return found
 
     def find(self, record_id: str) -> T | None:
+        if not is_record_id(record_id):
+            return None
         row = self._conn.execute(
             "SELECT body FROM documents WHERE kind = ? AND id = ?", (self._kind, record_id)
         ).fetchone()
@@ -357,6 +360,8 @@ class SqliteAppointments:
         return found
 
     def find(self, appointment_id: str) -> Appointment | None:
+        if not is_record_id(appointment_id):
+            return None
         found = self._select("id = ?", (appointment_id,))
         return found[0] if found else None
 
@@ -472,6 +477,8 @@ class SqliteClients:
         return found
 
     def find(self, client_id: str) -> Client | None:
+        if not is_record_id(client_id):
+            return None
         found = self._select("id = ?", (client_id,))
         return found[0] if found else None
 

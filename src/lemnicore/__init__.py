@@ -118,7 +118,7 @@ from lemnicore.scheduling.practice import (
 from lemnicore.scheduling.rules import conflicts, is_significant_reschedule, overlapping_pairs
 from lemnicore.scheduling.slots import Slot, free_slots, slot_grid
 from lemnicore.services.access import AuditTrail, CalendarAccess, ClientDirectory
-from lemnicore.services.booking import AppointmentBook
+from lemnicore.services.booking import DEFAULT_MAX_DURATION, AppointmentBook
 from lemnicore.services.clients import ClientRecords, register_client
 from lemnicore.services.communities import CalendarCommunities, CommunityView
 from lemnicore.services.entitlements import UNLIMITED, BookingLimits, Entitlements, Unlimited
@@ -128,6 +128,7 @@ from lemnicore.services.setup import PracticeSetup
 from lemnicore.storage.memory import MemoryStore
 from lemnicore.storage.ports import Appointments, AuditLog, Catalog, Clients, Store, UnitOfWork
 from lemnicore.storage.sqlite.store import SqliteStore
+from lemnicore.timekeeping import EARLIEST_DAY, LATEST_DAY
 
 __version__ = "0.1.0"
 
@@ -137,7 +138,10 @@ __all__ = [
     "CONFIRMATIONS_FUTURE",
     "CONFIRMATIONS_NONE",
     "DEFAULT_HOLD",
+    "DEFAULT_MAX_DURATION",
     "DEFAULT_PLANS",
+    "EARLIEST_DAY",
+    "LATEST_DAY",
     "NO_MESSAGE",
     "ONLINE_BOOKING_ACTOR",
     "PLACEHOLDERS",

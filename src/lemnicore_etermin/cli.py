@@ -234,7 +234,12 @@ def _run_csv(args: argparse.Namespace) -> int:
                 )
                 for line, field, reason in problems:
                     print(f"  line {line}: {field}: {reason}", file=sys.stderr)
-                return 1
+                # G7: the report above, then the one line every failure ends with.
+                raise ValidationError(
+                    "file",
+                    f"{len(problems)} line(s) in error, nothing imported",
+                    record=str(args.file),
+                ) from exc
             raise
         print(report.to_text())
     finally:

@@ -283,6 +283,9 @@ def cli_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     build_scene(store)
     store.checkpoint()
     store.close()
+    (folder / "kontakte.csv").write_bytes(
+        b"Frau;Weber;anna@example.org\r\nHerr;;\xff\xfe\r\n;\x00;x@\r\n"
+    )
     with contextlib.chdir(folder):
         yield path
     shutil.rmtree(folder, ignore_errors=True)
@@ -351,6 +354,28 @@ COMMANDS = [
     ],
     lambda db, a, b: ["import", "csv-contacts", a, "--store", db, "--columns", b],
     lambda db, a, b: ["import", "reset", a, "--store", db],
+    lambda db, a, b: [
+        "import",
+        "csv-contacts",
+        "kontakte.csv",
+        "--store",
+        db,
+        "--columns",
+        a,
+        "--encoding",
+        b,
+    ],
+    lambda db, a, b: [
+        "import",
+        "csv-contacts",
+        "kontakte.csv",
+        "--store",
+        db,
+        "--columns",
+        "salutation,last_name,email",
+        "--delimiter",
+        a,
+    ],
     lambda db, a, b: ["import", "list", "--store", a],
     lambda db, a, b: [
         "import",

@@ -22,6 +22,7 @@ from lemnicore.errors import (
     StoreCorruptError,
     StoreError,
     StoreFullError,
+    StoreLockedError,
     StoreReadOnlyError,
     StoreSchemaError,
     StoreURLError,
@@ -350,3 +351,66 @@ def test_g7_a_store_url_that_is_not_text_is_a_typed_error(url: object) -> None:
 def test_g7_every_store_error_is_a_lemnicore_error() -> None:
     for cls in (StoreCorruptError, StoreFullError, StoreReadOnlyError, NotAStoreError):
         assert issubclass(cls, StoreError)
+
+
+# -- locked and the mapping itself ------------------------------------------------------
+
+
+def test_f4_a_store_locked_longer_than_lemnicore_waits_is_a_typed_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import lemnicore.storage.sqlite.store as sqlite_store
+
+    monkeypatch.setattr(sqlite_store, "BUSY_TIMEOUT_S", 0.2)
+    path = practice_file(tmp_path / "p.db")
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another program holds the write lock and hangs
+    store = SqliteStore(path)
+    try:
+        with pytest.raises(StoreLockedError) as caught, store.unit_of_work():
+            pass
+        assert caught.value.path == str(path)
+        assert "busy" in str(caught.value)
+    finally:
+        store.close()
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        (11, StoreCorruptError),  # SQLITE_CORRUPT
+        (26, StoreCorruptError),  # SQLITE_NOTADB
+        (8, StoreReadOnlyError),  # SQLITE_READONLY
+        (8 | (1 << 8), StoreReadOnlyError),  # SQLITE_READONLY_RECOVERY
+        (13, StoreFullError),  # SQLITE_FULL
+        (10 | (3 << 8), StoreFullError),  # SQLITE_IOERR_WRITE (EFBIG)
+        (5, StoreLockedError),  # SQLITE_BUSY
+        (6, StoreLockedError),  # SQLITE_LOCKED
+        (14, StoreError),  # SQLITE_CANTOPEN
+        (1, StoreError),  # SQLITE_ERROR
+    ],
+)
+def test_f4_every_sqlite_result_code_maps_to_a_store_error_naming_the_file(
+    code: int, expected: type[StoreError]
+) -> None:
+    from lemnicore.storage.sqlite.faults import store_error
+
+    exc = sqlite3.OperationalError("something went wrong")
+    exc.sqlite_errorcode = code  # type: ignore[attr-defined]
+    mapped = store_error(exc, "/srv/praxis.db")
+    assert type(mapped) is expected
+    assert mapped.path == "/srv/praxis.db"
+    assert "/srv/praxis.db" in str(mapped)
+
+
+def test_f4_text_a_store_cannot_encode_is_a_store_error_not_a_unicode_error(
+    tmp_path: Path,
+) -> None:
+    store = SqliteStore(tmp_path / "p.db")
+    try:
+        with pytest.raises(StoreError, match="not valid Unicode"), store.unit_of_work() as uow:
+            uow.connection.execute("SELECT ?", ("\ud800",))
+    finally:
+        store.close()

@@ -20,12 +20,19 @@ from lemnicore.errors import (
     InvalidTransitionError,
     LemnicoreError,
     NaiveDatetimeError,
+    NotAStoreError,
     NotFoundError,
     OverlapError,
     PlanLimitError,
     PluginError,
     SlotTakenError,
+    StoreCorruptError,
     StoreError,
+    StoreFullError,
+    StoreLockedError,
+    StoreReadOnlyError,
+    StoreSchemaError,
+    StoreURLError,
     UnknownStoreURLError,
     ValidationError,
 )
@@ -116,7 +123,7 @@ from lemnicore.scheduling.practice import (
 from lemnicore.scheduling.rules import conflicts, is_significant_reschedule, overlapping_pairs
 from lemnicore.scheduling.slots import Slot, free_slots, slot_grid
 from lemnicore.services.access import AuditTrail, CalendarAccess, ClientDirectory
-from lemnicore.services.booking import AppointmentBook
+from lemnicore.services.booking import DEFAULT_MAX_DURATION, AppointmentBook
 from lemnicore.services.clients import ClientRecords, register_client
 from lemnicore.services.communities import CalendarCommunities, CommunityView
 from lemnicore.services.entitlements import UNLIMITED, BookingLimits, Entitlements, Unlimited
@@ -133,6 +140,7 @@ from lemnicore.services.setup import PracticeSetup
 from lemnicore.storage.memory import MemoryStore
 from lemnicore.storage.ports import Appointments, AuditLog, Catalog, Clients, Store, UnitOfWork
 from lemnicore.storage.sqlite.store import SqliteStore
+from lemnicore.timekeeping import EARLIEST_DAY, LATEST_DAY
 
 __version__ = "0.1.0"
 
@@ -142,7 +150,10 @@ __all__ = [
     "CONFIRMATIONS_FUTURE",
     "CONFIRMATIONS_NONE",
     "DEFAULT_HOLD",
+    "DEFAULT_MAX_DURATION",
     "DEFAULT_PLANS",
+    "EARLIEST_DAY",
+    "LATEST_DAY",
     "NO_MESSAGE",
     "ONLINE_BOOKING_ACTOR",
     "PERMISSIONS",
@@ -224,6 +235,7 @@ __all__ = [
     "MessageTemplate",
     "NaiveDatetimeError",
     "NewClient",
+    "NotAStoreError",
     "NotFoundError",
     "NotificationLog",
     "NotificationPolicy",
@@ -267,7 +279,13 @@ __all__ = [
     "SqliteStore",
     "StaffAccount",
     "Store",
+    "StoreCorruptError",
     "StoreError",
+    "StoreFullError",
+    "StoreLockedError",
+    "StoreReadOnlyError",
+    "StoreSchemaError",
+    "StoreURLError",
     "SystemClock",
     "TransientTransportError",
     "Transport",

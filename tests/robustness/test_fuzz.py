@@ -246,7 +246,9 @@ def test_g7_free_slots_and_notification_plan_fuzz(
     scene: Scene, room: Any, start: Any, end: Any
 ) -> None:
     use = some(room, scene.room, room is not None)
-    only_lemnicore_errors(scene, lambda: scene.practice.book.free_slots(scene.owner, use, start, end))
+    only_lemnicore_errors(
+        scene, lambda: scene.practice.book.free_slots(scene.owner, use, start, end)
+    )
     service = NotificationService(scene.practice.store, scene.practice.clock, [])
     only_lemnicore_errors(scene, lambda: service.plan(start))
 

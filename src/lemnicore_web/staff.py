@@ -74,7 +74,7 @@ class StaffPages:
             request,
             "inbox.html",
             time_zone=zones,
-            who=actor.name or actor.id,
+            who=actor.name or str(request.session.get("staff", actor.id)),
             requests=requests,
             notice=notice,
             error=error,

@@ -84,7 +84,10 @@ class Pages:
         token = request.path_params["token"]
         day = parse_week(request.query_params.get("week"))
         try:
-            view, days = await run_in_threadpool(self.site.week, token, day)
+            try:
+                view, days = await run_in_threadpool(self.site.week, token, day)
+            except LemnicoreValidationError:
+                view, days = await run_in_threadpool(self.site.week, token, None)
         except NotFoundError:
             return self._message(request, 404, "not_found")
         lang = language(request, self.lang_default)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import threading
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import attrs
 
 from lemnicore.clock import Clock
-from lemnicore.errors import NotFoundError
+from lemnicore.errors import NotFoundError, ValidationError
 from lemnicore.notifications.service import NotificationService
 from lemnicore.notifications.transport import Transport
 from lemnicore.online.cancellation import CancelLinks, SelfCancellation
@@ -79,9 +79,20 @@ class BookingSite:
     # -- week ------------------------------------------------------------------------------
 
     def week(self, token: str, day: date | None) -> tuple[WeekView, list[list[OfferedSlot]]]:
-        """C2 + H4: the week, with slots outside the booking horizon shown as taken."""
-        view = self.online.week(token, day)
+        """C2 + H4: the week, with slots outside the booking horizon shown as taken.
+
+        A week more than a year back or beyond the horizon is a :class:`ValidationError`
+        on ``week`` (nothing there can be booked, and the calendar's edges overflow)."""
         now = self.clock.now()
+        if day is not None:
+            today = now.date()
+            if not (
+                today - timedelta(days=366)
+                <= day
+                <= today + self.config.horizon.max_ahead + timedelta(days=7)
+            ):
+                raise ValidationError("week", "outside the weeks this page shows")
+        view = self.online.week(token, day)
         horizon = self.config.horizon
         days = [
             [OfferedSlot(s.start, s.end, s.free and horizon.allows(s.start, now)) for s in d.slots]

@@ -77,8 +77,11 @@ class CancelDeadline:
         return to_utc(require_aware(now, "now")) <= to_utc(start) - self.before
 
     def last_moment(self, start: datetime) -> datetime:
-        """The last instant at which a cancellation is still accepted."""
-        return start - self.before
+        """The last instant at which a cancellation is still accepted, in ``start``'s zone.
+
+        Subtracted in UTC: aware arithmetic within one zone is wall-clock arithmetic and
+        would be an hour off across a DST change."""
+        return (to_utc(start) - self.before).astimezone(start.tzinfo)
 
 
 @attrs.frozen

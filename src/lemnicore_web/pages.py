@@ -54,6 +54,11 @@ def parse_week(value: str | None) -> date | None:
         return None
 
 
+def rooted(request: Request, path: str) -> str:
+    """``path`` below the app's mount point (a reverse proxy's ``--root-path``)."""
+    return f"{request.scope.get('root_path', '')}{path}"
+
+
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -118,7 +123,7 @@ class Pages:
         except NotFoundError:
             return self._message(request, 404, "not_found")
         except LemnicoreValidationError:
-            return self._message(request, 422, "err_start", f"/book/{token}")
+            return self._message(request, 422, "err_start", rooted(request, f"/book/{token}"))
         return self._request_form(
             request, token, view.room_name, view.time_zone, start, hold.id, hold.expires_at, {}, {}
         )
@@ -168,7 +173,7 @@ class Pages:
         except NotFoundError:
             return self._message(request, 404, "not_found")
         except LemnicoreValidationError:
-            return self._message(request, 422, "err_start", f"/book/{token}")
+            return self._message(request, 422, "err_start", rooted(request, f"/book/{token}"))
         hold = values.get("hold") or None
         shown = {k: values.get(k, "") for k in FORM_FIELDS}
         errors = form_errors(shown)
@@ -196,7 +201,9 @@ class Pages:
             else:
                 self.site.note_request(receipt, client_address(request))
                 ref = self.site.links.token(receipt.appointment_id)
-                return RedirectResponse(f"/book/{token}/received/{ref}", status_code=303)
+                return RedirectResponse(
+                    rooted(request, f"/book/{token}/received/{ref}"), status_code=303
+                )
         return self._request_form(
             request, token, view.room_name, view.time_zone, start, hold, None, shown, errors
         )
@@ -215,7 +222,7 @@ class Pages:
             time_zone=view.time_zone,
             token=token,
             start=appointment.start,
-            cancel_url=f"/cancel/{ref}",
+            cancel_url=rooted(request, f"/cancel/{ref}"),
         )
 
     # -- H5 self-cancel -------------------------------------------------------------------------
@@ -257,7 +264,7 @@ class Pages:
             heading=t["login_title"],
             intro="",
             error=error,
-            action="/login",
+            action=rooted(request, "/login"),
             button=t["login_button"],
             fields=[
                 ("login_id", t["login_id"], "email", "username"),
@@ -274,7 +281,7 @@ class Pages:
             heading=t["change_title"],
             intro=t["change_text"],
             error=error,
-            action="/login/password",
+            action=rooted(request, "/login/password"),
             button=t["change_button"],
             fields=[
                 ("old_password", t["old_password"], "password", "current-password"),
@@ -300,7 +307,7 @@ class Pages:
         request.session.clear()  # a new session on login (no fixation)
         if result.must_change_password:
             request.session["pending_login"] = result.login_id
-            return RedirectResponse("/login/password", status_code=303)
+            return RedirectResponse(rooted(request, "/login/password"), status_code=303)
         request.session["client"] = result.client_id
         return self._page(
             request,
@@ -314,7 +321,7 @@ class Pages:
         t = TEXTS[language(request, self.lang_default)]
         pending = request.session.get("pending_login")
         if not isinstance(pending, str):
-            return RedirectResponse("/login", status_code=303)
+            return RedirectResponse(rooted(request, "/login"), status_code=303)
         if request.method == "GET":
             return self._change_page(request)
         values = await self._form(request)

@@ -11,7 +11,7 @@ from lemnicore.access.actors import Actor
 from lemnicore.errors import AccessDeniedError, LemnicoreError, NotFoundError
 from lemnicore.online.requests import NewClient
 from lemnicore_web.i18n import TEXTS
-from lemnicore_web.pages import Pages, check_staff_password
+from lemnicore_web.pages import Pages, check_staff_password, rooted
 from lemnicore_web.rendering import language
 
 
@@ -34,7 +34,7 @@ class StaffPages:
             heading=t["staff_login_title"],
             intro="",
             error=error,
-            action="/staff/login",
+            action=rooted(request, "/staff/login"),
             button=t["login_button"],
             fields=[
                 ("login_id", t["login_id"], "email", "username"),
@@ -56,18 +56,18 @@ class StaffPages:
             return self._login_page(request, t["login_failed"], 401)
         request.session.clear()
         request.session["staff"] = login_id
-        return RedirectResponse("/staff", status_code=303)
+        return RedirectResponse(rooted(request, "/staff"), status_code=303)
 
     async def logout(self, request: Request) -> Response:
         if await self.pages._form(request) is None:
             return self.pages._message(request, 403, "err_form")
         request.session.clear()
-        return RedirectResponse("/staff/login", status_code=303)
+        return RedirectResponse(rooted(request, "/staff/login"), status_code=303)
 
     async def inbox(self, request: Request, notice: str = "", error: str = "") -> Response:
         actor = self._actor(request)
         if actor is None:
-            return RedirectResponse("/staff/login", status_code=303)
+            return RedirectResponse(rooted(request, "/staff/login"), status_code=303)
         requests = await run_in_threadpool(self.site.online.requests, actor)
         zones = await run_in_threadpool(self._zone)
         return self.pages._page(
@@ -88,7 +88,7 @@ class StaffPages:
     async def decide(self, request: Request) -> Response:
         actor = self._actor(request)
         if actor is None:
-            return RedirectResponse("/staff/login", status_code=303)
+            return RedirectResponse(rooted(request, "/staff/login"), status_code=303)
         values = await self.pages._form(request)
         if values is None:
             return self.pages._message(request, 403, "err_form")

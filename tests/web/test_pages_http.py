@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+import attrs
 import httpx
 import pytest
 
 from lemnicore import AppointmentStatus
+from lemnicore.online.horizon import OpenRequestLimits
 
 from .conftest import STAFF_LOGIN, STAFF_PASSWORD, Booking
 
@@ -206,3 +208,72 @@ def test_h3_staff_decline_a_request_and_the_slot_is_free_again(booking: Booking)
 def test_h4_no_page_answers_with_a_server_error_to_garbage(booking: Booking, path: str) -> None:
     answer = httpx.get(f"{booking.url}{path}?week=not-a-date&lang=xx")
     assert answer.status_code < 500
+
+
+def test_c5_d4_confirming_with_a_new_client_sends_the_confirmation_an_hour_later(
+    booking: Booking,
+) -> None:
+    with httpx.Client() as client:
+        _request(client, booking, last_name="Neu", email="neu@example.org")
+    with httpx.Client() as staff:
+        inbox = _staff(staff, booking)
+        [request] = booking.site.online.requests(booking.practice.owner(booking.anna))
+        answer = staff.post(
+            f"{booking.url}/staff/requests/{request.appointment_id}/confirm",
+            data={"csrf_token": _csrf(inbox.text), "attach": "new"},
+        )
+    assert "Termin bestätigt" in answer.text
+    to_neu = [m for m in booking.sink.messages if m.rcpt_tos == ("neu@example.org",)]
+    assert len(to_neu) == 1  # only "request received": D4 holds the new record's first hour
+    booking.practice.clock.advance(hours=1, minutes=1)
+    assert booking.site.notifications is not None
+    booking.site.notifications.run()
+    to_neu = [m for m in booking.sink.messages if m.rcpt_tos == ("neu@example.org",)]
+    assert len(to_neu) == 2
+    assert "/cancel/" in to_neu[1].email.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_h4_open_requests_from_one_network_address_are_limited(booking: Booking) -> None:
+    booking.site.config = attrs.evolve(
+        booking.site.config, limits=OpenRequestLimits(per_email=None, per_address=2)
+    )
+    with httpx.Client() as client:
+        statuses = []
+        for n, hour in enumerate(("08:00", "08:30", "09:00")):
+            start = f"2026-05-11T{hour}:00+02:00"
+            csrf, hold = _hold(client, booking, start)
+            data = {"csrf_token": csrf, "start": start, "hold": hold}
+            data |= {"last_name": f"Person {n}", "email": f"p{n}@example.org"}
+            statuses.append(client.post(f"{booking.page}/request", data=data).status_code)
+    assert statuses == [303, 303, 422]
+
+
+def test_h1_behind_a_reverse_proxy_links_and_redirects_keep_the_prefix(booking: Booking) -> None:
+    import asyncio
+
+    from lemnicore_web import create_app
+
+    app = create_app(
+        booking.practice.store, config=booking.site.config, clock=booking.practice.clock
+    )
+    transport = httpx.ASGITransport(app=app, root_path="/termine")
+
+    async def journey() -> tuple[str, str]:
+        async with httpx.AsyncClient(transport=transport, base_url="http://praxis") as client:
+            week = await client.get(f"/termine/book/{booking.token}?week={MONDAY_NEXT}")
+            csrf = _csrf(week.text)
+            form = await client.post(
+                f"/termine/book/{booking.token}/slot", data={"csrf_token": csrf, "start": SLOT}
+            )
+            hold = re.search(r'name="hold" value="([^"]+)"', form.text)
+            assert hold is not None
+            sent = await client.post(
+                f"/termine/book/{booking.token}/request",
+                data={"csrf_token": _csrf(form.text), "start": SLOT, "hold": hold.group(1),
+                      "last_name": "Meier", "email": "petra@example.org"},
+            )  # fmt: skip
+            return week.text, sent.headers["location"]
+
+    week, location = asyncio.run(journey())
+    assert f'action="/termine/book/{booking.token}/slot"' in week
+    assert location.startswith(f"/termine/book/{booking.token}/received/")

@@ -12,7 +12,7 @@ import os
 
 from lemnicore.cli.arguments import open_cli_store
 from lemnicore.cli.registry import CommandRegistry
-from lemnicore.errors import ValidationError
+from lemnicore.errors import PluginError, ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +44,15 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    try:
+        import uvicorn
 
-    from lemnicore_web.app import create_app
-    from lemnicore_web.config import WebConfig
+        from lemnicore_web.app import create_app
+        from lemnicore_web.config import WebConfig
+    except ImportError as missing:  # G5: say which extra brings it
+        raise PluginError(
+            f"lemnicore serve needs the 'web' extra (pip install 'lemnicore[web]'): {missing}"
+        ) from None
 
     if not args.store:
         raise ValidationError("--store", "give a store URL (or set LEMNICORE_STORE)")

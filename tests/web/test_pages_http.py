@@ -250,6 +250,7 @@ def test_h4_open_requests_from_one_network_address_are_limited(booking: Booking)
 
 def test_h1_behind_a_reverse_proxy_links_and_redirects_keep_the_prefix(booking: Booking) -> None:
     import asyncio
+    import concurrent.futures
 
     from lemnicore_web import create_app
 
@@ -274,6 +275,8 @@ def test_h1_behind_a_reverse_proxy_links_and_redirects_keep_the_prefix(booking: 
             )  # fmt: skip
             return week.text, sent.headers["location"]
 
-    week, location = asyncio.run(journey())
+    # In a thread of its own: Playwright's sync API may hold this thread's event loop.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        week, location = pool.submit(asyncio.run, journey()).result()
     assert f'action="/termine/book/{booking.token}/slot"' in week
     assert location.startswith(f"/termine/book/{booking.token}/received/")

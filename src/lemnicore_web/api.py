@@ -116,7 +116,7 @@ class Api:
                 field, reason = next(iter(errors.items()))
                 return problem(422, "Invalid input", reason, field)
             await run_in_threadpool(
-                self.site.check_request, start, fields["email"], client_address(request)
+                self.site.check_request, token, start, fields["email"], client_address(request)
             )
             receipt = await run_in_threadpool(
                 lambda: self.site.online.request(token, start, **fields)

@@ -180,7 +180,7 @@ class Pages:
         if not errors:
             try:
                 await run_in_threadpool(
-                    self.site.check_request, start, shown["email"], client_address(request)
+                    self.site.check_request, token, start, shown["email"], client_address(request)
                 )
                 receipt = await run_in_threadpool(
                     lambda: self.site.online.request(

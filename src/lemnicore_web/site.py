@@ -106,14 +106,20 @@ class BookingSite:
         # H4: the client's network address is kept only as a keyed hash, in memory.
         return hmac.new(self.config.secret_key, address.encode(), hashlib.sha256).hexdigest()
 
-    def check_request(self, start: datetime, email: str, address: str) -> None:
-        """H4: horizon and open-request limits (ValidationError naming the field)."""
+    def check_request(self, token: str, start: datetime, email: str, address: str) -> None:
+        """H4: horizon and open-request limits (ValidationError naming the field).
+
+        Open requests are counted in the calendar the booking link fills."""
         self.config.horizon.check(start, self.clock.now())
         limits = self.config.limits
         if limits.per_email is None and limits.per_address is None:
             return
+        with self.store.unit_of_work(write=False) as uow:
+            release = uow.online_releases.find(token)
+        if release is None:
+            raise NotFoundError("booking link", token)
         wanted = email.strip().lower()
-        open_requests = self.online.requests(ONLINE_BOOKING_ACTOR)
+        open_requests = self.online.requests(ONLINE_BOOKING_ACTOR, calendar_id=release.calendar_id)
         open_ids = {r.appointment_id for r in open_requests}
         for_email = sum(
             1

@@ -77,7 +77,7 @@ class Api:
         token = request.path_params["token"]
         raw = request.query_params.get("week")
         day = parse_week(raw)
-        if raw and day is None:
+        if raw is not None and day is None:  # given but empty or no date
             return problem(422, "Invalid input", "not a date (YYYY-MM-DD)", "week")
         try:
             view, days = await run_in_threadpool(self.site.week, token, day)

@@ -3,6 +3,8 @@ field, and no server error for anything hypothesis sends against the OpenAPI doc
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -129,3 +131,16 @@ def test_h2_a_week_at_the_edge_of_the_calendar_is_a_problem_not_a_server_error(
         assert answer.json()["field"] == "week"
         page = httpx.get(booking.page, params={"week": week})
         assert page.status_code == 200  # the page falls back to this week
+
+
+def test_h1_the_week_is_shown_in_the_branchs_zone_across_the_october_change(
+    booking: Booking,
+) -> None:
+    booking.practice.clock.set(datetime(2026, 10, 1, 7, 0, tzinfo=UTC))
+    api = f"{booking.url}/api/v1/booking/{booking.token}/week"
+    before = httpx.get(api, params={"week": "2026-10-19"}).json()
+    after = httpx.get(api, params={"week": "2026-10-26"}).json()
+    # 08:00 on the wall clock both weeks: summer time before the last Sunday, winter after.
+    assert before["days"][4]["slots"][0]["start"] == "2026-10-23T08:00:00+02:00"
+    assert after["days"][0]["slots"][0]["start"] == "2026-10-26T08:00:00+01:00"
+    assert before["next_week"] == "2026-10-26"

@@ -280,3 +280,33 @@ def test_h1_behind_a_reverse_proxy_links_and_redirects_keep_the_prefix(booking: 
         week, location = pool.submit(asyncio.run, journey()).result()
     assert f'action="/termine/book/{booking.token}/slot"' in week
     assert location.startswith(f"/termine/book/{booking.token}/received/")
+
+
+def test_h3_b1_staff_of_another_organisation_see_no_requests(booking: Booking) -> None:
+    from lemnicore import Actor, Role
+    from lemnicore_web import StaffLogin
+
+    stranger = Actor(id="user-x", role=Role.FRONT_DESK, name="Xaver", organisation_id="org-2")
+    booking.site.config = attrs.evolve(
+        booking.site.config,
+        staff=(StaffLogin.with_password("x@other.example", "x-password-1", stranger),),
+    )
+    with httpx.Client() as client:
+        _request(client, booking)
+    with httpx.Client() as staff:
+        page = staff.get(f"{booking.url}/staff/login")
+        inbox = staff.post(
+            f"{booking.url}/staff/login",
+            data={"csrf_token": _csrf(page.text), "login_id": "x@other.example",
+                  "password": "x-password-1"},
+            follow_redirects=True,
+        )  # fmt: skip
+        assert "Offene Anfragen" in inbox.text
+        assert "petra@example.org" not in inbox.text
+        [request] = booking.site.online.requests(booking.practice.owner(booking.anna))
+        answer = staff.post(
+            f"{booking.url}/staff/requests/{request.appointment_id}/decline",
+            data={"csrf_token": _csrf(inbox.text)},
+        )
+    assert answer.status_code == 403
+    assert booking.site.online.requests(booking.practice.owner(booking.anna)) == [request]

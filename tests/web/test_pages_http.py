@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime
 
@@ -310,3 +311,36 @@ def test_h3_b1_staff_of_another_organisation_see_no_requests(booking: Booking) -
         )
     assert answer.status_code == 403
     assert booking.site.online.requests(booking.practice.owner(booking.anna)) == [request]
+
+
+def test_h4_the_access_log_of_a_whole_request_holds_no_personal_data(
+    booking: Booking, caplog: pytest.LogCaptureFixture
+) -> None:
+    from lemnicore_web import create_app
+    from lemnicore_web.testing import LiveServer
+
+    app = create_app(
+        booking.practice.store, config=booking.site.config, clock=booking.practice.clock
+    )
+    logged = Booking(
+        **{**attrs.asdict(booking, recurse=False), "server": LiveServer(app, access_log=True)}
+    )
+    with (
+        caplog.at_level(logging.INFO, logger="uvicorn.access"),
+        logged.server,
+        httpx.Client() as client,
+    ):
+        answer = _request(
+            client,
+            logged,
+            last_name="Wachtmeister",
+            first_name="Petra",
+            email="petra.wachtmeister@example.org",
+            phone="+49 40 1234567",
+        )
+        client.get(f"{logged.url}{answer.headers['location']}")
+    lines = [r.getMessage() for r in caplog.records if r.name == "uvicorn.access"]
+    assert any("/request" in line for line in lines)  # the log is on
+    text = "\n".join(lines).lower()
+    for personal in ("wachtmeister", "petra", "example.org", "1234567"):
+        assert personal not in text

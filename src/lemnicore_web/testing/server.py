@@ -27,11 +27,18 @@ def free_port() -> int:
 class LiveServer:
     """Serves ``app`` on ``127.0.0.1`` until :meth:`stop` (or the ``with`` block ends)."""
 
-    def __init__(self, app: ASGIApp, *, port: int | None = None) -> None:
+    def __init__(self, app: ASGIApp, *, port: int | None = None, access_log: bool = False) -> None:
+        """``access_log=True`` logs every request through the stdlib logger
+        ``uvicorn.access`` (propagating, so pytest's ``caplog`` sees it)."""
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_config=None,
+            log_level="info" if access_log else "warning",
+            access_log=access_log,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)

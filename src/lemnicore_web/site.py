@@ -17,7 +17,7 @@ from lemnicore.notifications.transport import Transport
 from lemnicore.online.cancellation import CancelLinks, SelfCancellation
 from lemnicore.online.service import ONLINE_BOOKING_ACTOR, OnlineBooking, RequestReceipt
 from lemnicore.online.week import WeekView
-from lemnicore.scheduling.appointments import Appointment, AppointmentStatus
+from lemnicore.scheduling.appointments import Appointment
 from lemnicore.services.logins import ClientLogins
 from lemnicore.storage.ports import Store
 from lemnicore_web.config import WebConfig
@@ -102,7 +102,7 @@ class BookingSite:
 
     # -- requests ----------------------------------------------------------------------------
 
-    def address_key(self, address: str) -> str:
+    def _address_key(self, address: str) -> str:
         # H4: the client's network address is kept only as a keyed hash, in memory.
         return hmac.new(self.config.secret_key, address.encode(), hashlib.sha256).hexdigest()
 
@@ -127,14 +127,14 @@ class BookingSite:
             if r.requester is not None and r.requester.email.lower() == wanted
         )
         with self._lock:
-            mine = self._by_address.get(self.address_key(address), set())
+            mine = self._by_address.get(self._address_key(address), set())
             mine &= open_ids
             for_address = len(mine)
         limits.check(open_for_email=for_email, open_for_address=for_address)
 
     def note_request(self, receipt: RequestReceipt, address: str) -> None:
         with self._lock:
-            self._by_address.setdefault(self.address_key(address), set()).add(
+            self._by_address.setdefault(self._address_key(address), set()).add(
                 receipt.appointment_id
             )
 
@@ -146,6 +146,3 @@ class BookingSite:
         if found is None:
             raise NotFoundError("appointment", appointment_id)
         return found
-
-    def is_open(self, appointment: Appointment) -> bool:
-        return appointment.status is AppointmentStatus.PROPOSED

@@ -5,6 +5,7 @@ the notification planner needs to know about the web."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 
 import attrs
 
@@ -36,7 +37,14 @@ class CancelLinkTransport:
                     "Termin absagen / cancel this appointment:\n"
                     f"{links}\n"
                 )
-                message = attrs.evolve(message, text=text)
+                html = message.html
+                if html:
+                    anchors = "<br>".join(
+                        f'<a href="{escape(self.link_for(a))}">{escape(self.link_for(a))}</a>'
+                        for a in message.appointment_ids
+                    )
+                    html = f"{html}<p>Termin absagen / cancel this appointment:<br>{anchors}</p>"
+                message = attrs.evolve(message, text=text, html=html)
         return self.inner.send(message)
 
     def close(self) -> None:

@@ -117,6 +117,11 @@ class Pages:
             start = parse_start(values.get("start", ""))
             self.site.config.horizon.check(start, self.site.clock.now())
             hold = await run_in_threadpool(self.site.online.hold, token, start)
+            # One hold per visitor: picking another slot gives the earlier one back (C4).
+            earlier = request.session.get("hold")
+            if isinstance(earlier, str) and earlier != hold.id:
+                await run_in_threadpool(self.site.online.drop_hold, earlier)
+            request.session["hold"] = hold.id
             view, _ = await run_in_threadpool(self.site.week, token, start.date())
         except SlotTakenError:
             return await self.week(request, "slot_taken", 409)
@@ -200,6 +205,7 @@ class Pages:
                 errors = {error.field: error.reason}
             else:
                 self.site.note_request(receipt, client_address(request))
+                request.session.pop("hold", None)
                 ref = self.site.links.token(receipt.appointment_id)
                 return RedirectResponse(
                     rooted(request, f"/book/{token}/received/{ref}"), status_code=303

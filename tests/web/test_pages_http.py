@@ -344,3 +344,13 @@ def test_h4_the_access_log_of_a_whole_request_holds_no_personal_data(
     text = "\n".join(lines).lower()
     for personal in ("wachtmeister", "petra", "example.org", "1234567"):
         assert personal not in text
+
+
+def test_c4_picking_another_slot_gives_the_first_hold_back(booking: Booking) -> None:
+    with httpx.Client() as client:
+        _hold(client, booking, SLOT)
+        _hold(client, booking, "2026-05-11T10:00:00+02:00")
+    week = booking.site.online.week(booking.token, booking.practice.at(2026, 5, 11).date())
+    free = {s.start.isoformat(): s.free for s in week.days[0].slots}
+    assert free[SLOT] is True
+    assert free["2026-05-11T10:00:00+02:00"] is False

@@ -219,7 +219,9 @@ class Pages:
         token, ref = request.path_params["token"], request.path_params["ref"]
         try:
             view, _ = await run_in_threadpool(self.site.week, token, None)
-            appointment = await run_in_threadpool(self.site.appointment_of_link, ref)
+            outlook = await run_in_threadpool(
+                self.site.cancellation.outlook, SELF_CANCEL_ACTOR, ref
+            )
         except (NotFoundError, AccessDeniedError):
             return self._message(request, 404, "not_found")
         return self._page(
@@ -227,7 +229,7 @@ class Pages:
             "received.html",
             time_zone=view.time_zone,
             token=token,
-            start=appointment.start,
+            start=outlook.start,
             cancel_url=rooted(request, f"/cancel/{ref}"),
         )
 

@@ -137,12 +137,3 @@ class BookingSite:
             self._by_address.setdefault(self._address_key(address), set()).add(
                 receipt.appointment_id
             )
-
-    def appointment_of_link(self, token: str) -> Appointment:
-        """The appointment a cancel/received token names (its signature checked)."""
-        appointment_id = self.links.appointment_id(token)
-        with self.store.unit_of_work(write=False) as uow:
-            found = uow.appointments.find(appointment_id)
-        if found is None:
-            raise NotFoundError("appointment", appointment_id)
-        return found

@@ -95,6 +95,14 @@ from lemnicore.notifications.transport import (
     TransportFactory,
 )
 from lemnicore.notifications.windows import DailyWindow
+from lemnicore.online.cancellation import (
+    SELF_CANCEL_ACTOR,
+    CancelDeadline,
+    CancelLinks,
+    CancelOutlook,
+    SelfCancellation,
+)
+from lemnicore.online.horizon import BookingHorizon, OpenRequestLimits
 from lemnicore.online.releases import DEFAULT_HOLD, OnlineRelease, SlotHold
 from lemnicore.online.requests import BookingRequest, BookingRequestForm, NewClient
 from lemnicore.online.service import (
@@ -160,6 +168,7 @@ __all__ = [
     "PLACEHOLDERS",
     "REDACTED",
     "ROLE_SCOPES",
+    "SELF_CANCEL_ACTOR",
     "SYSTEM_ACTOR",
     "UNLIMITED",
     "AccessDeniedError",
@@ -180,6 +189,7 @@ __all__ = [
     "AuditLog",
     "AuditTrail",
     "Availability",
+    "BookingHorizon",
     "BookingLimits",
     "BookingRequest",
     "BookingRequestForm",
@@ -189,6 +199,9 @@ __all__ = [
     "CalendarAccess",
     "CalendarCommunities",
     "CalendarCommunity",
+    "CancelDeadline",
+    "CancelLinks",
+    "CancelOutlook",
     "Catalog",
     "Channel",
     "ChannelPausedError",
@@ -242,6 +255,7 @@ __all__ = [
     "NotificationService",
     "OnlineBooking",
     "OnlineRelease",
+    "OpenRequestLimits",
     "Organisation",
     "OutboxMessage",
     "OutgoingMessage",
@@ -267,6 +281,7 @@ __all__ = [
     "RunPlan",
     "RunReport",
     "Scope",
+    "SelfCancellation",
     "SentLog",
     "SentRecord",
     "Skip",

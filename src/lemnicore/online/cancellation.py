@@ -121,7 +121,9 @@ class SelfCancellation:
         now = self.clock.now()
         with self.store.unit_of_work(write=False) as uow:
             appointment = uow.appointments.get(appointment_id)
-            authorize_in(uow, actor, Permission.VIEW, appointment.calendar_id)
+            authorize_in(
+                uow, actor, Permission.VIEW, appointment.calendar_id, "SelfCancellation.outlook"
+            )
         return self._outlook(appointment, now)
 
     def cancel(self, actor: Actor, token: str) -> Appointment:
@@ -135,7 +137,9 @@ class SelfCancellation:
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
             before = uow.appointments.get(appointment_id)
-            authorize_in(uow, actor, Permission.CANCEL, before.calendar_id)
+            authorize_in(
+                uow, actor, Permission.CANCEL, before.calendar_id, "SelfCancellation.cancel"
+            )
             if before.status not in _CANCELLABLE:
                 raise ValidationError("token", f"this appointment is {before.status.value} already")
             if not self.deadline.allows(before.start, now):

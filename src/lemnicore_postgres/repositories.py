@@ -259,6 +259,9 @@ class PostgresAppointments:
         return self._select(where + " ORDER BY start_at, id", (room_id, end, start, start))
 
     def in_calendar(self, calendar_id: str, start: datetime, end: datetime) -> list[Appointment]:
+        # C2/A7: an online request also checks that the practitioner is free elsewhere;
+        # held like a room, so two rooms cannot both give away the same person's hour.
+        self._tx.lock("calendar", calendar_id)
         return self._select(
             "calendar_id = %s AND start_at < %s AND end_at > %s"
             f" AND start_at >= %s - {_LONGEST} * interval '1 microsecond' ORDER BY start_at, id",

@@ -3,8 +3,11 @@ run, each opening its own store on the one database (several app servers, F1/F2)
 
 from __future__ import annotations
 
+import os
 import random
+import time
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from lemnicore.access.actors import Actor, Role
@@ -155,3 +158,63 @@ def book_within_plan(
     finally:
         store.close()
         results.put(outcomes)
+
+
+class _ProviderClock:
+    """Real seconds passing from a fixed daytime instant, the same in every worker."""
+
+    def __init__(self, base: datetime, t0: float) -> None:
+        self.base = base
+        self.t0 = t0
+
+    def now(self) -> datetime:
+        return self.base + timedelta(seconds=time.time() - self.t0)
+
+
+class _SlowProvider:
+    """A real SMTP transport behind a provider that takes a while to answer."""
+
+    def __init__(self, inner: Any, delay: float, marker: Path) -> None:
+        self.inner = inner
+        self.delay = delay
+        self.marker = marker
+
+    @property
+    def channels(self) -> Any:
+        return self.inner.channels
+
+    def send(self, message: Any) -> Any:
+        self.marker.touch()  # "this worker is sending now": the test kills it in here
+        time.sleep(self.delay)
+        return self.inner.send(message)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def dispatch_worker(
+    url: str,
+    smtp_url: str,
+    base_iso: str,
+    t0: float,
+    stale_after: float,
+    markers: str,
+    stop: Any,
+) -> None:
+    """D15/F4: a notification worker on its own host: dispatch until told to stop."""
+    from lemnicore.notifications.service import NotificationService, RetryPolicy
+    from lemnicore_notify.smtp import SmtpTransport
+
+    store = open_store(url)
+    service = NotificationService(
+        store,
+        _ProviderClock(datetime.fromisoformat(base_iso), t0),
+        [_SlowProvider(SmtpTransport(smtp_url), 0.1, Path(markers) / str(os.getpid()))],
+        retry=RetryPolicy(stale_after=timedelta(seconds=stale_after)),
+    )
+    try:
+        while not stop.is_set():
+            if not service.dispatch():
+                time.sleep(0.05)
+    finally:
+        store.close()

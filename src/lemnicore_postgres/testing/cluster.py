@@ -58,7 +58,7 @@ class PostgresCluster:
 
     def __init__(self, bin_dir: Path | None = None, *, durable: bool = False) -> None:
         found = bin_dir or find_server_binaries()
-        if found is None:
+        if found is None or not (found / "initdb").exists():
             raise StoreError(
                 "no PostgreSQL server binaries (initdb, pg_ctl) found in /usr/lib/postgresql/*/bin;"
                 " install the Debian package 'postgresql' or set PG_BIN"

@@ -7,6 +7,7 @@ psycopg is imported only when a ``postgresql://`` URL is opened, so lemnicore wi
 
 from __future__ import annotations
 
+from lemnicore.cli.registry import CommandRegistry
 from lemnicore.errors import StoreError
 from lemnicore.plugins.markers import hookimpl
 from lemnicore.storage.ports import Store
@@ -26,3 +27,11 @@ def lemnicore_open_store(url: str) -> Store | None:
             f"PostgreSQL support needs the postgres extra: pip install 'lemnicore[postgres]' ({exc})"
         ) from exc
     return PostgresStore(url)
+
+
+@hookimpl
+def lemnicore_register_commands(commands: CommandRegistry) -> None:
+    """G3: ``lemnicore store copy SOURCE_URL TARGET_URL``."""
+    from lemnicore_postgres.cli import add_commands
+
+    add_commands(commands)

@@ -271,7 +271,7 @@ def _build_million(url: str) -> None:
             " status, client_id)"
             " SELECT 'a' || lpad(n::text, 7, '0'), 'cal-' || (n %% %(per_day)s) %% 40,"
             "  'room-' || (n %% %(per_day)s) %% 40, s, s + interval '30 minutes', 'treatment',"
-            "  'booked', 'c' || lpad(((n * 7919) %% 20000)::text, 5, '0')"
+            "  'booked', 'c' || lpad(((n::bigint * 7919) %% 20000)::text, 5, '0')"
             " FROM generate_series(0, %(total)s - 1) AS n,"
             "  LATERAL (SELECT %(first)s::timestamptz + (n / %(per_day)s) * interval '1 day'"
             "   + (((n %% %(per_day)s) / 40) * 30 + 420) * interval '1 minute' AS s) AS t",

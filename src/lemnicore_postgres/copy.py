@@ -296,6 +296,7 @@ class PostgresSide:
         self.store = store
         self.url = store.url
         self.conn = store.pool.getconn()
+        self._no_overlap: str | None = None
 
     def count(self, table: Table) -> int:
         row = self.conn.execute(f"SELECT count(*) FROM {table.name}").fetchone()
@@ -353,8 +354,28 @@ class PostgresSide:
         self.conn.execute(
             "ALTER TABLE notification_items DISABLE TRIGGER notification_open_on_item"
         )
+        # The no-overlap constraint is checked once over all rows at the end: building its
+        # index in one go is faster than growing it row by row (same transaction: nobody
+        # ever sees the table without it).
+        row = self.conn.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conname = 'appointments_no_overlap'"
+        ).fetchone()
+        self._no_overlap = row[0] if row else None
+        if self._no_overlap is not None:
+            self.conn.execute("ALTER TABLE appointments DROP CONSTRAINT appointments_no_overlap")
 
     def finish_tables(self) -> None:
+        if self._no_overlap is not None:
+            try:
+                self.conn.execute(
+                    "ALTER TABLE appointments ADD CONSTRAINT appointments_no_overlap"
+                    f" {self._no_overlap}"
+                )
+            except Exception as exc:
+                raise StoreError(
+                    f"appointments cannot be copied into {self.url}: {_postgres_message(exc)}"
+                ) from exc
         self.conn.execute(
             "ALTER TABLE appointments ENABLE TRIGGER notification_open_on_appointment"
         )

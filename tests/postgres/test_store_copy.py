@@ -191,7 +191,7 @@ def test_f1_f2_an_overlap_sqlite_tolerated_stops_the_copy_naming_it(
     target = open_store(postgres_url)
     with pytest.raises(StoreError, match=r"appointments cannot be copied.*room-1") as caught:
         copy_practice(source, target)
-    assert "conflicting key" in str(caught.value)
+    assert "conflicts with" in str(caught.value)
     with target.unit_of_work(write=False) as uow:
         assert uow.appointments.count() == 0  # nothing half-written
     source.close()

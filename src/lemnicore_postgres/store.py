@@ -144,9 +144,11 @@ class Transaction:
         """PostgreSQL aborts the whole transaction on an error: start a clean one, and
         refuse a later commit (nothing of this unit of work may be half-written)."""
         conn = self._connection()
-        if not conn.closed:
+        try:
             conn.execute("ROLLBACK")
             self.begin()
+        except psycopg.Error:
+            pass  # the connection is gone; the pool replaces it when it comes back
         self.broken = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
     def _overlap(self, appointment: Appointment) -> OverlapError:

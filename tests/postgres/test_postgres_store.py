@@ -87,7 +87,7 @@ def open_and_report(url: str, barrier: Any, results: Any) -> None:
 def test_f3_four_processes_opening_a_new_database_at_once_migrate_it_once(
     postgres_url: str,
 ) -> None:
-    ctx = multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("fork")  # no connection and no thread open here
     barrier, results = ctx.Barrier(4), ctx.Queue()
     children = [
         ctx.Process(target=open_and_report, args=(postgres_url, barrier, results)) for _ in range(4)

@@ -331,3 +331,17 @@ def test_f1_the_test_cluster_says_what_is_missing_without_server_binaries(
 ) -> None:
     with pytest.raises(StoreError, match=r"no PostgreSQL server binaries.*postgresql"):
         PostgresCluster(bin_dir=tmp_path)
+
+
+def test_f1_without_server_binaries_tests_skip_locally_and_fail_in_ci(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lemnicore_postgres.testing import fixtures
+
+    monkeypatch.setattr(fixtures, "find_server_binaries", lambda: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no PostgreSQL server binaries"):
+        fixtures.require_server()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI is set"):
+        fixtures.require_server()

@@ -4,9 +4,10 @@ csv-contacts`` — added through the ``lemnicore_register_commands`` hook."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 
@@ -87,12 +88,16 @@ def _mappings(store: Store, specs: list[str], target_calendar: str | None) -> li
 
 
 def _configure_etermin(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--public-key", required=True, help="eTermin public API key")
+    p.add_argument(
+        "--public-key",
+        help=f"eTermin public API key (or set {PUBLIC_KEY_ENV}, or use --public-key-file)",
+    )
+    p.add_argument("--public-key-file", type=Path, help="file holding the eTermin public API key")
     p.add_argument(
         "--private-key-file",
-        required=True,
         type=Path,
-        help="file holding the eTermin private API key (read for this run, never stored)",
+        help="file holding the eTermin private API key (read for this run, never stored;"
+        f" or set {PRIVATE_KEY_FILE_ENV})",
     )
     p.add_argument("--store", required=True, help="store URL, e.g. sqlite:///practice.db")
     p.add_argument(
@@ -122,9 +127,50 @@ def _configure_etermin(p: argparse.ArgumentParser) -> None:
     p.add_argument("--report-json", type=Path, help="write the full report as JSON here")
 
 
+PUBLIC_KEY_ENV = "LEMNICORE_ETERMIN_PUBLIC_KEY"
+PRIVATE_KEY_FILE_ENV = "LEMNICORE_ETERMIN_PRIVATE_KEY_FILE"
+
+
+def _read_key_file(path: Path, option: str) -> str:
+    try:
+        key = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ValidationError(option, f"cannot read {str(path)!r}: {exc.strerror}") from None
+    if not key:
+        raise ValidationError(option, f"{str(path)!r} is empty")
+    return key
+
+
+def api_keys(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[str, str]:
+    """E1: the key pair from the command line, a file or the environment — in that order.
+
+    The public key is not secret, but a command line ends up in shell histories and
+    process lists all the same; the private key is only ever read from a file.
+    """
+    if args.public_key:
+        public = str(args.public_key)
+    elif args.public_key_file:
+        public = _read_key_file(args.public_key_file, "--public-key-file")
+    elif environ.get(PUBLIC_KEY_ENV, "").strip():
+        public = environ[PUBLIC_KEY_ENV].strip()
+    else:
+        raise ValidationError(
+            "--public-key", f"give the eTermin public key (--public-key-file or {PUBLIC_KEY_ENV})"
+        )
+    key_file = args.private_key_file or (
+        Path(environ[PRIVATE_KEY_FILE_ENV]) if environ.get(PRIVATE_KEY_FILE_ENV) else None
+    )
+    if key_file is None:
+        raise ValidationError(
+            "--private-key-file",
+            f"give the file holding the eTermin private key (or set {PRIVATE_KEY_FILE_ENV})",
+        )
+    return public, _read_key_file(key_file, "--private-key-file")
+
+
 def _run_etermin(args: argparse.Namespace) -> int:
-    private_key = args.private_key_file.read_text(encoding="utf-8").strip()
-    importer = EterminImporter.connect(args.public_key, private_key, base_url=args.base_url)
+    public_key, private_key = api_keys(args, os.environ)
+    importer = EterminImporter.connect(public_key, private_key, base_url=args.base_url)
     del private_key
     store = open_cli_store(args.store)
     try:

@@ -118,6 +118,27 @@ class TakeoverOptions:
         return list(dict.fromkeys(m.source_id for m in self.calendars))
 
 
+def check_mapped_calendars(
+    calendars: Iterable[Mapping[str, Any]], options: TakeoverOptions
+) -> None:
+    """E2: refuse a mapping to a calendar the account does not have, naming it.
+
+    A typo such as ``999=room-1`` would otherwise import "nothing from calendar 999".
+    """
+    listed = [lowered(c) for c in calendars]
+    known = {text(c, "calendarid", "id") for c in listed}
+    unknown = [m.source_id for m in options.calendars if m.source_id not in known]
+    if unknown:
+        has = ", ".join(
+            f"{text(c, 'calendarid', 'id')} ({text(c, 'calendarname', 'name')})" for c in listed
+        )
+        raise ValidationError(
+            "calendars",
+            f"the eTermin account has no calendar {', '.join(map(repr, unknown))}"
+            f" (it has: {has or 'none'})",
+        )
+
+
 @attrs.frozen
 class FetchedAccount:
     """What was read from eTermin, already checked record by record (E3)."""
@@ -222,6 +243,9 @@ class TakeoverPlan:
     """Client id → ``(key, record id)`` of every source person merged into it (E4), the
     canonical one first: the keys that recognise the client again, and the record ids the
     report names. (Not the persons themselves: the plan outlives the fetched records.)"""
+    possible_duplicates: tuple[Merge, ...] = ()
+    """E4: persons kept apart although name and birth date (or phone) match, because their
+    e-mail addresses or phone numbers differ — for a person to decide."""
 
     @property
     def faulty_records(self) -> list[Issue]:
@@ -276,13 +300,8 @@ def plan_takeover(
     tz = zone(options.time_zone)
     window_from, window_to = options.window(today)
     issues: list[Issue] = list(account.issues)
-    known_calendars = {text(lowered(c), "calendarid", "id") for c in account.calendars}
     mapping = {m.source_id: m for m in options.calendars}
-    for source_id in mapping:
-        if source_id not in known_calendars:
-            issues.append(
-                Issue("calendar", source_id, "CalendarID", "unknown eTermin calendar", SKIPPED)
-            )
+    check_mapped_calendars(account.calendars, options)
     rooms: dict[str, list[str]] = {}
     for m in options.calendars:
         rooms.setdefault(m.room_id, []).append(m.source_id)
@@ -307,7 +326,7 @@ def plan_takeover(
             kept.append(a)
 
     persons = [*account.contacts, *(a.person for a in kept if a.person is not None)]
-    groups, group_of, merges = group_persons(persons)
+    groups, group_of, merges, possible = group_persons(persons)
     clients = [
         _client(
             combined(g),
@@ -322,6 +341,10 @@ def plan_takeover(
         reason = f"same client as {merge.kept} ({merge.rule})"
         kind = merge.merged.split(" ", 1)[0]
         issues.append(Issue(kind, merge.merged, "client", reason, "merged"))
+    for doubt in possible:
+        kind = doubt.merged.split(" ", 1)[0]
+        reason = f"{doubt.rule} as {doubt.kept}: kept apart, decide by hand"
+        issues.append(Issue(kind, doubt.merged, "client", reason, WARNING))
 
     appointments: list[Appointment] = []
     for a in kept:
@@ -366,6 +389,7 @@ def plan_takeover(
         "appointments": sum(1 for a in appointments if a.type_id == APPOINTMENT_TYPE.id),
         "blocks": sum(1 for a in appointments if a.type_id == BLOCK_TYPE.id),
         "merged": len(merges),
+        "possible_duplicates": len(possible),
         "overlaps": len(overlaps),
         "deleted_feed": len(account.deleted_keys),
         "faulty_records": sum(1 for i in issues if i.action == SKIPPED),
@@ -385,6 +409,7 @@ def plan_takeover(
         overlaps=tuple(overlaps),
         shared_rooms=shared_rooms,
         counts=counts,
+        possible_duplicates=tuple(possible),
         client_sources={
             c.id: tuple((p.key, p.record_id) for p in g.members)
             for c, g in zip(clients, groups, strict=True)

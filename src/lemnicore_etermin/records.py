@@ -218,6 +218,38 @@ def parse_local_time(
     return local_datetime(parsed.date(), parsed.time(), tz), None
 
 
+def unclear_wall_time(value: str, tz: ZoneInfo) -> str:
+    """E6: why a local time without offset is unclear in ``tz`` (``""`` if it is not):
+    it falls in the spring-forward gap, or in the autumn hour that happens twice."""
+    try:
+        naive = datetime.fromisoformat(value.strip().replace(" ", "T", 1))
+    except ValueError:
+        return ""
+    if naive.tzinfo is not None:
+        return ""
+    first, second = naive.replace(tzinfo=tz, fold=0), naive.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return ""
+    if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
+        return f"local time {value} does not exist (clocks spring forward)"
+    return f"local time {value} happens twice (clocks fall back)"
+
+
+def _utc_pair(start: str, end: str) -> tuple[datetime, datetime] | None:
+    """The record's UTC start and end, if both are there, readable and in order."""
+    parsed: list[datetime] = []
+    for value in (start, end):
+        if not value:
+            return None
+        try:
+            moment = datetime.fromisoformat(value.replace(" ", "T", 1).replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        parsed.append(moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment)
+    first, last = parsed[0].astimezone(UTC), parsed[1].astimezone(UTC)
+    return (first, last) if first < last else None
+
+
 # -- record readers -----------------------------------------------------------------------
 
 
@@ -322,11 +354,21 @@ def read_appointment(
     )
     if start is None:
         return None, [Issue(kind, record_id, "StartDateTime", problem or "missing", SKIPPED)]
-    end, problem = parse_local_time(text(f, "enddatetime", "end"), tz, text(f, "enddatetimeutc"))
-    if end is not None:
-        start, end = start.astimezone(UTC), end.astimezone(UTC)
+    end_text = text(f, "enddatetime", "end")
+    end, problem = parse_local_time(end_text, tz, text(f, "enddatetimeutc"))
     if end is None:
         return None, [Issue(kind, record_id, "EndDateTime", problem or "missing", SKIPPED)]
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    utc_pair = _utc_pair(text(f, "startdatetimeutc"), text(f, "enddatetimeutc"))
+    unclear = unclear_wall_time(text(f, "startdatetime", "start"), tz) or unclear_wall_time(
+        end_text, tz
+    )
+    if utc_pair is not None and (unclear or end <= start) and utc_pair != (start, end):
+        # E6: a local time in the spring-forward gap or the repeated autumn hour says
+        # nothing for sure; the record's UTC pair does. Never drop the appointment for it.
+        start, end = utc_pair
+        why = unclear or "local times disagree with the UTC times"
+        issues.append(Issue(kind, record_id, "StartDateTime", f"{why}: taken from the UTC times"))
     if end <= start:
         reason = f"ends ({end.isoformat()}) before it starts ({start.isoformat()})"
         return None, [Issue(kind, record_id, "EndDateTime", reason, SKIPPED)]
@@ -340,6 +382,15 @@ def read_appointment(
     services = text(f, "servicestext")
     comment = "\n".join(p for p in (services, notes) if p)
     created, _ = parse_local_time(text(f, "creationdate"), tz)
+    rule = text(f, "recurrencerule")
+    if rule:
+        # eTermin's series format is undocumented; importing only this record and saying
+        # so beats guessing occurrences that eTermin may also send as records of their own.
+        reason = (
+            f"part of a recurring series in eTermin ({rule}): imported as this one"
+            " appointment; check the series' other dates"
+        )
+        issues.append(Issue(kind, record_id, "RecurrenceRule", reason, WARNING))
     person: Person | None = None
     if not blocked:
         linked = text(f, "cid", "contactid")

@@ -33,6 +33,7 @@ from lemnicore_etermin.plan import (
     FetchedAccount,
     TakeoverOptions,
     TakeoverPlan,
+    check_mapped_calendars,
 )
 
 Progress = Callable[[int, int], None]
@@ -88,7 +89,9 @@ class EterminImporter:
             if progress:
                 progress(done, total)
 
-        reader.add_calendars(self.client.calendars())
+        calendars = self.client.calendars()
+        check_mapped_calendars(calendars, options)  # before the long part of the fetch
+        reader.add_calendars(calendars)
         step()
         reader.add_contacts(self.client.contacts())
         step()

@@ -13,6 +13,7 @@ The pieces, each usable on its own:
 - :mod:`lemnicore_etermin.testing` — a faithful fake eTermin API over loopback.
 """
 
+from lemnicore.importing.issues import Overlap
 from lemnicore_etermin.api import EterminClient, sign
 from lemnicore_etermin.csv_contacts import (
     CsvImportReport,
@@ -33,7 +34,6 @@ from lemnicore_etermin.errors import (
 from lemnicore_etermin.plan import (
     CalendarMapping,
     FetchedAccount,
-    Overlap,
     TakeoverOptions,
     TakeoverPlan,
     plan_takeover,

@@ -16,7 +16,10 @@ from typing import Any
 
 import attrs
 
+from lemnicore.importing.issues import Merge
 from lemnicore_etermin.records import Person, phone_key
+
+__all__ = ["Merge", "group_persons", "name_key"]
 
 SAME_EXTERNAL_ID = "same external id"
 SAME_EMAIL = "same e-mail"
@@ -40,15 +43,6 @@ def name_key(first_name: str, last_name: str) -> str:
 
 def email_key(email: str) -> str:
     return email.strip().casefold()
-
-
-@attrs.frozen
-class Merge:
-    """E4: ``merged`` (a record id) was taken as the same client as ``kept``, by ``rule``."""
-
-    rule: str
-    kept: str
-    merged: str
 
 
 @attrs.frozen

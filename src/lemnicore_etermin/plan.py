@@ -18,6 +18,7 @@ import attrs
 
 from lemnicore._validators import non_empty
 from lemnicore.errors import ValidationError
+from lemnicore.importing.plan import ImportPlan, in_room_overlaps
 from lemnicore.importing.runs import (
     CONFIRMATIONS_FUTURE,
     CONFIRMATIONS_NONE,
@@ -26,9 +27,8 @@ from lemnicore.importing.runs import (
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.clients import Client
 from lemnicore.scheduling.practice import AppointmentType
-from lemnicore.scheduling.rules import overlapping_pairs
 from lemnicore.timekeeping import DEFAULT_TIME_ZONE, zone
-from lemnicore_etermin.dedup import Merge, combined, group_persons
+from lemnicore_etermin.dedup import combined, group_persons
 from lemnicore_etermin.records import (
     SKIPPED,
     WARNING,
@@ -209,48 +209,8 @@ def read_account(
     return reader.result()
 
 
-@attrs.frozen
-class Overlap:
-    """A8/E3: two imported appointments share a room and a moment."""
-
-    room_id: str
-    first: str
-    second: str
-
-
-SourceRef = tuple[str, str]
-"""A source person's ``(key, record id)``: ``("etermin:contact:c-1", "contact 1")``."""
-
-
-@attrs.frozen
-class TakeoverPlan:
-    """Everything a commit would write, and everything the report says (E3, E4)."""
-
-    import_id: str | None
-    options: TakeoverOptions
-    window_from: date
-    window_to: date
-    appointment_types: tuple[AppointmentType, ...]
-    clients: tuple[Client, ...]
-    appointments: tuple[Appointment, ...]
-    deleted_keys: frozenset[str]
-    issues: tuple[Issue, ...]
-    merges: tuple[Merge, ...]
-    overlaps: tuple[Overlap, ...]
-    shared_rooms: Mapping[str, tuple[str, ...]]
-    counts: Mapping[str, int]
-    client_sources: Mapping[str, tuple[SourceRef, ...]] = attrs.field(factory=dict)
-    """Client id → ``(key, record id)`` of every source person merged into it (E4), the
-    canonical one first: the keys that recognise the client again, and the record ids the
-    report names. (Not the persons themselves: the plan outlives the fetched records.)"""
-    possible_duplicates: tuple[Merge, ...] = ()
-    """E4: persons kept apart although name and birth date (or phone) match, because their
-    e-mail addresses or phone numbers differ — for a person to decide."""
-
-    @property
-    def faulty_records(self) -> list[Issue]:
-        """The issues that kept a record out of the import."""
-        return [i for i in self.issues if i.action == SKIPPED]
+TakeoverPlan = ImportPlan
+"""An eTermin takeover's plan is an :class:`~lemnicore.importing.plan.ImportPlan`."""
 
 
 def _client(
@@ -367,16 +327,9 @@ def plan_takeover(
                 import_id=import_id,
             )
         )
-    source_of = {record_id_for(a.key): a for a in kept}
-    overlaps: list[Overlap] = []
-    double: set[str] = set()
-    for first, second in overlapping_pairs(appointments):
-        overlaps.append(
-            Overlap(first.room_id, source_of[first.id].record_id, source_of[second.id].record_id)
-        )
-        double.update((first.id, second.id))
-        reason = f"overlaps {source_of[first.id].record_id} in room {first.room_id!r}"
-        issues.append(Issue("appointment", source_of[second.id].record_id, "time", reason, WARNING))
+    source_of = {record_id_for(a.key): a.record_id for a in kept}
+    overlaps, overlap_issues, double = in_room_overlaps(appointments, source_of)
+    issues.extend(overlap_issues)
     if double:
         appointments = [
             attrs.evolve(a, double_booked=True) if a.id in double else a for a in appointments
@@ -395,7 +348,8 @@ def plan_takeover(
         "faulty_records": sum(1 for i in issues if i.action == SKIPPED),
         "issues": len(issues),
     }
-    return TakeoverPlan(
+    return ImportPlan(
+        source=SOURCE,
         import_id=import_id,
         options=options,
         window_from=window_from,

@@ -18,33 +18,12 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from lemnicore.importing.issues import FIXED, IMPORTED, MERGED, SKIPPED, WARNING, Issue
 from lemnicore.scheduling.clients import is_valid_email
 from lemnicore.timekeeping import local_datetime
 
-SKIPPED = "skipped"
-"""The record was not imported."""
-IMPORTED = "imported"
-"""The record was imported as it is, the problem noted (e.g. no e-mail address)."""
-FIXED = "fixed"
-"""The record was imported after a repair (e.g. ``\\n`` made a line break, bad e-mail left out)."""
-MERGED = "merged"
-"""The record was merged into another one (E4 duplicates)."""
-WARNING = "warning"
-"""Imported, but needs a look (overlaps, A8)."""
-
-
-@attrs.frozen
-class Issue:
-    """One problem with one source record (E3): which record, which field, why."""
-
-    kind: str
-    record_id: str
-    field: str
-    reason: str
-    action: str = IMPORTED
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.record_id}: {self.field}: {self.reason} [{self.action}]"
+__all__ = ["FIXED", "IMPORTED", "MERGED", "SKIPPED", "WARNING", "Issue"]  # shared values
+__all__ += ["Person", "SourceAppointment", "read_appointment", "read_contact"]
 
 
 @attrs.frozen

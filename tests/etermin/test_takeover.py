@@ -219,7 +219,7 @@ def test_e6_progress_is_reported_while_fetching_and_writing(
         progress=lambda d, t: written_steps.append((d, t)),
     )
     assert fetched_steps[-1][0] == fetched_steps[-1][1]
-    assert written_steps == [(2, 7), (3, 7), (5, 7), (7, 7)]
+    assert written_steps == [(0, 7), (2, 7), (3, 7), (5, 7), (7, 7)]
 
 
 def test_e4_a_killed_import_leaves_a_consistent_store_and_the_rerun_completes_it(

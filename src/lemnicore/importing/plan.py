@@ -104,9 +104,7 @@ def with_stored_overlaps(plan: ImportPlan, stored: Iterable[Appointment]) -> Imp
     """
     planned_keys = {a.external_id for a in plan.appointments if a.external_id}
     others = [
-        a
-        for a in stored
-        if a.blocks_room and not (a.external_id and a.external_id in planned_keys)
+        a for a in stored if a.blocks_room and not (a.external_id and a.external_id in planned_keys)
     ]
     if not others:
         return plan

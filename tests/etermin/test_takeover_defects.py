@@ -8,12 +8,22 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import attrs
+
+from lemnicore import SqliteStore
+from lemnicore.importing.commit import screen_plan
+from lemnicore.testing import FakeClock, Practice
 from lemnicore.timekeeping import zone
 from lemnicore_etermin.dedup import POSSIBLE_DUPLICATE
+from lemnicore_etermin.plan import plan_takeover
 from lemnicore_etermin.records import SKIPPED, WARNING, read_appointment
+from lemnicore_etermin.takeover import EterminImporter, commit_takeover
+from lemnicore_etermin.testing import EterminAccount, FakeEterminServer
 from lemnicore_etermin.testing.samples import appointment
 
+from .conftest import NOW, TODAY, options
 from .test_plan import plan_for
+from .test_takeover import snapshot
 
 BERLIN = zone("Europe/Berlin")
 
@@ -162,3 +172,37 @@ def test_etermin_recurrence_rule_is_read_and_reported() -> None:
     assert note.action == WARNING
     assert "FREQ=WEEKLY;COUNT=10" in note.reason
     assert note.action != SKIPPED
+
+
+def test_a8_imported_appointments_meeting_hand_entered_ones_are_reported_and_flagged(
+    fake: FakeEterminServer, account: EterminAccount, practice_db: tuple[SqliteStore, Practice]
+) -> None:
+    store, practice = practice_db
+    koch = next(iter(practice.calendars))
+    # Entered by hand: 5 May, 09:15–09:45 in Raum 1; eTermin's appointment 11 is 09:00–09:30.
+    by_hand = practice.appointment(
+        koch, "room-1", datetime(2026, 5, 5, 9, 15, tzinfo=BERLIN), minutes=30
+    )
+    importer = EterminImporter.connect(
+        account.public_key, account.private_key, base_url=fake.base_url
+    )
+    chosen = options(practice)
+    fetched = importer.fetch(chosen, today=TODAY)
+    importer.close()
+    plan = plan_takeover(fetched, chosen, today=TODAY, now=NOW)
+    with store.unit_of_work(write=False) as uow:
+        screened = screen_plan(uow, plan)
+    [meeting] = [o for o in screened.overlaps if "already in the room" in o.first]
+    assert meeting.first == f"appointment {by_hand.id} (already in the room)"
+    assert meeting.second == "etermin:appointment:ext-11"
+    assert screened.counts["overlaps_with_existing"] == 1
+    assert snapshot(store)["appointments"] == [attrs.asdict(by_hand)]  # dry run wrote nothing
+
+    run = commit_takeover(store, plan, clock=FakeClock(NOW))
+    with store.unit_of_work(write=False) as uow:
+        imported = uow.appointments.by_external_id("etermin:appointment:ext-11")
+        untouched = uow.appointments.get(by_hand.id)
+    assert imported is not None
+    assert imported.double_booked
+    assert untouched == by_hand
+    assert run.counts["overlaps_with_existing"] == 1

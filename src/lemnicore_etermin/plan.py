@@ -10,7 +10,7 @@ reports and what a commit writes.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -247,6 +247,7 @@ def plan_takeover(
     today: date,
     now: datetime,
     import_id: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> TakeoverPlan:
     """E1–E4: map, de-duplicate and validate; return what an import would write.
 
@@ -269,7 +270,20 @@ def plan_takeover(
 
     kept: list[SourceAppointment] = []
     counts = {"outside_window": 0, "unknown_calendar": 0, "deleted_in_source": 0}
+    # E6: progress in records: each appointment is looked at twice (kept? then mapped).
+    total = 2 * len(account.appointments)
+    done = 0
+
+    def advance() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None and (done % 5000 == 0 or done == total):
+            progress(done, total)
+
+    if progress is not None:
+        progress(0, total)
     for a in account.appointments:
+        advance()
         local_day = a.start.astimezone(tz).date()
         if a.key in account.deleted_keys:
             counts["deleted_in_source"] += 1
@@ -307,7 +321,9 @@ def plan_takeover(
         issues.append(Issue(kind, doubt.merged, "client", reason, WARNING))
 
     appointments: list[Appointment] = []
+    done = total - len(kept)  # the left-out ones need no mapping
     for a in kept:
+        advance()
         target = mapping[a.calendar_id]
         client_id = None
         if a.person is not None:

@@ -22,7 +22,7 @@ from lemnicore.importing import commit as importing_commit
 from lemnicore.importing.commit import Progress
 from lemnicore.importing.runs import ImportRun
 from lemnicore.storage.ports import Store
-from lemnicore_etermin.api import DEFAULT_BASE_URL, EterminClient
+from lemnicore_etermin.api import DEFAULT_BASE_URL, EterminClient, month_chunks
 from lemnicore_etermin.plan import (
     SOURCE,
     AccountReader,
@@ -65,36 +65,46 @@ class EterminImporter:
         self, options: TakeoverOptions, *, today: date, progress: Progress | None = None
     ) -> FetchedAccount:
         """Read calendars, contacts, the window's appointments (a month per request) and
-        the deleted-appointments feed. ``progress`` counts months fetched."""
+        the deleted-appointments feed.
+
+        E6: ``progress`` counts *records* read. eTermin says nothing about how many will
+        come, so the total is what was read plus, for the months still to fetch, the
+        average month so far; it is exact when the fetch ends.
+        """
         reader = AccountReader(options.time_zone)
         first, last = options.window(today)
         end = last + timedelta(days=1)  # eTermin's end is exclusive
-        from lemnicore_etermin.api import month_chunks
+        # Deletions of appointments in the window can only have happened up to today.
+        deleted_end = max(end, today + timedelta(1))
+        months_left = len(month_chunks(first, end)) + len(month_chunks(first, deleted_end))
+        read = months_read = 0
 
-        total = len(month_chunks(first, end)) * 2 + 2
-        done = 0
-
-        def step() -> None:
-            nonlocal done
-            done += 1
+        def step(records: int, *, month: bool = True) -> None:
+            nonlocal read, months_read, months_left
+            read += records
+            if month:
+                months_read += 1
+                months_left -= 1
             if progress:
-                progress(done, total)
+                per_month = read / months_read if months_read else 0
+                progress(read, read + round(per_month * months_left))
 
         calendars = self.client.calendars()
         check_mapped_calendars(calendars, options)  # before the long part of the fetch
         reader.add_calendars(calendars)
-        step()
-        reader.add_contacts(self.client.contacts())
-        step()
+        step(len(calendars), month=False)
+        contacts = self.client.contacts()
+        reader.add_contacts(contacts)
+        step(len(contacts), month=False)
+        del contacts
         for _, records in self.client.appointments_by_month(
             first, end, options.source_calendar_ids
         ):
             reader.add_appointments(records)
-            step()
-        # Deletions of appointments in the window can only have happened up to today.
-        for _, records in self.client.deleted_by_month(first, max(end, today + timedelta(1))):
+            step(len(records))
+        for _, records in self.client.deleted_by_month(first, deleted_end):
             reader.add_deleted(records)
-            step()
+            step(len(records))
         return reader.result()
 
     def close(self) -> None:

@@ -167,7 +167,7 @@ def run_import(
     """
     require_scope(actor, Scope.ADMINISTRATION, "import data")
     try:
-        fetched = importer.fetch(_phase(progress, "fetch"))
+        fetched = importer.fetch(_phase(progress, "fetch"), today=today)
     finally:
         importer.close()
     import_id = None if dry else next_import_id(store, importer.name)

@@ -33,8 +33,9 @@ class Importer(Protocol):
     def list_calendars(self) -> list[Mapping[str, Any]]:
         """E1: the source's calendars (``id`` and ``name`` at least), for the mapping."""
 
-    def fetch(self, progress: Progress) -> object:
-        """Read everything the import needs; report records read / records expected."""
+    def fetch(self, progress: Progress, *, today: date) -> Any:
+        """Read everything the import needs (the window is relative to ``today``); report
+        records read / records expected."""
 
     def plan(
         self,

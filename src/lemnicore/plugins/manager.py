@@ -19,6 +19,7 @@ BUILTIN_PLUGINS = (
     "lemnicore.cli.builtin_commands",
     "lemnicore.online.commands",
     "lemnicore.notifications.cli",
+    "lemnicore.importing.ical.plugin",
 )
 
 T = TypeVar("T")

@@ -25,7 +25,7 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
-def takeover(appointments: int = 100_000, contacts: int = 20_000) -> dict[str, float]:
+def takeover(appointments: int = 100_000, contacts: int = 12_500) -> dict[str, float]:
     from lemnicore import SqliteStore
     from lemnicore.testing import FakeClock, Practice
     from lemnicore_etermin.plan import CalendarMapping, TakeoverOptions, plan_takeover

@@ -9,6 +9,7 @@ an appointment's. The result says which rule merged which record into which.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -29,16 +30,18 @@ POSSIBLE_DUPLICATE = "possible duplicate"
 """E4: same name and birth date (or phone), but different e-mail addresses or phone numbers:
 kept apart, for a person to decide."""
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def name_key(first_name: str, last_name: str) -> str:
     """A name for comparing: case, blanks, hyphens, umlaut spelling and accents ignored."""
     joined = f"{first_name} {last_name}".casefold().translate(_FOLD)
     stripped = "".join(
         c for c in unicodedata.normalize("NFKD", joined) if not unicodedata.combining(c)
     )
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", stripped).split())
+    return " ".join(_NOT_ALNUM.sub(" ", stripped).split())
 
 
 def email_key(email: str) -> str:

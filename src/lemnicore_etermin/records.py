@@ -10,6 +10,7 @@ record, the field and the reason — so the dry-run report (E3) can list every f
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
@@ -75,9 +76,19 @@ class SourceAppointment:
 # -- field access -----------------------------------------------------------------------
 
 
+_LOWER_KEYS: dict[tuple[Any, ...], tuple[str, ...]] = {}
+
+
 def lowered(raw: Mapping[str, Any]) -> dict[str, Any]:
     """The record with lower-case field names: eTermin's casing is not reliable."""
-    return {str(k).lower(): v for k, v in raw.items()}
+    # E6: records of one response share their field names: lower them once per shape.
+    keys = tuple(raw)
+    lower = _LOWER_KEYS.get(keys)
+    if lower is None:
+        lower = tuple(str(k).lower() for k in keys)
+        if len(_LOWER_KEYS) < 256:
+            _LOWER_KEYS[keys] = lower
+    return dict(zip(lower, raw.values(), strict=True))
 
 
 def text(fields: Mapping[str, Any], *names: str) -> str:
@@ -141,12 +152,16 @@ def parse_birthday(value: str) -> tuple[date | None, str | None]:
     return day, None
 
 
+_NON_DIGITS = re.compile(r"\D")
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def phone_key(value: str) -> str:
     """Digits of a phone number in German national form, for comparing (E4).
 
     ``+49 170 1234567``, ``0049-170-1234567`` and ``0170/1234567`` are the same number.
     """
-    digits = re.sub(r"\D", "", value)
+    digits = _NON_DIGITS.sub("", value)
     if value.strip().startswith("+"):
         digits = "00" + digits
     if digits.startswith("0049"):
@@ -155,6 +170,7 @@ def phone_key(value: str) -> str:
 
 
 _MOBILE_PREFIX = re.compile(r"^01[567]\d")
+_LETTER = re.compile(r"[A-Za-z]")
 
 
 def parse_phone(value: str) -> tuple[str | None, bool, str | None]:
@@ -162,7 +178,7 @@ def parse_phone(value: str) -> tuple[str | None, bool, str | None]:
     value = value.strip()
     if not value:
         return None, False, None
-    if re.search(r"[A-Za-z]", value) or len(re.sub(r"\D", "", value)) < 6:
+    if _LETTER.search(value) or len(_NON_DIGITS.sub("", value)) < 6:
         return None, False, f"not a phone number: {value!r}"
     return value, bool(_MOBILE_PREFIX.match(phone_key(value))), None
 
@@ -227,6 +243,41 @@ def _utc_pair(start: str, end: str) -> tuple[datetime, datetime] | None:
         parsed.append(moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment)
     first, last = parsed[0].astimezone(UTC), parsed[1].astimezone(UTC)
     return (first, last) if first < last else None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def resolve_times(
+    start_text: str, end_text: str, start_utc: str, end_utc: str, tz: ZoneInfo
+) -> tuple[datetime | None, datetime | None, str, str, str]:
+    """E6: an appointment's start and end in UTC from its local and UTC times.
+
+    Returns ``(start, end, field, reason, note)``: on a problem ``start``/``end`` are
+    ``None`` and ``field``/``reason`` say why the record is skipped; ``note`` says when the
+    UTC times settled a local time that does not exist or exists twice. Cached: the
+    appointments of a practice share their times many times over.
+    """
+    start, problem = parse_local_time(start_text, tz, start_utc)
+    if start is None:
+        return None, None, "StartDateTime", problem or "missing", ""
+    end, problem = parse_local_time(end_text, tz, end_utc)
+    if end is None:
+        return None, None, "EndDateTime", problem or "missing", ""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    note = ""
+    utc_pair = _utc_pair(start_utc, end_utc)
+    if utc_pair is not None and utc_pair != (start, end):
+        unclear = unclear_wall_time(start_text, tz) or unclear_wall_time(end_text, tz)
+        if unclear or end <= start:
+            # A local time in the spring-forward gap or the repeated autumn hour says
+            # nothing for sure; the record's UTC pair does. Never drop the appointment.
+            start, end = utc_pair
+            note = (
+                f"{unclear or 'local times disagree with the UTC times'}: taken from the UTC times"
+            )
+    if end <= start:
+        reason = f"ends ({end.isoformat()}) before it starts ({start.isoformat()})"
+        return None, None, "EndDateTime", reason, ""
+    return start, end, "", "", note
 
 
 # -- record readers -----------------------------------------------------------------------
@@ -328,29 +379,17 @@ def read_appointment(
     kind = "appointment"
     if not source_id:
         return None, [Issue(kind, record_id, "ExternalID", "no id", SKIPPED)]
-    start, problem = parse_local_time(
-        text(f, "startdatetime", "start"), tz, text(f, "startdatetimeutc")
+    start, end, field, reason, note = resolve_times(
+        text(f, "startdatetime", "start"),
+        text(f, "enddatetime", "end"),
+        text(f, "startdatetimeutc"),
+        text(f, "enddatetimeutc"),
+        tz,
     )
-    if start is None:
-        return None, [Issue(kind, record_id, "StartDateTime", problem or "missing", SKIPPED)]
-    end_text = text(f, "enddatetime", "end")
-    end, problem = parse_local_time(end_text, tz, text(f, "enddatetimeutc"))
-    if end is None:
-        return None, [Issue(kind, record_id, "EndDateTime", problem or "missing", SKIPPED)]
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
-    utc_pair = _utc_pair(text(f, "startdatetimeutc"), text(f, "enddatetimeutc"))
-    unclear = unclear_wall_time(text(f, "startdatetime", "start"), tz) or unclear_wall_time(
-        end_text, tz
-    )
-    if utc_pair is not None and (unclear or end <= start) and utc_pair != (start, end):
-        # E6: a local time in the spring-forward gap or the repeated autumn hour says
-        # nothing for sure; the record's UTC pair does. Never drop the appointment for it.
-        start, end = utc_pair
-        why = unclear or "local times disagree with the UTC times"
-        issues.append(Issue(kind, record_id, "StartDateTime", f"{why}: taken from the UTC times"))
-    if end <= start:
-        reason = f"ends ({end.isoformat()}) before it starts ({start.isoformat()})"
-        return None, [Issue(kind, record_id, "EndDateTime", reason, SKIPPED)]
+    if start is None or end is None:
+        return None, [Issue(kind, record_id, field, reason, SKIPPED)]
+    if note:
+        issues.append(Issue(kind, record_id, "StartDateTime", note))
     calendar_id = text(f, "calendarid")
     if not calendar_id:
         return None, [Issue(kind, record_id, "CalendarID", "missing", SKIPPED)]

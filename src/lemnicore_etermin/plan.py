@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from sys import intern
 from typing import Any
 
 import attrs
@@ -313,7 +314,7 @@ def plan_takeover(
     ]
     for merge in merges:
         reason = f"same client as {merge.kept} ({merge.rule})"
-        kind = merge.merged.split(" ", 1)[0]
+        kind = intern(merge.merged.split(" ", 1)[0])
         issues.append(Issue(kind, merge.merged, "client", reason, "merged"))
     for doubt in possible:
         kind = doubt.merged.split(" ", 1)[0]

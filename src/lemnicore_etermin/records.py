@@ -14,6 +14,7 @@ import functools
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
+from sys import intern
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -128,6 +129,7 @@ _GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]00:00(?::00(?:\.0+)?)?Z?)?$")
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def parse_birthday(value: str) -> tuple[date | None, str | None]:
     """``dd.mm.yyyy``, ISO ``yyyy-mm-dd`` (optionally with a midnight time) or empty.
 
@@ -173,6 +175,7 @@ _MOBILE_PREFIX = re.compile(r"^01[567]\d")
 _LETTER = re.compile(r"[A-Za-z]")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def parse_phone(value: str) -> tuple[str | None, bool, str | None]:
     """(number, is German mobile, problem). Letters or too few digits make it unusable."""
     value = value.strip()
@@ -332,20 +335,21 @@ def _read_person(
     if unescaped and kind == "contact":
         issues.append(Issue(kind, record_id, "Notes", "literal \\n made line breaks", FIXED))
     tags = tuple(t.strip() for t in text(f, "tags").split(",") if t.strip())
+    # E6: the same person comes on many appointments; their strings are stored once.
     return Person(
         key=key,
         record_id=record_id,
         kind=kind,
-        last_name=last_name,
-        first_name=first_name,
-        salutation=text(f, "salutation"),
-        title=text(f, "title"),
-        email=email,
-        phone=phone,
-        mobile=mobile,
-        street=text(f, "street"),
-        postcode=text(f, "zip", "zipcode", "postcode"),
-        town=text(f, "town", "city"),  # appointments say Town, contacts say City
+        last_name=intern(last_name),
+        first_name=intern(first_name),
+        salutation=intern(text(f, "salutation")),
+        title=intern(text(f, "title")),
+        email=intern(email) if email else None,
+        phone=intern(phone) if phone else None,
+        mobile=intern(mobile) if mobile else None,
+        street=intern(text(f, "street")),
+        postcode=intern(text(f, "zip", "zipcode", "postcode")),
+        town=intern(text(f, "town", "city")),  # appointments say Town, contacts say City
         birthday=birthday,
         notes=notes if kind == "contact" else "",
         tags=tags,
@@ -398,7 +402,7 @@ def read_appointment(
         issues.append(Issue(kind, record_id, "Notes", "literal \\n made line breaks", FIXED))
     blocked = truthy(f.get("blockedapp"))
     services = text(f, "servicestext")
-    comment = "\n".join(p for p in (services, notes) if p)
+    comment = intern("\n".join(p for p in (services, notes) if p))
     created, _ = parse_local_time(text(f, "creationdate"), tz)
     rule = text(f, "recurrencerule")
     if rule:

@@ -145,8 +145,8 @@ class SqliteCatalog(Generic[T]):
         )
 
 
-BULK_CACHE_KIB = 65_536
-"""E6: the page cache a bulk insert asks for (64 MiB; SQLite's default is 2 MiB), so the
+BULK_CACHE_KIB = 32_768
+"""E6: the page cache a bulk insert asks for (32 MiB; SQLite's default is 2 MiB), so the
 indexes of a large import stay in memory while it is written."""
 
 

@@ -195,3 +195,19 @@ def test_e8_the_same_event_in_two_files_is_imported_once_and_reported(
     assert plan.counts["duplicate_events"] == len(calendars[1].events)
     assert len(plan.appointments) == len(calendars[0].events)
     assert all(a.room_id == "room-1" for a in plan.appointments)
+
+
+def test_e8_a_file_that_is_not_a_calendar_is_refused_naming_it(practice: Practice) -> None:
+    from lemnicore.errors import ValidationError
+
+    target = ImportTarget.of_store(practice.store)
+    calendar = next(iter(practice.calendars.values()))
+    broken = CalendarFileImporter(
+        [CalendarFile("kontakte.csv", b"Nachname;Vorname\r\nWeber;Anna\r\n")],
+        [FileMapping("kontakte.csv", "room-1", calendar)],
+        target,
+    )
+    with pytest.raises(ValidationError, match=r"kontakte\.csv") as caught:
+        run_import(SYSTEM_ACTOR, broken, practice.store, clock=FakeClock(NOW), today=TODAY)
+    assert "not an iCalendar file" in str(caught.value)
+    assert appointments(practice) == []

@@ -30,6 +30,7 @@ import icalendar
 from dateutil import tz as dateutil_tz
 from dateutil.rrule import rruleset, rrulestr
 
+from lemnicore.errors import ValidationError
 from lemnicore.importing.issues import FIXED, IMPORTED, SKIPPED, Issue
 from lemnicore.timekeeping import zone
 
@@ -152,8 +153,10 @@ class _Reader:
         try:
             calendar = icalendar.Calendar.from_ical(data)
         except ValueError as exc:
-            self.note(self.file, "file", f"not an iCalendar file: {exc}", SKIPPED)
-            return "", []
+            # Nothing of a file that is not a calendar is imported: refuse it, naming it.
+            raise ValidationError(
+                "FILE", f"not an iCalendar file ({exc})", record=self.file
+            ) from None
         name = _text(calendar, "X-WR-CALNAME")
         wr_zone = _text(calendar, "X-WR-TIMEZONE")
         if wr_zone:

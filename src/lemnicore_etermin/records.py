@@ -157,7 +157,7 @@ def parse_birthday(value: str) -> tuple[date | None, str | None]:
 _NON_DIGITS = re.compile(r"\D")
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 14)
 def phone_key(value: str) -> str:
     """Digits of a phone number in German national form, for comparing (E4).
 
@@ -175,7 +175,7 @@ _MOBILE_PREFIX = re.compile(r"^01[567]\d")
 _LETTER = re.compile(r"[A-Za-z]")
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 14)
 def parse_phone(value: str) -> tuple[str | None, bool, str | None]:
     """(number, is German mobile, problem). Letters or too few digits make it unusable."""
     value = value.strip()
@@ -248,7 +248,7 @@ def _utc_pair(start: str, end: str) -> tuple[datetime, datetime] | None:
     return (first, last) if first < last else None
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=4096)  # slot times repeat within weeks; do not hold them all
 def resolve_times(
     start_text: str, end_text: str, start_utc: str, end_utc: str, tz: ZoneInfo
 ) -> tuple[datetime | None, datetime | None, str, str, str]:

@@ -51,14 +51,24 @@ def next_import_id(store: Store, source: str, *, new_id: IdFactory = new_id) -> 
     return unfinished.id if unfinished else new_id()
 
 
-def stored_neighbours(uow: UnitOfWork, plan: ImportPlan) -> list[Appointment]:
-    """The store's appointments in the plan's rooms over the plan's time span (A8)."""
-    if not plan.appointments:
-        return []
-    start = min(a.start for a in plan.appointments)
-    end = max(a.end for a in plan.appointments)
-    rooms = sorted({a.room_id for a in plan.appointments})
-    return [a for room in rooms for a in uow.appointments.in_room(room, start, end)]
+def stored_neighbours(uow: UnitOfWork, plan: ImportPlan) -> tuple[list[Appointment], set[str]]:
+    """A8: the store's appointments in the rooms and over the time span of the plan's
+    appointments that are not stored yet, and the external ids of those that are.
+
+    A re-run (everything stored already) reads nothing more: its appointments were
+    screened when they were first written.
+    """
+    keys = [a.external_id for a in plan.appointments if a.external_id]
+    stored: set[str] = set()
+    for i in range(0, len(keys), 2000):
+        stored |= uow.appointments.existing_external_ids(keys[i : i + 2000])
+    fresh = [a for a in plan.appointments if not (a.external_id and a.external_id in stored)]
+    if not fresh:
+        return [], stored
+    start = min(a.start for a in fresh)
+    end = max(a.end for a in fresh)
+    rooms = sorted({a.room_id for a in fresh})
+    return [a for room in rooms for a in uow.appointments.in_room(room, start, end)], stored
 
 
 def screen_plan(uow: UnitOfWork, plan: ImportPlan) -> ImportPlan:
@@ -66,7 +76,8 @@ def screen_plan(uow: UnitOfWork, plan: ImportPlan) -> ImportPlan:
     with appointments already in the room reported and marked. A dry run shows exactly
     what the commit would write."""
     plan = respect_erasures(plan, ErasedClients.in_store(uow))
-    return with_stored_overlaps(plan, stored_neighbours(uow, plan))
+    neighbours, stored = stored_neighbours(uow, plan)
+    return with_stored_overlaps(plan, neighbours, already_stored=stored)
 
 
 def dry_run(plan: ImportPlan, *, clock: Clock) -> ImportRun:
@@ -134,7 +145,9 @@ def commit_plan(
         plan = respect_erasures(plan, ErasedClients.among(everyone, uow))
         del everyone
         # A8: overlaps with what is already in the rooms are written as conflicts.
-        plan = with_stored_overlaps(plan, stored_neighbours(uow, plan))
+        neighbours, stored = stored_neighbours(uow, plan)
+        plan = with_stored_overlaps(plan, neighbours, already_stored=stored)
+        del neighbours, stored
         for kind in plan.appointment_types:
             if uow.appointment_types.find(kind.id) is None:
                 uow.appointment_types.put(kind)

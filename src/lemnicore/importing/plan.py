@@ -7,7 +7,7 @@ commits and resets plans without knowing where they came from. Everything here i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from datetime import date
 from typing import Protocol
 
@@ -93,14 +93,18 @@ def in_room_overlaps(
     return overlaps, issues, double
 
 
-def with_stored_overlaps(plan: ImportPlan, stored: Iterable[Appointment]) -> ImportPlan:
+def with_stored_overlaps(
+    plan: ImportPlan, stored: Iterable[Appointment], *, already_stored: Set[str] = frozenset()
+) -> ImportPlan:
     """A8: ``plan`` with its appointments that overlap appointments already in the room.
 
     ``stored`` are the store's appointments in the plan's rooms and window (entered by
     hand or by an earlier import). An overlapping planned appointment is marked
     ``double_booked`` (a conflict, A4) and reported with the stored one it meets; the
     stored appointment itself is left as it is (a reset must not have touched it, E5).
-    Stored appointments that *are* planned ones (same external id: a re-run) are ignored.
+    Stored appointments that *are* planned ones (same external id: a re-run) are ignored,
+    and so are planned ones in ``already_stored`` (external ids): a commit leaves those as
+    they are, so they meet nothing new.
     """
     planned_keys = {a.external_id for a in plan.appointments if a.external_id}
     others = [
@@ -113,7 +117,14 @@ def with_stored_overlaps(plan: ImportPlan, stored: Iterable[Appointment]) -> Imp
     overlaps: list[Overlap] = []
     issues: list[Issue] = []
     flagged: set[str] = set()
-    candidates = [*others, *(a for a in plan.appointments if a.room_id in rooms)]
+    candidates = [
+        *others,
+        *(
+            a
+            for a in plan.appointments
+            if a.room_id in rooms and not (a.external_id and a.external_id in already_stored)
+        ),
+    ]
     for one, two in overlapping_pairs(candidates):
         if (one.id in stored_ids) == (two.id in stored_ids):
             continue  # two stored (not this import's business) or two planned (done)

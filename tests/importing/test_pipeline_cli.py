@@ -241,3 +241,16 @@ def test_e1_a_third_party_importer_gets_the_command_dry_run_and_report(
     out = capsys.readouterr().out
     assert "Test import (dry run) of ics" in out
     assert "Appointments: 5" in out
+
+
+def test_g3_an_unwritable_report_path_is_refused_before_anything_is_imported(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    start = datetime.now(BERLIN).replace(hour=9, minute=0, second=0, microsecond=0)
+    ics = _calendar_file(tmp_path, start + timedelta(days=3))
+    missing = tmp_path / "no-such-folder" / "report.json"
+    args = ["import", "ics", f"{ics}=room-1", "--store", db, "--report-json", str(missing)]
+    assert main(args) == 1
+    assert "--report-json" in capsys.readouterr().err
+    assert main(["import", "list", "--store", db]) == 0
+    assert capsys.readouterr().out == "No imports.\n"

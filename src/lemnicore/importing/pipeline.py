@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TextIO
 
 import attrs
 
@@ -23,7 +24,7 @@ from lemnicore.errors import ValidationError
 from lemnicore.importing.commit import commit_plan, dry_run, next_import_id, screen_plan
 from lemnicore.importing.plan import ImportPlan
 from lemnicore.importing.ports import Importer, Progress
-from lemnicore.importing.report import write_report_json
+from lemnicore.importing.report import stream_report_json
 from lemnicore.importing.runs import ImportedConfirmations, ImportRun
 from lemnicore.storage.ports import Store
 from lemnicore.timekeeping import DEFAULT_TIME_ZONE, zone
@@ -166,6 +167,34 @@ def run_import(
     credentials are not kept while the store is written.
     """
     require_scope(actor, Scope.ADMINISTRATION, "import data")
+    report_file: TextIO | None = None
+    try:
+        if report_json is not None:
+            # Opened first: an unwritable report path fails before anything is imported.
+            try:
+                report_file = report_json.open("w", encoding="utf-8")
+            except OSError as exc:
+                raise ValidationError(
+                    "--report-json", f"cannot write {str(report_json)!r}: {exc.strerror}"
+                ) from None
+        return _run(importer, store, actor, clock, today, dry, progress, report_file, batch_size)
+    finally:
+        importer.close()
+        if report_file is not None:
+            report_file.close()
+
+
+def _run(
+    importer: Importer,
+    store: Store,
+    actor: Actor,
+    clock: Clock,
+    today: date,
+    dry: bool,
+    progress: PhaseProgress | None,
+    report_file: TextIO | None,
+    batch_size: int,
+) -> ImportOutcome:
     try:
         fetched = importer.fetch(_phase(progress, "fetch"), today=today)
     finally:
@@ -194,6 +223,6 @@ def run_import(
             batch_size=batch_size,
             progress=_phase(progress, "write"),
         )
-    if report_json is not None:
-        write_report_json(report_json, plan, run, progress=_phase(progress, "report"))
+    if report_file is not None:
+        stream_report_json(report_file, plan, run, progress=_phase(progress, "report"))
     return ImportOutcome(run, plan)

@@ -178,18 +178,12 @@ def run_import(
                 raise ValidationError(
                     "--report-json", f"cannot write {str(report_json)!r}: {exc.strerror}"
                 ) from None
-        # E6: an import builds a few hundred thousand small objects and no reference
-        # cycles; the cyclic collector would walk them all again and again (30% of the
-        # time at 100 000 appointments). It is off for the run, and runs once after it.
-        collecting = gc.isenabled()
-        gc.disable()
         try:
             return _run(
                 importer, store, actor, clock, today, dry, progress, report_file, batch_size
             )
         finally:
-            if collecting:
-                gc.enable()
+            gc.unfreeze()
     finally:
         importer.close()
         if report_file is not None:
@@ -211,6 +205,9 @@ def _run(
         fetched = importer.fetch(_phase(progress, "fetch"), today=today)
     finally:
         importer.close()
+    # E6: what was read (and, below, planned) lives until the run ends and holds no
+    # reference cycles; frozen, the cyclic collector stops walking it again and again.
+    gc.freeze()
     import_id = None if dry else next_import_id(store, importer.name)
     plan = importer.plan(
         fetched,
@@ -220,6 +217,7 @@ def _run(
         progress=_phase(progress, "plan"),
     )
     del fetched
+    gc.freeze()
     if dry:
         with store.unit_of_work(write=False) as uow:
             plan = screen_plan(uow, plan)

@@ -36,7 +36,12 @@ from lemnicore.errors import (
     UnknownStoreURLError,
     ValidationError,
 )
-from lemnicore.importing.ports import Importer, ImporterFactory
+from lemnicore.importing.commit import commit_plan, screen_plan
+from lemnicore.importing.ical.importer import CalendarFileImporter, FileMapping
+from lemnicore.importing.pipeline import ImportOutcome, ImportTarget, run_import
+from lemnicore.importing.plan import ImportPlan
+from lemnicore.importing.ports import Importer, ImporterFactory, ImporterPlugin
+from lemnicore.importing.report import write_report_json, write_report_text
 from lemnicore.importing.reset import ResetReport, reset_import
 from lemnicore.importing.runs import (
     CONFIRMATIONS_FUTURE,
@@ -199,6 +204,7 @@ __all__ = [
     "CalendarAccess",
     "CalendarCommunities",
     "CalendarCommunity",
+    "CalendarFileImporter",
     "CancelDeadline",
     "CancelLinks",
     "CancelOutlook",
@@ -231,13 +237,18 @@ __all__ = [
     "Eraser",
     "ErasureReport",
     "Explanation",
+    "FileMapping",
     "Grant",
     "HandOver",
     "HandOverCheck",
+    "ImportOutcome",
+    "ImportPlan",
     "ImportRun",
+    "ImportTarget",
     "ImportedConfirmations",
     "Importer",
     "ImporterFactory",
+    "ImporterPlugin",
     "Interval",
     "InvalidTransitionError",
     "LemnicoreError",
@@ -318,6 +329,7 @@ __all__ = [
     "build_calendar",
     "busy_times",
     "collect_registrations",
+    "commit_plan",
     "community_view",
     "confirmation_window",
     "conflicts",
@@ -342,8 +354,12 @@ __all__ = [
     "request_received_text",
     "require_scope",
     "reset_import",
+    "run_import",
+    "screen_plan",
     "slot_grid",
     "sms_size",
     "subtract",
     "verify_password",
+    "write_report_json",
+    "write_report_text",
 ]

@@ -26,6 +26,7 @@ BUILTIN_PLUGINS = (
     "lemnicore.online.commands",
     "lemnicore.cli.client_commands",
     "lemnicore.notifications.cli",
+    "lemnicore.importing.ical.plugin",
 )
 
 T = TypeVar("T")

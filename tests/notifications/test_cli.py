@@ -56,7 +56,12 @@ def test_g3_run_sends_through_transports_from_the_hook(
     assert main([*args, "--now", "2026-05-04T16:00+02:00"]) == 0
     out = capsys.readouterr().out
     assert "sent: confirmation to eva@example.org" in out
-    assert [m.address for m in CapturingTransport.named("cli").delivered] == ["eva@example.org"]
+    # D8: the confirmation and tomorrow's reminder, planned in one run, both go out.
+    assert "sent: reminder to eva@example.org" in out
+    assert [m.address for m in CapturingTransport.named("cli").delivered] == [
+        "eva@example.org",
+        "eva@example.org",
+    ]
     assert main(["notify", "run", "--store", store_url, "--transport", "nope://x"]) == 1
     assert "no transport plugin serves nope://" in capsys.readouterr().err
 

@@ -94,14 +94,14 @@ def test_g3_policy_shows_and_changes_main_options(
             "--blackout",
             "23:00-04:00",
             "--branches",
-            "HH1,HH2",
+            "hh1",
         ]
     )
     out = capsys.readouterr().out
     assert code == 0
     assert "10 h before" in out
     assert "blackout windows:   23:00-04:00" in out
-    assert "branches:           HH1,HH2" in out
+    assert "branches:           HH1" in out  # D2: saved as the branch spells its code
     assert main(["notify", "policy", "--store", store_url, "--min-hours-between", "120"]) == 1
     assert (
         "reminder.min_hours_between: must be a whole number from 1 to 99" in capsys.readouterr().err

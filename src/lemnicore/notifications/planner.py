@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from lemnicore.errors import ValidationError
 from lemnicore.importing.runs import ImportRun
 from lemnicore.notifications.policy import WORK_LIST_CHANNELS, MessageKind, NotificationPolicy
 from lemnicore.notifications.sentlog import AppointmentRef, SentLog
@@ -207,6 +208,31 @@ def confirmation_window(now: datetime, tz: ZoneInfo) -> tuple[datetime, datetime
     return start, end
 
 
+def check_branch_codes(codes: Iterable[str], branches: Iterable[Branch]) -> frozenset[str]:
+    """D2: the codes as the branches spell them; a code that is no branch's (compared
+    case-insensitively) is refused, naming it.
+
+    A typo (``HX1`` for ``HH1``) would otherwise silently stop every message.
+
+    >>> sorted(check_branch_codes({"hh1"}, [Branch("b-1", "org-1", "HH1", "Hamburg")]))
+    ['HH1']
+    >>> check_branch_codes({"HX1"}, [Branch("b-1", "org-1", "HH1", "Hamburg")])
+    Traceback (most recent call last):
+    ...
+    lemnicore.errors.ValidationError: branch_codes: no branch has the code HX1 (known: HH1)
+    """
+    known = {b.code.casefold(): b.code for b in branches}
+    unknown = sorted(c for c in codes if c.casefold() not in known)
+    if unknown:
+        listed = ", ".join(sorted(known.values())) or "none"
+        raise ValidationError(
+            "branch_codes",
+            f"no branch has the code{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}"
+            f" (known: {listed})",
+        )
+    return frozenset(known[c.casefold()] for c in codes)
+
+
 def change_settled_at(client: Client) -> datetime | None:
     """D4: when the latest consent or contact change has been in place for an hour."""
     changes = [t for t in (client.consent_changed_at, client.contact_changed_at) if t]
@@ -282,8 +308,8 @@ class _Place:
         self.horizon = planner.horizon(tz)
         self.quiet = planner.quiet_of(tz)
         self.branch_reason: tuple[SkipReason, str] | None = None
-        codes = planner.policy.branch_codes
-        if codes and (code or "?") not in codes:
+        codes = planner.branch_filter
+        if codes and (code or "?").casefold() not in codes:
             self.branch_reason = (
                 SkipReason.OUTSIDE_BRANCH_FILTER,
                 f"branch {code or '?'} not in filter {','.join(sorted(codes))}",
@@ -314,6 +340,8 @@ class _Planner:
         self.skipped: list[Skip] = []
         self.hours_before = timedelta(hours=policy.reminder.hours_before)
         self.guard = timedelta(hours=policy.reminder.min_hours_between)
+        # D2: branch codes compare case-insensitively.
+        self.branch_filter = frozenset(c.casefold() for c in policy.branch_codes)
         # Answers that are the same for every appointment of a run, per zone, room, type
         # and client: a run over 100 000 appointments asks each of them once.
         self._horizons: dict[str, datetime] = {}

@@ -25,6 +25,7 @@ from lemnicore.notifications.planner import (
     PracticeFacts,
     RunPlan,
     Skip,
+    check_branch_codes,
     confirmation_window,
     plan_run,
     quiet_reason,
@@ -181,9 +182,11 @@ class NotificationService:
         return uow.notification_policies.find("default") or NotificationPolicy()
 
     def save_policy(self, policy: NotificationPolicy) -> None:
-        """Store ``policy`` as the store's policy document."""
+        """Store ``policy`` as the store's policy document (D2: unknown branch codes are
+        refused)."""
         with self.store.unit_of_work() as uow:
-            uow.notification_policies.put(attrs.evolve(policy, id="default"))
+            codes = check_branch_codes(policy.branch_codes, uow.branches.all())
+            uow.notification_policies.put(attrs.evolve(policy, id="default", branch_codes=codes))
             uow.commit()
 
     @property
@@ -224,6 +227,8 @@ class NotificationService:
         *,
         verbose: bool = False,
     ) -> tuple[RunPlan, PracticeFacts, Mapping[str, Client]]:
+        if policy.branch_codes:
+            check_branch_codes(policy.branch_codes, uow.branches.all())  # D2
         facts = self._facts(uow)
         if appointments is None:
             # Only the due window is read, through the start index: the union of the

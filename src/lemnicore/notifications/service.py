@@ -11,12 +11,15 @@ same idempotency key, which providers that honour keys deliver only once.
 
 from __future__ import annotations
 
+import copy
 import random
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 
 import attrs
 
+from lemnicore.access.actors import Actor
+from lemnicore.access.policy import Permission
 from lemnicore.clock import Clock
 from lemnicore.errors import StoreError, ValidationError
 from lemnicore.ids import IdFactory, new_id
@@ -49,6 +52,7 @@ from lemnicore.notifications.transport import (
 )
 from lemnicore.scheduling.appointments import Appointment, AppointmentStatus
 from lemnicore.scheduling.clients import Channel, Client
+from lemnicore.services.booking import authorize_in
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore.timekeeping import require_aware, to_utc, zone
 
@@ -276,11 +280,19 @@ class NotificationService:
     # -- running -------------------------------------------------------------------------
 
     def run(self, *, dry_run: bool = False, now: datetime | None = None) -> RunReport:
-        """One run of the service: plan, enqueue and dispatch (D5, D15)."""
+        """One run of the service: plan, enqueue and dispatch (D5, D15).
+
+        ``now`` (default: the clock) is the run's moment for all three: a run at X also
+        sends at X and records X as the sending time (the clock itself is not changed).
+        """
         if dry_run:
             return RunReport(self.plan(now), [], [], dry_run=True)
         plan, enqueued = self.enqueue(now)
-        return RunReport(plan, enqueued, self.dispatch())
+        sender = self
+        if now is not None:
+            sender = copy.copy(self)
+            sender.clock = _StoppedClock(to_utc(require_aware(now, "now")))
+        return RunReport(plan, enqueued, sender.dispatch())
 
     def enqueue(self, now: datetime | None = None) -> tuple[RunPlan, list[OutboxMessage]]:
         """Plan and write the due messages to the outbox in one transaction (D15)."""
@@ -575,6 +587,27 @@ class NotificationService:
             messages=messages,
             history=history,
         )
+
+    def last_notification_at(self, actor: Actor, appointment_id: str) -> datetime | None:
+        """D14: when the appointment was last notified — by any message recorded in its
+        history (confirmation, reminder, cancellation, a manual one) — or ``None``.
+
+        B1: ``actor`` must be allowed to see the appointment's calendar.
+        """
+        with self.store.unit_of_work(write=False) as uow:
+            appointment = uow.appointments.get(appointment_id)
+            authorize_in(uow, actor, Permission.VIEW, appointment.calendar_id)
+            return last_notified_at(uow.message_history.of_appointment(appointment_id))
+
+
+class _StoppedClock:
+    """A clock that always says ``moment``: a run at ``now=X`` also sends at X (D5)."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def now(self) -> datetime:
+        return self.moment
 
 
 class _ClientsOnDemand(Mapping[str, Client]):

@@ -128,6 +128,8 @@ def _run(args: argparse.Namespace) -> int:
         for outcome in report.dispatched:
             detail = f" ({outcome.detail})" if outcome.detail else ""
             print(f"  {outcome.state.value}: {outcome.kind.value} to {outcome.address}{detail}")
+        for message_id, note in report.shortened:
+            print(f"  {message_id}: {note}")  # D13
         if report.plan.skipped:
             print(f"Skipped {len(report.plan.skipped)}:")
             for s in report.plan.skipped:

@@ -107,6 +107,8 @@ class RunReport:
     enqueued: list[OutboxMessage]
     dispatched: list[DispatchOutcome]
     dry_run: bool = False
+    shortened: tuple[tuple[str, str], ...] = ()
+    """D13: (outbox message id, how it was shortened) for each text shortened to fit."""
 
 
 @attrs.frozen
@@ -287,17 +289,24 @@ class NotificationService:
         """
         if dry_run:
             return RunReport(self.plan(now), [], [], dry_run=True)
-        plan, enqueued = self.enqueue(now)
+        plan, enqueued, shortened = self._enqueue(now)
         sender = self
         if now is not None:
             sender = copy.copy(self)
             sender.clock = _StoppedClock(to_utc(require_aware(now, "now")))
-        return RunReport(plan, enqueued, sender.dispatch())
+        return RunReport(plan, enqueued, sender.dispatch(), shortened=shortened)
 
     def enqueue(self, now: datetime | None = None) -> tuple[RunPlan, list[OutboxMessage]]:
         """Plan and write the due messages to the outbox in one transaction (D15)."""
+        plan, enqueued, _ = self._enqueue(now)
+        return plan, enqueued
+
+    def _enqueue(
+        self, now: datetime | None
+    ) -> tuple[RunPlan, list[OutboxMessage], tuple[tuple[str, str], ...]]:
         now = to_utc(require_aware(now or self.clock.now(), "now"))
         enqueued: list[OutboxMessage] = []
+        shortened: list[tuple[str, str]] = []
         with self.store.unit_of_work() as uow:
             policy = self.policy(uow)
             plan, facts, clients = self._plan(uow, policy, now)
@@ -323,8 +332,10 @@ class NotificationService:
                 )
                 uow.notification_log.add(message)
                 enqueued.append(message)
+                if rendered.shortened:
+                    shortened.append((message.id, rendered.shortened))
             uow.commit()
-        return plan, enqueued
+        return plan, enqueued, tuple(shortened)
 
     def _transport_for(self, channel: Channel) -> Transport | None:
         return next((t for t in self.transports if channel in t.channels), None)

@@ -1,0 +1,292 @@
+"""A small mutation tester: single-operator changes to a module, each run against tests.
+
+Usage::
+
+    .venv/bin/python tools/mutate.py windows            # one target (see TARGETS)
+    .venv/bin/python tools/mutate.py windows slots --list   # only list the mutants
+
+For each mutant the module's source is rewritten (``ast`` → ``ast.unparse``), the target's
+test files run with ``pytest -x``, and the file is restored. A mutant is *killed* when the
+tests fail (or time out), *survives* when they pass. The report gives, per module, killed /
+total and the surviving mutants with their line, so each survivor can be pinned by a test
+in domain words — or shown equivalent (``EQUIVALENT`` below, with the reason).
+
+Operators (one change per mutant): ``<``↔``<=``, ``>``↔``>=``, ``==``↔``!=``, ``is``↔
+``is not``, ``in``↔``not in``, ``and``↔``or``, ``+``↔``-``, an int constant ±1, a bool
+constant flipped, ``not x`` → ``x``, ``max``↔``min``, and ``return …`` → ``pass`` inside
+an ``if``/``for`` body (an early exit removed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src" / "lemnicore"
+
+NOTIFY_TESTS = [
+    "tests/notifications/test_planner_reminders.py",
+    "tests/notifications/test_planner_confirmations.py",
+    "tests/notifications/test_consent_hour.py",
+    "tests/notifications/test_multi_zone_chain.py",
+    "tests/notifications/test_branch_filter.py",
+    "tests/notifications/test_windows.py",
+    "tests/notifications/test_planner_edges.py",
+    "tests/notifications/test_consent_hour_properties.py",
+]
+SCHEDULING_TESTS = ["tests/scheduling"]
+
+TARGETS: dict[str, tuple[Path, list[str]]] = {
+    "windows": (SRC / "notifications" / "windows.py", NOTIFY_TESTS),
+    "planner": (SRC / "notifications" / "planner.py", NOTIFY_TESTS),
+    "availability": (SRC / "scheduling" / "availability.py", SCHEDULING_TESTS),
+    "intervals": (SRC / "scheduling" / "intervals.py", SCHEDULING_TESTS),
+    "slots": (SRC / "scheduling" / "slots.py", SCHEDULING_TESTS),
+}
+
+# (target, line, description) → why the change cannot be observed.
+EQUIVALENT: dict[tuple[str, int, str], str] = {}
+
+SWAP_COMPARE: dict[type[ast.cmpop], type[ast.cmpop]] = {
+    ast.Lt: ast.LtE,
+    ast.LtE: ast.Lt,
+    ast.Gt: ast.GtE,
+    ast.GtE: ast.Gt,
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.Is: ast.IsNot,
+    ast.IsNot: ast.Is,
+    ast.In: ast.NotIn,
+    ast.NotIn: ast.In,
+}
+SYMBOL = {
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Is: "is",
+    ast.IsNot: "is not",
+    ast.In: "in",
+    ast.NotIn: "not in",
+}
+
+
+@dataclass
+class Mutant:
+    index: int
+    line: int
+    description: str
+
+
+def _skipped_nodes(tree: ast.Module) -> set[int]:
+    """Nodes not worth mutating: docstrings, annotations, ``__all__``."""
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
+            if isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+                skip.update(id(n) for n in ast.walk(body[0]))
+        for field in ("annotation", "returns"):
+            sub = getattr(node, field, None)
+            if isinstance(sub, ast.AST):
+                skip.update(id(n) for n in ast.walk(sub))
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            skip.update(id(n) for n in ast.walk(node))
+        if isinstance(node, ast.JoinedStr):
+            # Text of messages and details: not rules.
+            skip.update(id(n) for n in ast.walk(node))
+    return skip
+
+
+def _points(tree: ast.Module) -> Iterator[tuple[ast.AST, str, int, object]]:
+    """(node, kind, line, detail) for every mutation point, in a stable order."""
+    skip = _skipped_nodes(tree)
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        line = getattr(node, "lineno", 0)
+        if isinstance(node, ast.Compare):
+            for i, op in enumerate(node.ops):
+                if type(op) in SWAP_COMPARE:
+                    yield node, "compare", line, i
+        elif isinstance(node, ast.BoolOp):
+            yield node, "boolop", line, None
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
+            yield node, "binop", line, None
+        elif isinstance(node, ast.Constant) and type(node.value) is int:
+            yield node, "int+1", line, None
+            yield node, "int-1", line, None
+        elif isinstance(node, ast.Constant) and type(node.value) is bool:
+            yield node, "bool", line, None
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            yield node, "not", line, None
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("max", "min")
+        ):
+            yield node, "maxmin", line, None
+        elif isinstance(node, ast.If | ast.For):
+            for i, stmt in enumerate(node.body):
+                if isinstance(stmt, ast.Return):
+                    yield node, "return", stmt.lineno, i
+
+
+def _apply(node: ast.AST, kind: str, detail: object) -> str:
+    if kind == "compare":
+        assert isinstance(node, ast.Compare) and isinstance(detail, int)
+        old = node.ops[detail]
+        new = SWAP_COMPARE[type(old)]()
+        node.ops[detail] = new
+        return f"{SYMBOL[type(old)]} → {SYMBOL[type(new)]}"
+    if kind == "boolop":
+        assert isinstance(node, ast.BoolOp)
+        was_and = isinstance(node.op, ast.And)
+        node.op = ast.Or() if was_and else ast.And()
+        return "and → or" if was_and else "or → and"
+    if kind == "binop":
+        assert isinstance(node, ast.BinOp)
+        was_add = isinstance(node.op, ast.Add)
+        node.op = ast.Sub() if was_add else ast.Add()
+        return "+ → -" if was_add else "- → +"
+    if kind in ("int+1", "int-1"):
+        assert isinstance(node, ast.Constant)
+        old_value = node.value
+        node.value = old_value + (1 if kind == "int+1" else -1)
+        return f"{old_value} → {node.value}"
+    if kind == "bool":
+        assert isinstance(node, ast.Constant)
+        node.value = not node.value
+        return f"{not node.value} → {node.value}"
+    if kind == "not":
+        return "not x → x"
+    if kind == "maxmin":
+        assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        old_name = node.func.id
+        node.func.id = "min" if old_name == "max" else "max"
+        return f"{old_name} → {node.func.id}"
+    if kind == "return":
+        assert isinstance(node, ast.If | ast.For) and isinstance(detail, int)
+        node.body[detail] = ast.Pass()
+        return "return → pass"
+    raise ValueError(kind)
+
+
+class _DropNot(ast.NodeTransformer):
+    def __init__(self, target: ast.AST) -> None:
+        self.target = target
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
+        if node is self.target:
+            return node.operand
+        return self.generic_visit(node)
+
+
+def mutants(source: str) -> Iterator[tuple[Mutant, str]]:
+    base = ast.parse(source)
+    count = sum(1 for _ in _points(base))
+    for index in range(count):
+        tree = copy.deepcopy(base)
+        node, kind, line, detail = list(_points(tree))[index]
+        description = _apply(node, kind, detail)
+        if kind == "not":
+            tree = _DropNot(node).visit(tree)
+        ast.fix_missing_locations(tree)
+        yield Mutant(index, line, description), ast.unparse(tree)
+
+
+def _run_tests(tests: list[str], timeout: float) -> bool:
+    """True if the tests pass (the mutant survives)."""
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", HYPOTHESIS_MUTATION="1")
+    existing = [t for t in tests if (ROOT / t).exists()]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-x",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--no-header",
+        "-o",
+        "addopts=",
+        *existing,
+    ]
+    try:
+        result = subprocess.run(
+            cmd, cwd=ROOT, env=env, capture_output=True, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return False
+    return result.returncode == 0
+
+
+def _drop_bytecode(path: Path) -> None:
+    for cached in (path.parent / "__pycache__").glob(f"{path.stem}.*.pyc"):
+        cached.unlink()
+
+
+def mutate(name: str, *, only_list: bool, timeout: float) -> tuple[int, int, list[Mutant]]:
+    path, tests = TARGETS[name]
+    original = path.read_text()
+    killed, total, survivors = 0, 0, []
+    try:
+        for mutant, text in mutants(original):
+            if only_list:
+                print(f"{name}:{mutant.line}: {mutant.description}")
+                continue
+            equivalent = EQUIVALENT.get((name, mutant.line, mutant.description))
+            if equivalent is not None:
+                print(f"  = {name}:{mutant.line} {mutant.description} (equivalent: {equivalent})")
+                continue
+            total += 1
+            path.write_text(text)
+            _drop_bytecode(path)
+            if _run_tests(tests, timeout):
+                survivors.append(mutant)
+                print(f"  SURVIVED {name}:{mutant.line} {mutant.description}", flush=True)
+            else:
+                killed += 1
+    finally:
+        path.write_text(original)
+        _drop_bytecode(path)
+    return killed, total, survivors
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("targets", nargs="*", default=list(TARGETS), choices=list(TARGETS))
+    parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
+    parser.add_argument("--timeout", type=float, default=120.0)
+    args = parser.parse_args()
+    summary = []
+    for name in args.targets:
+        started = time.monotonic()
+        print(f"{name}: {TARGETS[name][0].relative_to(ROOT)}", flush=True)
+        killed, total, survivors = mutate(name, only_list=args.list, timeout=args.timeout)
+        if not args.list:
+            share = 100 * killed / total if total else 100.0
+            took = time.monotonic() - started
+            line = f"{name}: {killed}/{total} killed ({share:.1f} %) in {took:.0f} s"
+            print(line, flush=True)
+            summary.append(line)
+    for line in summary:
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -144,7 +144,9 @@ class Availability:
         the working time whatever range is asked for.
         """
         tz = zone(self.zone_name)
-        first = start.astimezone(tz).date() - timedelta(days=1)
+        # A working time lies within one local day (it ends after it starts, A5), so only
+        # the local days of the query can hold a window that touches it.
+        first = start.astimezone(tz).date()
         last = end.astimezone(tz).date()
         closed = set(self.closed_days)
         if self.holiday_region:

@@ -116,3 +116,13 @@ def test_d6_a_reminder_due_in_the_night_is_sent_by_the_1830_run() -> None:
     a = scene.appointment(at(2026, 5, 5, 9, 30), scene.client())
     assert scene.plan(at(2026, 5, 4, 18)).due == []
     assert scene.plan(at(2026, 5, 4, 18, 30)).messages_for(a.id)
+
+
+def test_d7_a_blackout_starting_after_midnight_is_led_into_from_the_evening_before() -> None:
+    """A blackout 00:30–04:00: the 23:30 run lies in its 90-minute lead (tomorrow's
+    occurrence) and reaches to 04:00; at 00:45 the run is inside it."""
+    small_hours = DailyWindow(time(0, 30), time(4))
+    assert reminder_horizon(at(2026, 5, 4, 23, 30), HOUR, None, (small_hours,), BERLIN) == at(
+        2026, 5, 5, 4
+    )
+    assert quiet_window_at(at(2026, 5, 5, 0, 45), None, (small_hours,), BERLIN) is not None

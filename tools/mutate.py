@@ -103,9 +103,13 @@ def _skipped_nodes(tree: ast.Module) -> set[int]:
     skip: set[int] = set()
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
-        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
-            if isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
-                skip.update(id(n) for n in ast.walk(body[0]))
+        first = body[0] if isinstance(body, list) and body else None
+        if (
+            isinstance(first, ast.Expr)
+            and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str)
+        ):
+            skip.update(id(n) for n in ast.walk(first))
         for field in ("annotation", "returns"):
             sub = getattr(node, field, None)
             if isinstance(sub, ast.AST):
@@ -156,7 +160,8 @@ def _points(tree: ast.Module) -> Iterator[tuple[ast.AST, str, int, object]]:
 
 def _apply(node: ast.AST, kind: str, detail: object) -> str:
     if kind == "compare":
-        assert isinstance(node, ast.Compare) and isinstance(detail, int)
+        assert isinstance(node, ast.Compare)
+        assert isinstance(detail, int)
         old = node.ops[detail]
         new = SWAP_COMPARE[type(old)]()
         node.ops[detail] = new
@@ -183,12 +188,14 @@ def _apply(node: ast.AST, kind: str, detail: object) -> str:
     if kind == "not":
         return "not x → x"
     if kind == "maxmin":
-        assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        assert isinstance(node, ast.Call)
+        assert isinstance(node.func, ast.Name)
         old_name = node.func.id
         node.func.id = "min" if old_name == "max" else "max"
         return f"{old_name} → {node.func.id}"
     if kind == "return":
-        assert isinstance(node, ast.If | ast.For) and isinstance(detail, int)
+        assert isinstance(node, ast.If | ast.For)
+        assert isinstance(detail, int)
         node.body[detail] = ast.Pass()
         return "return → pass"
     raise ValueError(kind)
@@ -235,7 +242,7 @@ def _run_tests(tests: list[str], timeout: float) -> bool:
         *existing,
     ]
     try:
-        result = subprocess.run(
+        result = subprocess.run(  # noqa: S603 - our own interpreter and test paths
             cmd, cwd=ROOT, env=env, capture_output=True, timeout=timeout, check=False
         )
     except subprocess.TimeoutExpired:
@@ -285,7 +292,7 @@ def main() -> int:
     for name in args.targets:
         started = time.monotonic()
         print(f"{name}: {TARGETS[name][0].relative_to(ROOT)}", flush=True)
-        killed, total, survivors = mutate(name, only_list=args.list, timeout=args.timeout)
+        killed, total, _ = mutate(name, only_list=args.list, timeout=args.timeout)
         if not args.list:
             share = 100 * killed / total if total else 100.0
             took = time.monotonic() - started

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from lemnicore.notifications.planner import SkipReason
+import re
+
+import attrs
+
+from lemnicore.notifications.planner import (
+    SkipReason,
+    change_settled_at,
+    choose_channel,
+    notification_key,
+    reading_window,
+)
 from lemnicore.notifications.policy import MessageKind, NotificationPolicy, ReminderSettings
 from lemnicore.notifications.sentlog import AppointmentRef, DeliveryState, SentRecord
+from lemnicore.scheduling.clients import NO_MESSAGE, Channel, Client
+from lemnicore.timekeeping import to_utc
 
-from .scene import Scene, at
+from .scene import BERLIN, Scene, at
 
 REMINDER = MessageKind.REMINDER
 CONFIRMATION = MessageKind.CONFIRMATION
@@ -91,3 +103,81 @@ def test_d15_a_reminder_that_failed_is_not_planned_again() -> None:
     plan = scene.plan(at(2026, 5, 4, 10))
     assert plan.due == []
     assert [s.reason for s in plan.skips_for(a.id)] == [SkipReason.PREVIOUS_ATTEMPT_FAILED]
+
+
+def test_service_switched_off_sends_nothing_and_says_why() -> None:
+    scene = Scene(NotificationPolicy(enabled=False, quiet_hours=None))
+    a = scene.appointment(at(2026, 5, 5, 9), scene.client())
+    assert scene.plan(at(2026, 5, 4, 10)).due == []
+    verbose = scene.plan(at(2026, 5, 4, 10), verbose=True)
+    assert verbose.due == []
+    assert [s.reason for s in verbose.skips_for(a.id)] == [SkipReason.SERVICE_OFF]
+
+
+def test_d12_choose_channel_preference_template_transports_and_addresses() -> None:
+    policy = NotificationPolicy()
+    both = Client(
+        id="c-1",
+        organisation_id="org-1",
+        last_name="Meier",
+        email="eva@example.org",
+        mobile="+491701234567",
+        preferred_channel="sms",
+    )
+    # The client's preference beats the template's order (e-mail first) ...
+    assert choose_channel(both, REMINDER, policy, None) == (Channel.SMS, "+491701234567")
+    # ... but only where the template has a text: confirmations go by e-mail only.
+    assert choose_channel(both, CONFIRMATION, policy, None) == (Channel.EMAIL, "eva@example.org")
+    # "No message" is no channel to prefer: the order applies.
+    plain = attrs.evolve(both, preferred_channel=NO_MESSAGE)
+    assert choose_channel(plain, REMINDER, policy, None) == (Channel.EMAIL, "eva@example.org")
+    # Without an e-mail transport the next channel with a transport and an address.
+    sms_only = frozenset({Channel.SMS})
+    assert choose_channel(plain, REMINDER, policy, sms_only) == (Channel.SMS, "+491701234567")
+    assert choose_channel(plain, REMINDER, policy, frozenset()) is None
+    # Letters (on request) are not sent by a transport: they need none.
+    letter = attrs.evolve(
+        plain, email=None, mobile=None, postal_address="Hauptstr. 1", preferred_channel="letter"
+    )
+    assert choose_channel(letter, REMINDER, policy, frozenset()) == (Channel.LETTER, "Hauptstr. 1")
+    nothing = attrs.evolve(plain, email=None, mobile=None)
+    assert choose_channel(nothing, REMINDER, policy, None) is None
+
+
+def test_d5_d9_a_run_reads_appointments_up_to_the_end_of_the_last_reachable_day() -> None:
+    """H = 24, a run at Monday 10:00 reaches reminders due before 11:00, i.e. appointments
+    until Tuesday 11:00; combining per date (D9) needs the rest of Tuesday."""
+    policy = NotificationPolicy(quiet_hours=None)
+    assert reading_window(policy, at(2026, 5, 4, 10), BERLIN) == (
+        to_utc(at(2026, 5, 4, 10)),
+        to_utc(at(2026, 5, 6, 0)),
+    )
+    night = NotificationPolicy()  # quiet 20:00–06:00: the 19:00 run reaches 06:00 + 24 h
+    assert reading_window(night, at(2026, 5, 4, 19), BERLIN)[1] == to_utc(at(2026, 5, 7, 0))
+
+
+def test_d15_an_idempotency_key_is_the_kind_and_32_hex_digits() -> None:
+    key = notification_key(REMINDER, "c-1", [AppointmentRef("a-1", 0)], Channel.SMS, None)
+    assert re.fullmatch(r"reminder-[0-9a-f]{32}", key)
+    later = notification_key(
+        REMINDER, "c-1", [AppointmentRef("a-1", 0)], Channel.SMS, at(2026, 5, 4, 10)
+    )
+    assert later != key
+
+
+def test_d4_the_latest_of_consent_and_contact_change_counts() -> None:
+    client = Client(
+        id="c-1",
+        organisation_id="org-1",
+        last_name="Meier",
+        consent_changed_at=at(2026, 5, 4, 9),
+        contact_changed_at=at(2026, 5, 4, 10),
+    )
+    assert change_settled_at(client) == to_utc(at(2026, 5, 4, 11))
+    assert change_settled_at(attrs.evolve(client, contact_changed_at=None)) == to_utc(
+        at(2026, 5, 4, 10)
+    )
+    assert (
+        change_settled_at(attrs.evolve(client, consent_changed_at=None, contact_changed_at=None))
+        is None
+    )

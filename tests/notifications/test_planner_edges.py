@@ -15,6 +15,7 @@ from lemnicore.notifications.planner import (
 )
 from lemnicore.notifications.policy import MessageKind, NotificationPolicy, ReminderSettings
 from lemnicore.notifications.sentlog import AppointmentRef, DeliveryState, SentRecord
+from lemnicore.scheduling.appointments import AppointmentStatus
 from lemnicore.scheduling.clients import NO_MESSAGE, Channel, Client
 from lemnicore.timekeeping import to_utc
 
@@ -181,3 +182,19 @@ def test_d4_the_latest_of_consent_and_contact_change_counts() -> None:
         change_settled_at(attrs.evolve(client, consent_changed_at=None, contact_changed_at=None))
         is None
     )
+
+
+def test_d2_d11_a_cancelled_appointment_outside_the_branch_filter_gets_no_cancellation() -> None:
+    """Confirmed earlier, cancelled now, but the service now serves only branch B1."""
+    scene = Scene(NotificationPolicy(quiet_hours=None, branch_codes="B1"))
+    client = scene.client()
+    a = scene.appointment(at(2026, 5, 20, 10), client, room_id="room-1")  # HH1
+    scene.records.append(
+        SentRecord(
+            "c-1", CONFIRMATION, client, (AppointmentRef(a.id, a.sequence),), at(2026, 5, 1, 9)
+        )
+    )
+    scene.replace(a, status=AppointmentStatus.CANCELLED)
+    plan = scene.plan(at(2026, 5, 4, 10))
+    assert plan.due == []
+    assert [s.reason for s in plan.skips_for(a.id)] == [SkipReason.OUTSIDE_BRANCH_FILTER]

@@ -63,6 +63,7 @@ EQUIVALENT: dict[tuple[str, int, str], str] = {
         " within 90 minutes ahead, so the order does not matter"
     ),
     ("windows", 108, "> → >="): "when end == horizon both assign the same instant",
+    ("planner", 401, "return → pass"): "a per-run cache: recomputing gives the same answer",
 }
 
 SWAP_COMPARE: dict[type[ast.cmpop], type[ast.cmpop]] = {

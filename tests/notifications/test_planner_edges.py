@@ -198,3 +198,10 @@ def test_d2_d11_a_cancelled_appointment_outside_the_branch_filter_gets_no_cancel
     plan = scene.plan(at(2026, 5, 4, 10))
     assert plan.due == []
     assert [s.reason for s in plan.skips_for(a.id)] == [SkipReason.OUTSIDE_BRANCH_FILTER]
+
+
+def test_d1_an_appointment_without_client_says_so() -> None:
+    scene = Scene(NotificationPolicy(quiet_hours=None))
+    a = scene.appointment(at(2026, 5, 20, 10), None)
+    [skip] = scene.plan(at(2026, 5, 4, 10)).skips_for(a.id)
+    assert (skip.reason, skip.detail) == (SkipReason.NO_CLIENT, "no client attached")

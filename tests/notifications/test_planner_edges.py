@@ -205,3 +205,10 @@ def test_d1_an_appointment_without_client_says_so() -> None:
     a = scene.appointment(at(2026, 5, 20, 10), None)
     [skip] = scene.plan(at(2026, 5, 4, 10)).skips_for(a.id)
     assert (skip.reason, skip.detail) == (SkipReason.NO_CLIENT, "no client attached")
+
+
+def test_d1_an_appointment_whose_client_record_is_gone_says_so() -> None:
+    scene = Scene(NotificationPolicy(quiet_hours=None))
+    a = scene.appointment(at(2026, 5, 20, 10), "client-gone")
+    [skip] = scene.plan(at(2026, 5, 4, 10)).skips_for(a.id)
+    assert (skip.reason, skip.detail) == (SkipReason.NO_CLIENT, "client 'client-gone' not found")

@@ -9,7 +9,7 @@ import pytest
 from lemnicore.errors import ValidationError
 from lemnicore.scheduling.availability import Availability, WorkingTime
 from lemnicore.scheduling.intervals import Interval, merge, subtract
-from lemnicore.scheduling.slots import free_slots, slot_grid
+from lemnicore.scheduling.slots import Slot, free_slots, slot_grid
 from lemnicore.timekeeping import local_datetime, zone
 
 BERLIN = zone("Europe/Berlin")
@@ -209,3 +209,8 @@ def test_a5_busy_time_inside_or_across_slots_takes_them() -> None:
     busy = [Interval(at(8, 10), at(8, 20)), Interval(at(9, 20), at(10, 40))]
     grid = slot_grid(hours(8, 11), busy, at(0), at(23))
     assert [s.free for s in grid] == [False, True, False, False, False, False]
+
+
+def test_c2_a_slot_is_free_unless_said_otherwise() -> None:
+    assert Slot(at(9), at(9, 30)).free
+    assert not Slot(at(9), at(9, 30), free=False).free

@@ -64,6 +64,11 @@ EQUIVALENT: dict[tuple[str, int, str], str] = {
     ),
     ("windows", 108, "> → >="): "when end == horizon both assign the same instant",
     ("planner", 401, "return → pass"): "a per-run cache: recomputing gives the same answer",
+    ("planner", 542, "return → pass"): (
+        "the common-case fast path of confirmation(): the full gate sequence that follows"
+        " (_confirmation_gates) gives the same answer"
+    ),
+    ("intervals", 47, "> → >="): "when the ends are equal both keep the same interval",
 }
 
 SWAP_COMPARE: dict[type[ast.cmpop], type[ast.cmpop]] = {

@@ -212,3 +212,23 @@ def test_d1_an_appointment_whose_client_record_is_gone_says_so() -> None:
     a = scene.appointment(at(2026, 5, 20, 10), "client-gone")
     [skip] = scene.plan(at(2026, 5, 4, 10)).skips_for(a.id)
     assert (skip.reason, skip.detail) == (SkipReason.NO_CLIENT, "client 'client-gone' not found")
+
+
+def test_b5_d4_an_erased_client_gets_nothing_even_with_address_and_consent_left() -> None:
+    scene = Scene(NotificationPolicy(quiet_hours=None))
+    a = scene.appointment(at(2026, 5, 20, 10), scene.client(erased=True))
+    plan = scene.plan(at(2026, 5, 4, 10))
+    assert plan.due == []
+    assert [s.reason for s in plan.skips_for(a.id)] == [SkipReason.CLIENT_ERASED]
+
+
+def test_d4_consent_switched_off_is_obeyed_at_once() -> None:
+    """D4: the hour after a change is for switching *on*; "off" stops messages now, also
+    inside quiet hours (the reason is the missing consent, not the night)."""
+    scene = Scene(NotificationPolicy().with_changes(reminder__enabled=False))
+    client = scene.client(notification_consent=False, consent_changed_at=at(2026, 5, 4, 9, 30))
+    a = scene.appointment(at(2026, 5, 20, 10), client)
+    for now in (at(2026, 5, 4, 10), at(2026, 5, 4, 23)):
+        plan = scene.plan(now)
+        assert plan.due == []
+        assert [s.reason for s in plan.skips_for(a.id)] == [SkipReason.NO_CONSENT]

@@ -214,3 +214,8 @@ def test_a5_busy_time_inside_or_across_slots_takes_them() -> None:
 def test_c2_a_slot_is_free_unless_said_otherwise() -> None:
     assert Slot(at(9), at(9, 30)).free
     assert not Slot(at(9), at(9, 30), free=False).free
+
+
+def test_a4_an_overlap_with_the_latest_stretch_extends_that_stretch() -> None:
+    merged = merge([Interval(at(8), at(9)), Interval(at(10), at(11)), Interval(at(10, 30), at(12))])
+    assert merged == [Interval(at(8), at(9)), Interval(at(10), at(12))]

@@ -11,10 +11,11 @@ from lemnicore.notifications.planner import (
     change_settled_at,
     choose_channel,
     notification_key,
+    plan_run,
     reading_window,
 )
 from lemnicore.notifications.policy import MessageKind, NotificationPolicy, ReminderSettings
-from lemnicore.notifications.sentlog import AppointmentRef, DeliveryState, SentRecord
+from lemnicore.notifications.sentlog import AppointmentRef, DeliveryState, SentLog, SentRecord
 from lemnicore.scheduling.appointments import AppointmentStatus
 from lemnicore.scheduling.clients import NO_MESSAGE, Channel, Client
 from lemnicore.timekeeping import to_utc
@@ -232,3 +233,24 @@ def test_d4_consent_switched_off_is_obeyed_at_once() -> None:
         plan = scene.plan(now)
         assert plan.due == []
         assert [s.reason for s in plan.skips_for(a.id)] == [SkipReason.NO_CONSENT]
+
+
+def test_a_run_reports_what_matters_now_and_why_reports_everything() -> None:
+    """plan_run's default is the run's report: "not yet due" is left out unless verbose."""
+    scene = Scene(NotificationPolicy(quiet_hours=None).with_changes(confirmation__enabled=False))
+    a = scene.appointment(at(2026, 5, 20, 10), scene.client())
+    quiet = plan_run(
+        scene.policy, at(2026, 5, 4, 10), scene.appointments, scene.clients, SentLog(), scene.facts
+    )
+    assert quiet.skips_for(a.id) == []
+    verbose = plan_run(
+        scene.policy,
+        at(2026, 5, 4, 10),
+        scene.appointments,
+        scene.clients,
+        SentLog(),
+        scene.facts,
+        verbose=True,
+    )
+    reminder_skips = [s.reason for s in verbose.skips_for(a.id) if s.kind is REMINDER]
+    assert reminder_skips == [SkipReason.NOT_YET_DUE]

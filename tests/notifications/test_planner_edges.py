@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 
 import attrs
+import pytest
 
+from lemnicore.errors import ValidationError
 from lemnicore.notifications.planner import (
     SkipReason,
     change_settled_at,
+    check_branch_codes,
     choose_channel,
     notification_key,
     plan_run,
@@ -254,3 +257,32 @@ def test_a_run_reports_what_matters_now_and_why_reports_everything() -> None:
     )
     reminder_skips = [s.reason for s in verbose.skips_for(a.id) if s.kind is REMINDER]
     assert reminder_skips == [SkipReason.NOT_YET_DUE]
+
+
+def test_d6_d11_a_cancellation_in_quiet_hours_waits_for_the_morning() -> None:
+    scene = Scene(NotificationPolicy().with_changes(reminder__enabled=False))
+    client = scene.client()
+    a = scene.appointment(at(2026, 5, 20, 10), client)
+    scene.records.append(
+        SentRecord(
+            "c-1", CONFIRMATION, client, (AppointmentRef(a.id, a.sequence),), at(2026, 5, 1, 9)
+        )
+    )
+    scene.replace(a, status=AppointmentStatus.CANCELLED)
+    night = scene.plan(at(2026, 5, 4, 23))
+    assert night.due == []
+    assert [s.reason for s in night.skips_for(a.id)] == [SkipReason.QUIET_HOURS]
+    morning = scene.plan(at(2026, 5, 5, 6))
+    assert [m.kind for m in morning.due] == [MessageKind.CANCELLATION]
+
+
+def test_skip_reasons_say_whether_a_later_run_may_still_send() -> None:
+    assert SkipReason.QUIET_HOURS.waits
+    assert SkipReason.NOT_YET_DUE.waits
+    assert not SkipReason.GROUP_APPOINTMENT.waits
+    assert not SkipReason.ALREADY_NOTIFIED.waits
+
+
+def test_d2_a_practice_without_branches_refuses_every_code() -> None:
+    with pytest.raises(ValidationError, match=r"no branch has the code HH1 \(known: none\)"):
+        check_branch_codes({"HH1"}, [])

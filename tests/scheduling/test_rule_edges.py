@@ -219,3 +219,8 @@ def test_c2_a_slot_is_free_unless_said_otherwise() -> None:
 def test_a4_an_overlap_with_the_latest_stretch_extends_that_stretch() -> None:
     merged = merge([Interval(at(8), at(9)), Interval(at(10), at(11)), Interval(at(10, 30), at(12))])
     assert merged == [Interval(at(8), at(9)), Interval(at(10), at(12))]
+
+
+def test_a5_a_working_time_without_valid_from_applies_to_any_date() -> None:
+    wt = WorkingTime(MON_FRI, time(9), time(10))
+    assert len(list(wt.days_between(date(2000, 1, 3), date(2000, 1, 7)))) == 5

@@ -223,4 +223,5 @@ def test_a4_an_overlap_with_the_latest_stretch_extends_that_stretch() -> None:
 
 def test_a5_a_working_time_without_valid_from_applies_to_any_date() -> None:
     wt = WorkingTime(MON_FRI, time(9), time(10))
-    assert len(list(wt.days_between(date(2000, 1, 3), date(2000, 1, 7)))) == 5
+    assert len(list(wt.days_between(date(1990, 1, 1), date(1990, 1, 7)))) == 5
+    assert wt.rule()[0].date() == date(1, 1, 1)  # a Monday: applies from the first day

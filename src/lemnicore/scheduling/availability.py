@@ -51,7 +51,8 @@ class WorkingTime:
     weekdays: frozenset[int] = attrs.field(converter=to_frozenset, validator=_weekdays)
     start: time
     end: time = attrs.field(validator=_end_after_start)
-    valid_from: date = date(2000, 1, 1)
+    valid_from: date = date.min
+    """The first day it applies (inclusive); by default it always has."""
     valid_until: date | None = attrs.field(default=None, validator=_until_after_from)
 
     def rule(self, since: date | None = None) -> rrule:

@@ -69,6 +69,23 @@ EQUIVALENT: dict[tuple[str, int, str], str] = {
         " (_confirmation_gates) gives the same answer"
     ),
     ("intervals", 47, "> → >="): "when the ends are equal both keep the same interval",
+    ("availability", 66, "0 → 1"): (
+        "rrule's until is inclusive and occurrences fall at 00:00: until 00:00 or 01:00 of"
+        " valid_until ends on the same day"
+    ),
+    ("availability", 73, "0 → 1"): (
+        "between(..., inc=True) includes the last day's 00:00 occurrence either way"
+    ),
+    ("availability", 90, "2024 → 2025"): "any year validates a holiday region",
+    ("availability", 90, "2024 → 2023"): "any year validates a holiday region",
+    ("availability", 90, "2025 → 2026"): "any year range validates a holiday region",
+    ("availability", 90, "2025 → 2024"): (
+        "an empty year range still raises for an unknown region in holidays"
+    ),
+    ("availability", 154, "1 → 2"): (
+        "one more year of holidays: they cannot fall on the queried days"
+    ),
+    ("availability", 177, "> → >="): "when the ends are equal both keep the same window",
     ("planner", 786, "max → min"): (
         "_reminder_reach only cuts the sorted list as a speed-up; its 2-day margin exceeds"
         " the difference between zones' horizons plus the rest of a day for any quiet window"

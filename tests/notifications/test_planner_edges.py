@@ -8,6 +8,7 @@ import attrs
 import pytest
 
 from lemnicore.errors import ValidationError
+from lemnicore.importing.runs import ImportRun
 from lemnicore.notifications.planner import (
     SkipReason,
     change_settled_at,
@@ -286,3 +287,18 @@ def test_skip_reasons_say_whether_a_later_run_may_still_send() -> None:
 def test_d2_a_practice_without_branches_refuses_every_code() -> None:
     with pytest.raises(ValidationError, match=r"no branch has the code HH1 \(known: none\)"):
         check_branch_codes({"HH1"}, [])
+
+
+def test_d17_an_import_without_reminders_or_an_unknown_import_run_reminds_nothing() -> None:
+    scene = Scene(NotificationPolicy(quiet_hours=None).with_changes(confirmation__enabled=False))
+    scene.import_runs["imp-1"] = ImportRun(
+        "imp-1", "etermin", at(2026, 4, 1, 9), reminders_from=None, status="committed"
+    )
+    silent = scene.appointment(at(2026, 5, 5, 9), scene.client("A"), import_id="imp-1")
+    unknown = scene.appointment(at(2026, 5, 5, 9), scene.client("B"), import_id="imp-9")
+    plan = scene.plan(at(2026, 5, 4, 10))
+    assert plan.due == []
+    assert [(s.reason, s.detail) for s in plan.skips_for(silent.id)] == [
+        (SkipReason.IMPORTED_NOT_REMINDED, "import imp-1 sends no reminders")
+    ]
+    assert [s.reason for s in plan.skips_for(unknown.id)] == [SkipReason.IMPORTED_NOT_REMINDED]

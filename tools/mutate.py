@@ -86,6 +86,10 @@ EQUIVALENT: dict[tuple[str, int, str], str] = {
         "one more year of holidays: they cannot fall on the queried days"
     ),
     ("availability", 177, "> → >="): "when the ends are equal both keep the same window",
+    ("planner", 206, "12 → 11"): (
+        "the quarter after next starts at month index 6, 9, 12 or 15: // 11 and // 12 give"
+        " the same years for all four"
+    ),
     ("planner", 786, "max → min"): (
         "_reminder_reach only cuts the sorted list as a speed-up; its 2-day margin exceeds"
         " the difference between zones' horizons plus the rest of a day for any quiet window"

@@ -14,6 +14,7 @@ from lemnicore.notifications.planner import (
     change_settled_at,
     check_branch_codes,
     choose_channel,
+    confirmation_window,
     notification_key,
     plan_run,
     reading_window,
@@ -302,3 +303,33 @@ def test_d17_an_import_without_reminders_or_an_unknown_import_run_reminds_nothin
         (SkipReason.IMPORTED_NOT_REMINDED, "import imp-1 sends no reminders")
     ]
     assert [s.reason for s in plan.skips_for(unknown.id)] == [SkipReason.IMPORTED_NOT_REMINDED]
+
+
+def test_d10_a_run_in_august_confirms_until_the_end_of_the_year() -> None:
+    start, end = confirmation_window(at(2026, 8, 14, 10), BERLIN)
+    assert (start, end) == (at(2026, 8, 15), at(2027, 1, 1))
+
+
+def test_d11_an_appointment_cancelled_as_it_begins_gets_no_cancellation() -> None:
+    scene = Scene(NotificationPolicy(quiet_hours=None).with_changes(reminder__enabled=False))
+    client = scene.client()
+    a = scene.appointment(at(2026, 5, 20, 10), client)
+    scene.records.append(
+        SentRecord(
+            "c-1", CONFIRMATION, client, (AppointmentRef(a.id, a.sequence),), at(2026, 5, 1, 9)
+        )
+    )
+    scene.replace(a, status=AppointmentStatus.CANCELLED)
+    assert scene.plan(at(2026, 5, 20, 10)).due == []
+    assert scene.plan(at(2026, 5, 20, 9, 59)).due != []
+
+
+def test_d9_d15_a_combined_reminder_is_keyed_by_its_earliest_due_time() -> None:
+    """Two appointments of one date, both due in the same (missed-run catch-up) run."""
+    scene = Scene(NotificationPolicy(quiet_hours=None).with_changes(confirmation__enabled=False))
+    client = scene.client()
+    first = scene.appointment(at(2026, 5, 5, 9), client)
+    second = scene.appointment(at(2026, 5, 5, 9, 30), client)
+    [message] = scene.plan(at(2026, 5, 4, 10)).due
+    assert [a.id for a in message.appointments] == [first.id, second.id]
+    assert message.due_at == to_utc(at(2026, 5, 4, 9))

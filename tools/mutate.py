@@ -90,6 +90,10 @@ EQUIVALENT: dict[tuple[str, int, str], str] = {
         "the quarter after next starts at month index 6, 9, 12 or 15: // 11 and // 12 give"
         " the same years for all four"
     ),
+    ("planner", 374, "is → is not"): (
+        "Appointment.start is always kept in UTC (attrs converter): to_utc() of it is the"
+        " same instant; the test only saves a call"
+    ),
     ("planner", 786, "max → min"): (
         "_reminder_reach only cuts the sorted list as a speed-up; its 2-day margin exceeds"
         " the difference between zones' horizons plus the rest of a day for any quiet window"

@@ -94,6 +94,18 @@ EQUIVALENT: dict[tuple[str, int, str], str] = {
         "Appointment.start is always kept in UTC (attrs converter): to_utc() of it is the"
         " same instant; the test only saves a call"
     ),
+    ("planner", 526, "is → is not"): (
+        "chooses the fast path or the full gate sequence of confirmation(): both answer the same"
+    ),
+    ("planner", 529, "is not → is"): (
+        "chooses the fast path or the full gate sequence of confirmation(): both answer the same"
+    ),
+    ("planner", 530, "not x → x"): (
+        "chooses the fast path or the full gate sequence of confirmation(): both answer the same"
+    ),
+    ("planner", 558, "is → is not"): (
+        "appointments without client share one cached static reason (NO_CLIENT) either way"
+    ),
     ("planner", 786, "max → min"): (
         "_reminder_reach only cuts the sorted list as a speed-up; its 2-day margin exceeds"
         " the difference between zones' horizons plus the rest of a day for any quiet window"
@@ -322,12 +334,16 @@ def _drop_bytecode(path: Path) -> None:
         cached.unlink()
 
 
-def mutate(name: str, *, only_list: bool, timeout: float) -> tuple[int, int, list[Mutant]]:
+def mutate(
+    name: str, *, only_list: bool, timeout: float, lines: frozenset[int] = frozenset()
+) -> tuple[int, int, list[Mutant]]:
     path, tests = TARGETS[name]
     original = path.read_text()
     killed, total, survivors = 0, 0, []
     try:
         for mutant, text in mutants(original):
+            if lines and mutant.line not in lines:
+                continue
             if only_list:
                 print(f"{name}:{mutant.line}: {mutant.description}")
                 continue
@@ -359,12 +375,14 @@ def main() -> int:
     parser.add_argument("targets", nargs="*", default=list(TARGETS), choices=list(TARGETS))
     parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
     parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--lines", default="", help="only mutants on these lines (1,5,9)")
     args = parser.parse_args()
     summary = []
     for name in args.targets:
         started = time.monotonic()
         print(f"{name}: {TARGETS[name][0].relative_to(ROOT)}", flush=True)
-        killed, total, _ = mutate(name, only_list=args.list, timeout=args.timeout)
+        lines = frozenset(int(n) for n in args.lines.split(",") if n)
+        killed, total, _ = mutate(name, only_list=args.list, timeout=args.timeout, lines=lines)
         if not args.list:
             share = 100 * killed / total if total else 100.0
             took = time.monotonic() - started

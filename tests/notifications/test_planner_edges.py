@@ -8,7 +8,7 @@ import attrs
 import pytest
 
 from lemnicore.errors import ValidationError
-from lemnicore.importing.runs import ImportRun
+from lemnicore.importing.runs import ImportedConfirmations, ImportRun
 from lemnicore.notifications.planner import (
     SkipReason,
     change_settled_at,
@@ -333,3 +333,67 @@ def test_d9_d15_a_combined_reminder_is_keyed_by_its_earliest_due_time() -> None:
     [message] = scene.plan(at(2026, 5, 4, 10)).due
     assert [a.id for a in message.appointments] == [first.id, second.id]
     assert message.due_at == to_utc(at(2026, 5, 4, 9))
+
+
+def test_d10_a_run_report_leaves_out_appointments_confirmed_before() -> None:
+    scene = Scene(NotificationPolicy(quiet_hours=None).with_changes(reminder__enabled=False))
+    client = scene.client()
+    a = scene.appointment(at(2026, 5, 20, 10), client)
+    scene.record(scene.plan(at(2026, 5, 4, 10)))
+    assert scene.plan(at(2026, 5, 4, 11)).skips_for(a.id) == []
+    [skip] = [
+        s
+        for s in scene.plan(at(2026, 5, 4, 11), verbose=True).skips_for(a.id)
+        if s.kind is CONFIRMATION
+    ]
+    assert skip.reason is SkipReason.ALREADY_NOTIFIED
+
+
+def test_d10_why_at_the_very_start_of_an_appointment_says_it_has_begun() -> None:
+    scene = Scene(NotificationPolicy(quiet_hours=None).with_changes(reminder__enabled=False))
+    a = scene.appointment(at(2026, 5, 4, 10), scene.client())
+    [skip] = [
+        s
+        for s in scene.plan(at(2026, 5, 4, 10), verbose=True).skips_for(a.id)
+        if s.kind is CONFIRMATION
+    ]
+    assert (skip.reason, skip.detail) == (SkipReason.PAST, "appointment has begun")
+
+
+def test_d1_d16_a_group_appointment_does_not_rule_out_the_clients_other_appointments() -> None:
+    """The client's group course on 10 May gets no confirmation; their imported single
+    appointment on 12 May (import option "confirm future") does."""
+    scene = Scene(NotificationPolicy(quiet_hours=None).with_changes(reminder__enabled=False))
+    scene.import_runs["imp-1"] = ImportRun(
+        "imp-1",
+        "etermin",
+        at(2026, 4, 1, 9),
+        confirmations=ImportedConfirmations.CONFIRM_FUTURE,
+        status="committed",
+    )
+    client = scene.client()
+    course = scene.appointment(at(2026, 5, 10, 10), client, is_group=True)
+    single = scene.appointment(at(2026, 5, 12, 10), client, import_id="imp-1")
+    plan = scene.plan(at(2026, 5, 4, 10))
+    assert [[a.id for a in m.appointments] for m in plan.due] == [[single.id]]
+    assert [s.reason for s in plan.skips_for(course.id)] == [SkipReason.GROUP_APPOINTMENT]
+
+
+def test_d9_combining_never_lists_an_appointment_already_reminded_or_begun() -> None:
+    """Eva's 08:00 has begun and her 09:00 was reminded yesterday; her 15:00 reminder, due
+    now, lists only 15:00."""
+    scene = Scene(
+        NotificationPolicy(
+            quiet_hours=None, reminder=ReminderSettings(hours_before=6, min_hours_between=1)
+        ).with_changes(confirmation__enabled=False)
+    )
+    client = scene.client()
+    begun = scene.appointment(at(2026, 5, 5, 8), client)
+    reminded = scene.appointment(at(2026, 5, 5, 9), client)
+    scene.records.append(
+        SentRecord("r-1", REMINDER, client, (AppointmentRef(reminded.id, 0),), at(2026, 5, 4, 18))
+    )
+    later = scene.appointment(at(2026, 5, 5, 15), client)
+    [message] = scene.plan(at(2026, 5, 5, 9)).due
+    assert [a.id for a in message.appointments] == [later.id]
+    assert begun.id not in {a.id for a in message.appointments}

@@ -225,3 +225,25 @@ def test_a5_a_working_time_without_valid_from_applies_to_any_date() -> None:
     wt = WorkingTime(MON_FRI, time(9), time(10))
     assert len(list(wt.days_between(date(1990, 1, 1), date(1990, 1, 7)))) == 5
     assert wt.rule()[0].date() == date(1, 1, 1)  # a Monday: applies from the first day
+
+
+def test_a5_a_working_time_inside_the_latest_stretch_does_not_shorten_it() -> None:
+    """8–9, 10–12 and 10:30–11 on one day: the last one lies inside 10–12."""
+    nested = Availability(
+        "av-1",
+        "room-1",
+        (
+            WorkingTime(MON_FRI, time(8), time(9)),
+            WorkingTime(MON_FRI, time(10), time(12)),
+            WorkingTime(MON_FRI, time(10, 30), time(11)),
+        ),
+        time_zone="Europe/Berlin",
+    )
+    assert times(free_slots(nested, (), at(0), at(23))) == [
+        "08:00",
+        "08:30",
+        "10:00",
+        "10:30",
+        "11:00",
+        "11:30",
+    ]

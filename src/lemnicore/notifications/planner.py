@@ -507,7 +507,7 @@ class _Planner:
                     )
         elif not self.verbose:
             return None  # not due now: nothing to report outside verbose mode
-        elif start < self.now:
+        elif start <= self.now:  # as for reminders: at its start it has begun
             timing = SkipReason.PAST, "appointment has begun"
         elif start < where.confirm_from:
             timing = SkipReason.TODAY, "today's appointments are not confirmed"

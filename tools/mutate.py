@@ -106,6 +106,18 @@ EQUIVALENT: dict[tuple[str, int, str], str] = {
     ("planner", 558, "is → is not"): (
         "appointments without client share one cached static reason (NO_CLIENT) either way"
     ),
+    ("planner", 512, "< → <="): (
+        "only reached outside the confirmation range, where start == confirm_from cannot be"
+    ),
+    ("planner", 783, "1 → 2"): (
+        "the zones of every branch and of the organisation are added to the first"
+        " appointment's zone anyway"
+    ),
+    ("planner", 783, "1 → 0"): (
+        "the zones of every branch and of the organisation are added to the first"
+        " appointment's zone anyway"
+    ),
+    ("planner", 787, "2 → 3"): "a wider margin cuts fewer appointments: a speed-up only",
     ("planner", 786, "max → min"): (
         "_reminder_reach only cuts the sorted list as a speed-up; its 2-day margin exceeds"
         " the difference between zones' horizons plus the rest of a day for any quiet window"

@@ -397,3 +397,27 @@ def test_d9_combining_never_lists_an_appointment_already_reminded_or_begun() -> 
     [message] = scene.plan(at(2026, 5, 5, 9)).due
     assert [a.id for a in message.appointments] == [later.id]
     assert begun.id not in {a.id for a in message.appointments}
+
+
+def test_d9_combining_lists_only_appointments_of_the_same_date() -> None:
+    scene = Scene(NotificationPolicy(quiet_hours=None).with_changes(confirmation__enabled=False))
+    client = scene.client()
+    tuesday = scene.appointment(at(2026, 5, 5, 9, 30), client)
+    scene.appointment(at(2026, 5, 6, 9), client)  # Wednesday: its own reminder later
+    [message] = scene.plan(at(2026, 5, 4, 9)).due
+    assert [a.id for a in message.appointments] == [tuesday.id]
+
+
+def test_d9_dst_combining_reaches_the_end_of_the_25_hour_autumn_sunday() -> None:
+    """H = 1, a run at 22:30 on Saturday 24 October: the reminder for Sunday 00:00 is due;
+    Sunday 23:45 — 24 h 45 min of real time later on that 25-hour day — joins it."""
+    scene = Scene(
+        NotificationPolicy(
+            quiet_hours=None, reminder=ReminderSettings(hours_before=1)
+        ).with_changes(confirmation__enabled=False)
+    )
+    client = scene.client()
+    midnight = scene.appointment(at(2026, 10, 25, 0), client)
+    late = scene.appointment(at(2026, 10, 25, 23, 45), client)
+    [message] = scene.plan(at(2026, 10, 24, 22, 30)).due
+    assert [a.id for a in message.appointments] == [midnight.id, late.id]

@@ -118,6 +118,7 @@ EQUIVALENT: dict[tuple[str, int, str], str] = {
         " appointment's zone anyway"
     ),
     ("planner", 787, "2 → 3"): "a wider margin cuts fewer appointments: a speed-up only",
+    ("planner", 686, "True → False"): "zip over a list and a map of that same list",
     ("planner", 786, "max → min"): (
         "_reminder_reach only cuts the sorted list as a speed-up; its 2-day margin exceeds"
         " the difference between zones' horizons plus the rest of a day for any quiet window"

@@ -263,8 +263,11 @@ def test_g7_free_slots_and_notification_plan_fuzz(
     )
 )
 def test_g7_open_store_fuzz(url: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # A relative "sqlite:///name" makes a file in the working folder: keep it temporary.
+    folder = tmp_path_factory.mktemp("fuzzurl")
     try:
-        store = open_store(url)
+        with contextlib.chdir(folder):
+            store = open_store(url)
     except LemnicoreError:
         return
     except BaseException as exc:

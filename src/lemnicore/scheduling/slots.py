@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Iterable
-from datetime import UTC, datetime
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 
 import attrs
 
+from lemnicore.errors import ValidationError
 from lemnicore.scheduling.availability import Availability
-from lemnicore.scheduling.intervals import Interval, merge
+from lemnicore.scheduling.busy import NO_BUFFER, BusyTime, Span, is_free, merge_spans, within
+from lemnicore.scheduling.intervals import Interval
 from lemnicore.timekeeping import require_aware, to_utc, zone
 
 
@@ -29,7 +30,13 @@ class Slot:
 
 
 def slot_grid(
-    availability: Availability, busy: Iterable[Interval], start: datetime, end: datetime
+    availability: Availability,
+    busy: Iterable[Interval | BusyTime | Span],
+    start: datetime,
+    end: datetime,
+    *,
+    practitioner: Sequence[Span] | None = None,
+    buffers: tuple[timedelta, timedelta] = NO_BUFFER,
 ) -> list[Slot]:
     """A5/C2: every slot of the working time that lies within [start, end), free or taken.
 
@@ -38,25 +45,36 @@ def slot_grid(
     window's end is dropped: slots never cross a working-time edge. A slot is taken if any
     busy interval overlaps it (half-open, so an appointment ending 10:00 leaves 10:00 free).
     Times are returned in the availability's zone.
+
+    A10: with ``practitioner`` (the practitioner's working windows, sorted and disjoint), a
+    slot outside them is taken too; ``buffers`` (before, after) of the type being offered
+    must also stay clear of busy time, though they may reach outside the working time.
+    ``busy`` may already hold other appointments' buffers (see
+    :func:`~lemnicore.scheduling.busy.blocked_spans`).
     """
     require_aware(start, "start")
     require_aware(end, "end")
-    query = Interval(start, end)
+    q_start, q_end = to_utc(start), to_utc(end)
+    if q_end <= q_start:
+        raise ValidationError("end", f"must be after start ({start.isoformat()})")
     tz = zone(availability.time_zone)
     step = availability.slot_length
-    blocked = merge(b for b in busy if b.overlaps(query))
-    # Merged intervals are disjoint, so their ends are sorted too: bisect finds the first
-    # busy interval ending after a slot's start, and only that one can overlap it.
-    ends = [b.end for b in blocked]
+    before, after = buffers
+    blocked = merge_spans(
+        (b.start, b.end) if isinstance(b, Interval) else (b[0], b[1]) for b in busy
+    )
+    ends = [b[1] for b in blocked]
+    p_starts = [w[0] for w in practitioner] if practitioner is not None else []
     slots: list[Slot] = []
     for window in availability.windows(start, end):
-        slot_start = window.start.astimezone(UTC)
-        window_end = window.end.astimezone(UTC)
+        slot_start = window.start
+        window_end = window.end
         while slot_start + step <= window_end:
             slot_end = slot_start + step
-            if slot_start >= query.start and slot_end <= query.end:
-                i = bisect_right(ends, slot_start)
-                taken = i < len(blocked) and blocked[i].start < slot_end
+            if slot_start >= q_start and slot_end <= q_end:
+                taken = not is_free(blocked, ends, slot_start - before, slot_end + after)
+                if not taken and practitioner is not None:
+                    taken = not within(practitioner, p_starts, slot_start, slot_end)
                 slots.append(
                     Slot(slot_start.astimezone(tz), slot_end.astimezone(tz), free=not taken)
                 )
@@ -65,7 +83,15 @@ def slot_grid(
 
 
 def free_slots(
-    availability: Availability, busy: Iterable[Interval], start: datetime, end: datetime
+    availability: Availability,
+    busy: Iterable[Interval | BusyTime | Span],
+    start: datetime,
+    end: datetime,
+    *,
+    practitioner: Sequence[Span] | None = None,
+    buffers: tuple[timedelta, timedelta] = NO_BUFFER,
 ) -> list[Slot]:
-    """A5: the free slots of ``availability`` within [start, end), given the busy time."""
-    return [s for s in slot_grid(availability, busy, start, end) if s.free]
+    """A5/A10: the free slots of ``availability`` within [start, end), given the busy time
+    (and, optionally, the practitioner's windows and the offered type's buffers)."""
+    grid = slot_grid(availability, busy, start, end, practitioner=practitioner, buffers=buffers)
+    return [s for s in grid if s.free]

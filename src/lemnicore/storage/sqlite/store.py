@@ -29,6 +29,7 @@ from lemnicore.notifications.policy import NotificationPolicy
 from lemnicore.online.releases import OnlineRelease, SlotHold
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.availability import Availability
+from lemnicore.scheduling.busy import BusyTime
 from lemnicore.scheduling.clients import Client
 from lemnicore.scheduling.community import CalendarCommunity
 from lemnicore.scheduling.practice import (
@@ -39,11 +40,15 @@ from lemnicore.scheduling.practice import (
     Practitioner,
     Room,
 )
+from lemnicore.scheduling.practitioner_hours import PractitionerHours
+from lemnicore.scheduling.waiting_list import WaitingEntry, WaitingListOffer
 from lemnicore.storage.ports import record_name
 from lemnicore.storage.sqlite.notifications import SqliteMessageHistory, SqliteNotificationLog
 from lemnicore.storage.sqlite.rows import (
+    _MICRO,
     APPOINTMENT_COLUMNS,
     CLIENT_COLUMNS,
+    EPOCH,
     appointment_from_row,
     appointment_row,
     client_from_row,
@@ -158,6 +163,14 @@ def _existing(conn: sqlite3.Connection, table: str, external_ids: Sequence[str])
     return found
 
 
+def _busy(rows: list[Any]) -> list[BusyTime]:
+    # Inlined from_us: this runs for every busy row of every week page (issue 16 speed goal).
+    epoch, micro = EPOCH, _MICRO
+    return [
+        BusyTime(epoch + micro * r[0], epoch + micro * r[1], r[2], r[3], r[4], r[5]) for r in rows
+    ]
+
+
 class SqliteAppointments:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
@@ -198,7 +211,7 @@ class SqliteAppointments:
     def add(self, appointment: Appointment) -> None:
         try:
             self._conn.execute(
-                f"INSERT INTO appointments ({APPOINTMENT_COLUMNS}) VALUES ({', '.join('?' * 15)})",
+                f"INSERT INTO appointments ({APPOINTMENT_COLUMNS}) VALUES ({', '.join('?' * 16)})",
                 appointment_row(appointment),
             )
         except sqlite3.IntegrityError as exc:
@@ -209,7 +222,7 @@ class SqliteAppointments:
         """Insert many appointments at once (imports, benchmarks)."""
         try:
             self._conn.executemany(
-                f"INSERT INTO appointments ({APPOINTMENT_COLUMNS}) VALUES ({', '.join('?' * 15)})",
+                f"INSERT INTO appointments ({APPOINTMENT_COLUMNS}) VALUES ({', '.join('?' * 16)})",
                 [appointment_row(a) for a in appointments],
             )
         except sqlite3.IntegrityError as exc:
@@ -222,7 +235,7 @@ class SqliteAppointments:
         cur = self._conn.execute(
             "UPDATE appointments SET calendar_id=?, room_id=?, start_us=?, end_us=?, type_id=?,"
             " status=?, client_id=?, comment=?, is_group=?, sequence=?, double_booked=?,"
-            " created_us=?, external_id=?, import_id=? WHERE id=?",
+            " created_us=?, external_id=?, import_id=?, series_id=? WHERE id=?",
             (*row[1:], row[0]),
         )
         if cur.rowcount == 0:
@@ -257,6 +270,37 @@ class SqliteAppointments:
             "calendar_id = ? AND start_us >= ? AND start_us < ? AND end_us > ? ORDER BY start_us, id",
             (calendar_id, lo - self._longest_us(), hi, lo),
         )
+
+    def busy_in_room(self, room_id: str, start: datetime, end: datetime) -> list[BusyTime]:
+        lo, hi = to_us(start), to_us(end)
+        rows = self._conn.execute(
+            "SELECT start_us, end_us, type_id, id, room_id, calendar_id FROM appointments"
+            " INDEXED BY appointments_room_busy"
+            " WHERE room_id = ? AND start_us >= ? AND start_us < ? AND end_us > ?"
+            " AND status NOT IN ('cancelled', 'no_show') ORDER BY start_us",
+            (room_id, lo - self._longest_us(), hi, lo),
+        ).fetchall()
+        return _busy(rows)
+
+    def busy_of_calendars(
+        self, calendar_ids: Collection[str], start: datetime, end: datetime
+    ) -> list[BusyTime]:
+        lo, hi = to_us(start), to_us(end)
+        found: list[BusyTime] = []
+        for calendar_id in sorted(set(calendar_ids)):
+            rows = self._conn.execute(
+                "SELECT start_us, end_us, type_id, id, room_id, calendar_id FROM appointments"
+                " INDEXED BY appointments_calendar_busy"
+                " WHERE calendar_id = ? AND start_us >= ? AND start_us < ? AND end_us > ?"
+                " AND status NOT IN ('cancelled', 'no_show') ORDER BY start_us",
+                (calendar_id, lo - self._longest_us(), hi, lo),
+            ).fetchall()
+            found += _busy(rows)
+        found.sort()
+        return found
+
+    def in_series(self, series_id: str) -> list[Appointment]:
+        return self._select("series_id = ? ORDER BY start_us, id", (series_id,))
 
     def starting_between(self, start: datetime, end: datetime) -> list[Appointment]:
         return self._select(
@@ -506,6 +550,9 @@ class SqliteUnitOfWork:
         self.online_releases = SqliteCatalog(conn, "online_releases", OnlineRelease)
         self.slot_holds = SqliteCatalog(conn, "slot_holds", SlotHold)
         self.import_runs = SqliteCatalog(conn, "import_runs", ImportRun)
+        self.practitioner_hours = SqliteCatalog(conn, "practitioner_hours", PractitionerHours)
+        self.waiting_list = SqliteCatalog(conn, "waiting_list", WaitingEntry)
+        self.waiting_list_offers = SqliteCatalog(conn, "waiting_list_offers", WaitingListOffer)
         self.appointments = SqliteAppointments(conn)
         self.clients = SqliteClients(conn)
         self.audit = SqliteAuditLog(conn)

@@ -129,3 +129,29 @@ class UnknownStoreURLError(StoreError):
 
 class PluginError(LemnicoreError):
     """A plugin is broken or two plugins claim the same name."""
+
+
+class PractitionerBusyError(ConflictError):
+    """A10: the practitioner already has an active appointment in another room then —
+    nobody can be in two rooms at once, across all rooms and branches.
+
+    ``conflicting_ids`` names the other appointments.
+    """
+
+    def __init__(
+        self, practitioner_id: str, conflicting_ids: Sequence[str], rooms: Sequence[str]
+    ) -> None:
+        self.practitioner_id = practitioner_id
+        self.conflicting_ids = tuple(conflicting_ids)
+        where = ", ".join(f"{a} in room {r!r}" for a, r in zip(conflicting_ids, rooms, strict=True))
+        super().__init__(
+            f"practitioner {practitioner_id!r} is already busy then (conflicts with: {where})"
+        )
+
+
+class SeriesIncompleteError(ConflictError):
+    """A9: a series cannot be booked whole — nothing was booked. ``reason`` says why."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"the series cannot be booked as a whole, nothing was booked: {reason}")

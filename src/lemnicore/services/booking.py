@@ -7,7 +7,7 @@ one unit of work (F2) and records an audit entry (B3). The rules themselves live
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import attrs
 
@@ -15,13 +15,14 @@ from lemnicore.access.actors import Actor
 from lemnicore.access.audit import AuditAction, AuditEntry, changed_fields
 from lemnicore.access.policy import Permission, authorize, grant_id
 from lemnicore.clock import Clock
-from lemnicore.errors import OverlapError, ValidationError
+from lemnicore.errors import ValidationError
 from lemnicore.ids import IdFactory, new_id
 from lemnicore.scheduling.appointments import Appointment, AppointmentStatus
 from lemnicore.scheduling.intervals import Interval
-from lemnicore.scheduling.rules import conflicts, is_significant_reschedule
+from lemnicore.scheduling.rules import is_significant_reschedule
 from lemnicore.scheduling.slots import Slot, free_slots, slot_grid
 from lemnicore.services.entitlements import BookingLimits, Entitlements
+from lemnicore.services.occupancy import check_place, occupancy
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore.timekeeping import require_aware, to_utc
 
@@ -156,20 +157,9 @@ class AppointmentBook:
                 created_at=now,
             )
             # A3: a cancelled or no-show appointment (e.g. history from a takeover) blocks
-            # nothing, so it cannot be in anybody's way either.
-            clashes = (
-                conflicts(
-                    appointment,
-                    room_id,
-                    uow.appointments.in_room(room_id, appointment.start, appointment.end),
-                )
-                if appointment.blocks_room
-                else []
-            )
-            if clashes:
-                if not allow_double_booking:
-                    raise OverlapError(room_id, [c.id for c in clashes])
-                appointment = attrs.evolve(appointment, double_booked=True)
+            # nothing, so it cannot be in anybody's way either. A10: buffers and the
+            # practitioner's other rooms count too.
+            appointment = check_place(uow, appointment, allow_double_booking=allow_double_booking)
             self._entitlements.check_booking(uow, appointment)
             uow.appointments.add(appointment)
             _, after = changed_fields(_EMPTY, appointment, _AUDITED_FIELDS)
@@ -220,12 +210,7 @@ class AppointmentBook:
             after = attrs.evolve(before, start=new_start, end=new_end, room_id=new_room)
             if is_significant_reschedule(before, after):
                 after = attrs.evolve(after, sequence=before.sequence + 1)
-            clashes = conflicts(
-                after, new_room, uow.appointments.in_room(new_room, after.start, after.end)
-            )
-            if clashes and not allow_double_booking:
-                raise OverlapError(new_room, [c.id for c in clashes])
-            after = attrs.evolve(after, double_booked=bool(clashes))
+            after = check_place(uow, after, allow_double_booking=allow_double_booking)
             self._entitlements.check_move(uow, before, after)
             uow.appointments.update(after)
             old, new = changed_fields(before, after, _AUDITED_FIELDS)
@@ -323,14 +308,9 @@ class AppointmentBook:
             authorize_in(uow, actor, permission, before.calendar_id)
             after = before.with_status(status)
             if after.blocks_room and not before.blocks_room:
-                # Back from no-show: the room may have been given away meanwhile (A4).
-                clashes = conflicts(
-                    after,
-                    after.room_id,
-                    uow.appointments.in_room(after.room_id, after.start, after.end),
-                )
-                if clashes:
-                    raise OverlapError(after.room_id, [c.id for c in clashes])
+                # Back from no-show: the room (or the practitioner) may have been given
+                # away meanwhile (A4, A10).
+                check_place(uow, after)
                 # It takes a place in its month again (B4).
                 self._entitlements.check_booking(uow, after)
             uow.appointments.update(after)
@@ -361,13 +341,21 @@ class AppointmentBook:
             return uow.appointments.in_calendar(calendar_id, start, end)
 
     def slot_grid(
-        self, room_id: str, start: datetime, end: datetime, *, calendar_id: str | None = None
+        self,
+        room_id: str,
+        start: datetime,
+        end: datetime,
+        *,
+        calendar_id: str | None = None,
+        type_id: str | None = None,
     ) -> list[Slot]:
         """A5/C2: every working-time slot of the room in [start, end), free or taken.
 
         Busy time is every active appointment of the room, whoever's calendar it is in —
-        this is how community members' bookings block each other (A7) — and, with
-        ``calendar_id``, that practitioner's appointments in other rooms too.
+        this is how community members' bookings block each other (A7) — widened by the
+        buffers of its type (A10). With ``calendar_id`` the practitioner counts too (A10):
+        their appointments in every room and branch, and their own working times; with
+        ``type_id`` that type's buffers must stay clear as well.
         """
         Interval(require_aware(start, "start"), require_aware(end, "end"))
         with self.store.unit_of_work(write=False) as uow:
@@ -379,32 +367,41 @@ class AppointmentBook:
             ]
             if not availabilities:
                 return []
-            # Fetch busy time wide enough for whole working windows at the edges.
-            margin = timedelta(days=1)
-            busy = [
-                a.interval for a in uow.appointments.in_room(room_id, start - margin, end + margin)
-            ]
-            if calendar_id is not None:
-                busy += [
-                    a.interval
-                    for a in uow.appointments.in_calendar(calendar_id, start - margin, end + margin)
-                    if a.blocks_room
-                ]
-        if len(availabilities) == 1:
-            return slot_grid(availabilities[0], busy, start, end)  # sorted already
+            taken = occupancy(uow, [room_id], calendar_id, start, end, type_id=type_id)
+        busy = [*taken.room_busy[room_id], *taken.practitioner_busy]
+        grids = [
+            slot_grid(
+                a,
+                busy,
+                start,
+                end,
+                practitioner=taken.practitioner_windows,
+                buffers=taken.buffers,
+            )
+            for a in availabilities
+        ]
+        if len(grids) == 1:
+            return grids[0]  # sorted already
         # Several availabilities may offer the same slot: keep one, in real-time order.
         # (Keys in UTC: plain tuples sort far faster than Slots compared field by field.)
         unique: dict[tuple[datetime, datetime], Slot] = {}
-        for availability in availabilities:
-            for slot in slot_grid(availability, busy, start, end):
+        for grid in grids:
+            for slot in grid:
                 unique.setdefault((to_utc(slot.start), to_utc(slot.end)), slot)
         return [unique[key] for key in sorted(unique)]
 
     def free_slots(
-        self, room_id: str, start: datetime, end: datetime, *, calendar_id: str | None = None
+        self,
+        room_id: str,
+        start: datetime,
+        end: datetime,
+        *,
+        calendar_id: str | None = None,
+        type_id: str | None = None,
     ) -> list[Slot]:
-        """A5: the free slots of a room in [start, end)."""
-        return [s for s in self.slot_grid(room_id, start, end, calendar_id=calendar_id) if s.free]
+        """A5/A10: the free slots of a room in [start, end) (see :meth:`slot_grid`)."""
+        grid = self.slot_grid(room_id, start, end, calendar_id=calendar_id, type_id=type_id)
+        return [s for s in grid if s.free]
 
 
 @attrs.frozen

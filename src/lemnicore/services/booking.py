@@ -8,10 +8,11 @@ one unit of work (F2) and records an audit entry (B3). The rules themselves live
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 import attrs
 
-from lemnicore.access.actors import Actor
+from lemnicore.access.actors import SYSTEM_ACTOR, Actor
 from lemnicore.access.audit import AuditAction, AuditEntry, changed_fields
 from lemnicore.access.policy import Permission, authorize, grant_id
 from lemnicore.clock import Clock
@@ -86,6 +87,13 @@ def authorize_in(uow: UnitOfWork, actor: Actor, permission: Permission, calendar
     authorize(actor, permission, calendar, grants, calendar_organisation_id=organisation_id)
 
 
+class FreedSlotListener(Protocol):
+    """A11: told when a cancellation, a no-show or a move leaves a slot free
+    (:class:`~lemnicore.services.waiting_list.WaitingList` is one)."""
+
+    def slot_freed(self, actor: Actor, appointment: Appointment) -> object: ...
+
+
 class AppointmentBook:
     """Application service for a practice's appointments."""
 
@@ -96,6 +104,7 @@ class AppointmentBook:
         *,
         new_id: IdFactory = new_id,
         entitlements: BookingLimits | None = None,
+        waiting_list: FreedSlotListener | None = None,
     ) -> None:
         """``entitlements`` (B4) is asked before every booking, every move into another
         month and every reinstatement. ``None`` (default) enforces the organisation's plan
@@ -108,6 +117,13 @@ class AppointmentBook:
         self._entitlements: BookingLimits = (
             entitlements if entitlements is not None else Entitlements()
         )
+        self._waiting_list = waiting_list
+
+    def _freed(self, before: Appointment) -> None:
+        """A11: tell the waiting list that ``before``'s slot became free (after commit, as
+        lemnicore's own job: the offer is not the caller's business)."""
+        if self._waiting_list is not None and before.blocks_room:
+            self._waiting_list.slot_freed(SYSTEM_ACTOR, before)
 
     # -- changes -------------------------------------------------------------------------
 
@@ -226,6 +242,8 @@ class AppointmentBook:
                 after=new,
             )
             uow.commit()
+        if (after.start, after.room_id) != (before.start, before.room_id):
+            self._freed(before)
         return after
 
     def change(
@@ -327,6 +345,8 @@ class AppointmentBook:
                 note=note,
             )
             uow.commit()
+        if not after.blocks_room:
+            self._freed(before)
         return after
 
     # -- queries -------------------------------------------------------------------------

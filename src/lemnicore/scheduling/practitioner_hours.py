@@ -54,7 +54,7 @@ class PractitionerHours:
         last = end.astimezone(tz).date()
         closed = set(self.closed_days)
         if self.holiday_region:
-            closed |= _holidays_for(self.holiday_region, range(first.year, last.year + 1))
+            closed |= _holidays_for(self.holiday_region, first.year, last.year)
         found: set[Interval] = set()
         for wt in self.working_times:
             for day in wt.days_between(first, last):

@@ -138,9 +138,9 @@ def _candidates(
         r_busy = cal.room_busy.get(room_id, ())
         r_ends = [e for _, e in r_busy]
         for availability in cal.availabilities.get(room_id, ()):
-            for window in availability.windows(lo, hi):
-                start = window.start
-                while start + duration <= window.end:
+            for window_start, window_end in availability.window_spans(lo, hi):
+                start = window_start
+                while start + duration <= window_end:
                     end = start + duration
                     if (
                         lo <= start < hi

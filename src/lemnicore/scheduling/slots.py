@@ -9,7 +9,7 @@ import attrs
 
 from lemnicore.errors import ValidationError
 from lemnicore.scheduling.availability import Availability
-from lemnicore.scheduling.busy import NO_BUFFER, BusyTime, Span, is_free, merge_spans, within
+from lemnicore.scheduling.busy import NO_BUFFER, BusyTime, Span, merge_spans, within
 from lemnicore.scheduling.intervals import Interval
 from lemnicore.timekeeping import require_aware, to_utc, zone
 
@@ -37,6 +37,7 @@ def slot_grid(
     *,
     practitioner: Sequence[Span] | None = None,
     buffers: tuple[timedelta, timedelta] = NO_BUFFER,
+    only_free: bool = False,
 ) -> list[Slot]:
     """A5/C2: every slot of the working time that lies within [start, end), free or taken.
 
@@ -50,7 +51,8 @@ def slot_grid(
     slot outside them is taken too; ``buffers`` (before, after) of the type being offered
     must also stay clear of busy time, though they may reach outside the working time.
     ``busy`` may already hold other appointments' buffers (see
-    :func:`~lemnicore.scheduling.busy.blocked_spans`).
+    :func:`~lemnicore.scheduling.busy.blocked_spans`). ``only_free`` leaves the taken
+    slots out (what :func:`free_slots` returns).
     """
     require_aware(start, "start")
     require_aware(end, "end")
@@ -63,21 +65,33 @@ def slot_grid(
     blocked = merge_spans(
         (b.start, b.end) if isinstance(b, Interval) else (b[0], b[1]) for b in busy
     )
-    ends = [b[1] for b in blocked]
+    n_blocked = len(blocked)
     p_starts = [w[0] for w in practitioner] if practitioner is not None else []
     slots: list[Slot] = []
-    for window in availability.windows(start, end):
-        slot_start = window.start
-        window_end = window.end
+    append = slots.append
+    # One sweep: windows are sorted and disjoint, slots within them ascend, so the first
+    # busy span that can still meet a slot only ever moves forward (the hot path of the
+    # week page, series search and waiting list: issue 16).
+    i = 0
+    for window_start, window_end in availability.window_spans(start, end):
+        slot_start = window_start
+        local_start = window_start.astimezone(tz)
+        # Without a DST change inside the window, wall-clock steps are elapsed steps, and
+        # adding is far cheaper than converting every slot's ends to the zone.
+        steady = local_start.utcoffset() == window_end.astimezone(tz).utcoffset()
         while slot_start + step <= window_end:
             slot_end = slot_start + step
+            local_end = local_start + step if steady else slot_end.astimezone(tz)
             if slot_start >= q_start and slot_end <= q_end:
-                taken = not is_free(blocked, ends, slot_start - before, slot_end + after)
-                if not taken and practitioner is not None:
-                    taken = not within(practitioner, p_starts, slot_start, slot_end)
-                slots.append(
-                    Slot(slot_start.astimezone(tz), slot_end.astimezone(tz), free=not taken)
-                )
+                lo, hi = slot_start - before, slot_end + after
+                while i < n_blocked and blocked[i][1] <= lo:
+                    i += 1
+                free = i >= n_blocked or blocked[i][0] >= hi
+                if free and practitioner is not None:
+                    free = within(practitioner, p_starts, slot_start, slot_end)
+                if free or not only_free:
+                    append(Slot(local_start, local_end, free))
+            local_start = local_end
             slot_start = slot_end
     return slots
 
@@ -93,5 +107,6 @@ def free_slots(
 ) -> list[Slot]:
     """A5/A10: the free slots of ``availability`` within [start, end), given the busy time
     (and, optionally, the practitioner's windows and the offered type's buffers)."""
-    grid = slot_grid(availability, busy, start, end, practitioner=practitioner, buffers=buffers)
-    return [s for s in grid if s.free]
+    return slot_grid(
+        availability, busy, start, end, practitioner=practitioner, buffers=buffers, only_free=True
+    )

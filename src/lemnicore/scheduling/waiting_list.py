@@ -153,9 +153,22 @@ def first_waiting_for(
     ends = local_end.time() if local_end.date() == day else time.max
     skip = frozenset(asked)
     candidates = entries if ordered else sorted(entries, key=lambda e: (e.entered_at, e.id))
-    for entry in candidates:
-        if entry.client_id not in skip and matches(entry, slot, day, begins, ends):
-            return entry
+    # The cheap, most selective tests inline first: this loop runs over every waiting
+    # entry for each freed slot (10 000 entries in a few milliseconds, issue 16).
+    type_id, room_id, weekday = slot.type_id, slot.room_id, day.weekday()
+    waiting = WaitingState.WAITING
+    for e in candidates:
+        if (
+            e.type_id != type_id
+            or e.state is not waiting
+            or not e.earliest <= day <= e.latest
+            or (e.room_ids and room_id not in e.room_ids)
+            or (e.weekdays and weekday not in e.weekdays)
+            or e.client_id in skip
+        ):
+            continue
+        if matches(e, slot, day, begins, ends):
+            return e
     return None
 
 

@@ -368,6 +368,7 @@ class AppointmentBook:
         *,
         calendar_id: str | None = None,
         type_id: str | None = None,
+        only_free: bool = False,
     ) -> list[Slot]:
         """A5/C2: every working-time slot of the room in [start, end), free or taken.
 
@@ -397,6 +398,7 @@ class AppointmentBook:
                 end,
                 practitioner=taken.practitioner_windows,
                 buffers=taken.buffers,
+                only_free=only_free,
             )
             for a in availabilities
         ]
@@ -420,8 +422,9 @@ class AppointmentBook:
         type_id: str | None = None,
     ) -> list[Slot]:
         """A5/A10: the free slots of a room in [start, end) (see :meth:`slot_grid`)."""
-        grid = self.slot_grid(room_id, start, end, calendar_id=calendar_id, type_id=type_id)
-        return [s for s in grid if s.free]
+        return self.slot_grid(
+            room_id, start, end, calendar_id=calendar_id, type_id=type_id, only_free=True
+        )
 
 
 @attrs.frozen

@@ -18,6 +18,7 @@ BUILTIN_PLUGINS = (
     "lemnicore.storage.sqlite",
     "lemnicore.cli.builtin_commands",
     "lemnicore.online.commands",
+    "lemnicore.cli.series_commands",
     "lemnicore.notifications.cli",
 )
 

@@ -22,6 +22,8 @@ from lemnicore.errors import (
     OverlapError,
     PlanLimitError,
     PluginError,
+    PractitionerBusyError,
+    SeriesIncompleteError,
     SlotTakenError,
     StoreError,
     UnknownStoreURLError,
@@ -99,6 +101,7 @@ from lemnicore.plugins.manager import collect_registrations, make_plugin_manager
 from lemnicore.plugins.markers import hookimpl, hookspec
 from lemnicore.scheduling.appointments import ACTIVE_STATUSES, Appointment, AppointmentStatus
 from lemnicore.scheduling.availability import Availability, WorkingTime
+from lemnicore.scheduling.busy import BusyInterval, blocked_spans, buffers_of
 from lemnicore.scheduling.clients import NO_MESSAGE, Channel, Client, is_valid_email
 from lemnicore.scheduling.community import BusyTime, CalendarCommunity, busy_times, community_view
 from lemnicore.scheduling.intervals import Interval, merge, subtract
@@ -111,16 +114,34 @@ from lemnicore.scheduling.practice import (
     Practitioner,
     Room,
 )
+from lemnicore.scheduling.practitioner_hours import PractitionerHours, practitioner_windows
 from lemnicore.scheduling.rules import conflicts, is_significant_reschedule, overlapping_pairs
+from lemnicore.scheduling.series import (
+    SeriesCalendar,
+    SeriesProposal,
+    SeriesRequest,
+    SeriesSlot,
+    propose_series,
+)
 from lemnicore.scheduling.slots import Slot, free_slots, slot_grid
+from lemnicore.scheduling.waiting_list import (
+    FreedSlot,
+    OfferState,
+    WaitingEntry,
+    WaitingListOffer,
+    WaitingState,
+    first_waiting_for,
+)
 from lemnicore.services.access import AuditTrail, CalendarAccess, ClientDirectory
-from lemnicore.services.booking import AppointmentBook
+from lemnicore.services.booking import AppointmentBook, FreedSlotListener
 from lemnicore.services.clients import ClientRecords, register_client
 from lemnicore.services.communities import CalendarCommunities, CommunityView
 from lemnicore.services.entitlements import UNLIMITED, BookingLimits, Entitlements, Unlimited
 from lemnicore.services.erasure import ClientErasure, Eraser, ErasureReport
 from lemnicore.services.logins import ClientLogins, LoginResult
+from lemnicore.services.series import SeriesBook, series_lines
 from lemnicore.services.setup import PracticeSetup
+from lemnicore.services.waiting_list import WaitingList
 from lemnicore.storage.memory import MemoryStore
 from lemnicore.storage.ports import Appointments, AuditLog, Catalog, Clients, Store, UnitOfWork
 from lemnicore.storage.sqlite.store import SqliteStore
@@ -160,6 +181,7 @@ __all__ = [
     "BookingRequest",
     "BookingRequestForm",
     "Branch",
+    "BusyInterval",
     "BusyTime",
     "Calendar",
     "CalendarAccess",
@@ -193,6 +215,8 @@ __all__ = [
     "Eraser",
     "ErasureReport",
     "Explanation",
+    "FreedSlot",
+    "FreedSlotListener",
     "Grant",
     "HandOver",
     "HandOverCheck",
@@ -214,6 +238,7 @@ __all__ = [
     "NotificationLog",
     "NotificationPolicy",
     "NotificationService",
+    "OfferState",
     "OnlineBooking",
     "OnlineRelease",
     "Organisation",
@@ -229,6 +254,8 @@ __all__ = [
     "PracticeFacts",
     "PracticeSetup",
     "Practitioner",
+    "PractitionerBusyError",
+    "PractitionerHours",
     "ReconcilingTransport",
     "ReminderSettings",
     "RequestReceipt",
@@ -241,6 +268,12 @@ __all__ = [
     "Scope",
     "SentLog",
     "SentRecord",
+    "SeriesBook",
+    "SeriesCalendar",
+    "SeriesIncompleteError",
+    "SeriesProposal",
+    "SeriesRequest",
+    "SeriesSlot",
     "Skip",
     "SkipReason",
     "Slot",
@@ -261,16 +294,23 @@ __all__ = [
     "UnknownStoreURLError",
     "Unlimited",
     "ValidationError",
+    "WaitingEntry",
+    "WaitingList",
+    "WaitingListOffer",
+    "WaitingState",
     "WeekView",
     "WorkingTime",
     "__version__",
     "authorize",
+    "blocked_spans",
+    "buffers_of",
     "build_calendar",
     "busy_times",
     "collect_registrations",
     "community_view",
     "confirmation_window",
     "conflicts",
+    "first_waiting_for",
     "fit_sms",
     "free_slots",
     "hash_password",
@@ -287,11 +327,14 @@ __all__ = [
     "overlapping_pairs",
     "plan_run",
     "plans_from_mapping",
+    "practitioner_windows",
+    "propose_series",
     "redact_entry",
     "register_client",
     "request_received_text",
     "require_scope",
     "reset_import",
+    "series_lines",
     "slot_grid",
     "sms_size",
     "subtract",

@@ -13,7 +13,7 @@ import attrs
 
 from lemnicore.online.releases import SlotHold
 from lemnicore.scheduling.availability import Availability
-from lemnicore.scheduling.busy import NO_BUFFER, BusyTime, Span
+from lemnicore.scheduling.busy import NO_BUFFER, BusyInterval, Span
 from lemnicore.scheduling.intervals import Interval
 from lemnicore.scheduling.slots import Slot, slot_grid
 from lemnicore.timekeeping import local_datetime, to_utc, zone
@@ -33,7 +33,7 @@ def week_bounds(monday: date, time_zone: str) -> tuple[datetime, datetime]:
 
 def offered_slots(
     availabilities: Iterable[Availability],
-    busy: Iterable[Interval | BusyTime | Span],
+    busy: Iterable[Interval | BusyInterval | Span],
     holds: Iterable[SlotHold],
     start: datetime,
     end: datetime,
@@ -49,7 +49,7 @@ def offered_slots(
     # In UTC: a clock in the room's zone would compare with the slots by wall clock, and
     # 02:30 summer time would not yet have begun at 02:10 winter time (A5).
     now = to_utc(now)
-    blocked: list[Interval | BusyTime | Span] = list(busy)
+    blocked: list[Interval | BusyInterval | Span] = list(busy)
     blocked += [h.interval for h in holds if h.is_active(now) and h.id != own_hold_id]
     slots: set[Slot] = set()
     for availability in availabilities:

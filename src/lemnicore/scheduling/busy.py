@@ -1,7 +1,7 @@
 """A4/A5/A10: busy time as plain intervals — what free-slot search needs, and nothing more.
 
 Free slots, the week view, series search and the waiting list only need to know *when* a
-room or a practitioner is taken, not by whom. Stores answer that with :class:`BusyTime`
+room or a practitioner is taken, not by whom. Stores answer that with :class:`BusyInterval`
 rows (no :class:`~lemnicore.scheduling.appointments.Appointment` is built), and the rules
 here widen them by the buffer times of their appointment type (A10) and merge them into
 sorted, disjoint ``(start, end)`` pairs that a sweep or a bisect can check.
@@ -22,7 +22,7 @@ Span = tuple[datetime, datetime]
 NO_BUFFER = (timedelta(0), timedelta(0))
 
 
-class BusyTime(NamedTuple):
+class BusyInterval(NamedTuple):
     """One active appointment seen only as busy time (A3: cancelled and no-show never are).
 
     A tuple, not an attrs value: a week view reads a few dozen of these per room on every
@@ -45,7 +45,7 @@ def buffers_of(types: Iterable[AppointmentType]) -> dict[str, tuple[timedelta, t
 
 
 def blocked_spans(
-    busy: Iterable[BusyTime | Span],
+    busy: Iterable[BusyInterval | Span],
     buffers: Mapping[str, tuple[timedelta, timedelta]] = {},
 ) -> list[Span]:
     """A4/A10: busy time widened by each appointment's buffers, merged and sorted.
@@ -54,7 +54,7 @@ def blocked_spans(
     """
     spans: list[Span] = []
     for b in busy:
-        if buffers and isinstance(b, BusyTime) and b.type_id in buffers:
+        if buffers and isinstance(b, BusyInterval) and b.type_id in buffers:
             before, after = buffers[b.type_id]
             spans.append((b[0] - before, b[1] + after))
         else:
@@ -97,7 +97,7 @@ def within(
 
 __all__ = [
     "NO_BUFFER",
-    "BusyTime",
+    "BusyInterval",
     "Span",
     "blocked_spans",
     "buffers_of",

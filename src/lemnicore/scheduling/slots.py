@@ -9,7 +9,7 @@ import attrs
 
 from lemnicore.errors import ValidationError
 from lemnicore.scheduling.availability import Availability
-from lemnicore.scheduling.busy import NO_BUFFER, BusyTime, Span, merge_spans, within
+from lemnicore.scheduling.busy import NO_BUFFER, BusyInterval, Span, merge_spans, within
 from lemnicore.scheduling.intervals import Interval
 from lemnicore.timekeeping import require_aware, to_utc, zone
 
@@ -31,7 +31,7 @@ class Slot:
 
 def slot_grid(
     availability: Availability,
-    busy: Iterable[Interval | BusyTime | Span],
+    busy: Iterable[Interval | BusyInterval | Span],
     start: datetime,
     end: datetime,
     *,
@@ -98,7 +98,7 @@ def slot_grid(
 
 def free_slots(
     availability: Availability,
-    busy: Iterable[Interval | BusyTime | Span],
+    busy: Iterable[Interval | BusyInterval | Span],
     start: datetime,
     end: datetime,
     *,

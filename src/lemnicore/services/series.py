@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from lemnicore.access.actors import Actor
+from lemnicore.access.actors import SYSTEM_ACTOR, Actor
 from lemnicore.access.audit import AuditAction
 from lemnicore.access.policy import Permission
 from lemnicore.clock import Clock
@@ -28,7 +28,7 @@ from lemnicore.scheduling.series import (
     SeriesRequest,
     propose_series,
 )
-from lemnicore.services.booking import authorize_in, record
+from lemnicore.services.booking import FreedSlotListener, authorize_in, record
 from lemnicore.services.entitlements import BookingLimits, Entitlements
 from lemnicore.services.occupancy import check_place, occupancy
 from lemnicore.storage.ports import Store, UnitOfWork
@@ -45,6 +45,7 @@ class SeriesBook:
         *,
         new_id: IdFactory = new_id,
         entitlements: BookingLimits | None = None,
+        waiting_list: FreedSlotListener | None = None,
     ) -> None:
         """``entitlements`` (B4) is asked for every treatment of a series before any is
         stored; ``None`` enforces the organisation's plan as :class:`AppointmentBook` does."""
@@ -54,6 +55,14 @@ class SeriesBook:
         self._entitlements: BookingLimits = (
             entitlements if entitlements is not None else Entitlements()
         )
+        self._waiting_list = waiting_list
+
+    def _freed(self, before: Sequence[Appointment]) -> None:
+        """A11: offer the slots left free (after commit, as lemnicore's own job)."""
+        if self._waiting_list is not None:
+            for a in before:
+                if a.blocks_room:
+                    self._waiting_list.slot_freed(SYSTEM_ACTOR, a)
 
     # -- proposing -----------------------------------------------------------------------
 
@@ -249,6 +258,7 @@ class SeriesBook:
                     note="this and all following (A9)" if following else "",
                 )
             uow.commit()
+        self._freed(group)
         return moved
 
     def cancel(
@@ -277,6 +287,7 @@ class SeriesBook:
                     note=reason or ("this and all following (A9)" if following else ""),
                 )
             uow.commit()
+        self._freed(group)
         return cancelled
 
 

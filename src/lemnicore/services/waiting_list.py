@@ -41,7 +41,7 @@ from lemnicore.services.occupancy import check_place, practitioner_of
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore.timekeeping import to_utc, zone
 
-DEFAULT_HOLD = timedelta(hours=2)
+DEFAULT_OFFER_HOLD = timedelta(hours=2)
 
 
 def goes_out_at(now: datetime, quiet_hours: DailyWindow | None, time_zone: str) -> datetime:
@@ -74,7 +74,7 @@ class WaitingList:
         clock: Clock,
         *,
         new_id: IdFactory = new_id,
-        hold_for: timedelta = DEFAULT_HOLD,
+        hold_for: timedelta = DEFAULT_OFFER_HOLD,
     ) -> None:
         if hold_for <= timedelta(0):
             raise ValidationError("hold_for", f"must be positive, got {hold_for}")
@@ -464,4 +464,4 @@ def _state_now(offer: WaitingListOffer, now: datetime) -> str:
     return offer.state.value
 
 
-__all__ = ["DEFAULT_HOLD", "WaitingList", "goes_out_at", "offer_text"]
+__all__ = ["DEFAULT_OFFER_HOLD", "WaitingList", "goes_out_at", "offer_text"]

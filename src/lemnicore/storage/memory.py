@@ -25,7 +25,7 @@ from lemnicore.online.releases import OnlineRelease, SlotHold
 from lemnicore.plugins.markers import hookimpl
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.availability import Availability
-from lemnicore.scheduling.busy import BusyTime
+from lemnicore.scheduling.busy import BusyInterval
 from lemnicore.scheduling.clients import Client
 from lemnicore.scheduling.community import CalendarCommunity
 from lemnicore.scheduling.practice import (
@@ -139,8 +139,8 @@ class MemoryCatalog(Generic[T]):
         self._working().write(self._table).pop(record_id, None)
 
 
-def _busy(a: Appointment) -> BusyTime:
-    return BusyTime(a.start, a.end, a.type_id, a.id, a.room_id, a.calendar_id)
+def _busy(a: Appointment) -> BusyInterval:
+    return BusyInterval(a.start, a.end, a.type_id, a.id, a.room_id, a.calendar_id)
 
 
 class MemoryAppointments:
@@ -199,12 +199,12 @@ class MemoryAppointments:
             ]
         )
 
-    def busy_in_room(self, room_id: str, start: datetime, end: datetime) -> list[BusyTime]:
+    def busy_in_room(self, room_id: str, start: datetime, end: datetime) -> list[BusyInterval]:
         return [_busy(a) for a in self.in_room(room_id, start, end)]
 
     def busy_of_calendars(
         self, calendar_ids: Collection[str], start: datetime, end: datetime
-    ) -> list[BusyTime]:
+    ) -> list[BusyInterval]:
         wanted = set(calendar_ids)
         return [
             _busy(a)

@@ -25,7 +25,7 @@ from lemnicore.notifications.ports import MessageHistory, NotificationLog
 from lemnicore.online.releases import OnlineRelease, SlotHold
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.availability import Availability
-from lemnicore.scheduling.busy import BusyTime
+from lemnicore.scheduling.busy import BusyInterval
 from lemnicore.scheduling.clients import Client
 from lemnicore.scheduling.community import CalendarCommunity
 from lemnicore.scheduling.practice import (
@@ -87,14 +87,14 @@ class Appointments(Protocol):
     def in_calendar(self, calendar_id: str, start: datetime, end: datetime) -> list[Appointment]:
         """Appointments of ``calendar_id`` overlapping [start, end), by start."""
 
-    def busy_in_room(self, room_id: str, start: datetime, end: datetime) -> list[BusyTime]:
+    def busy_in_room(self, room_id: str, start: datetime, end: datetime) -> list[BusyInterval]:
         """A5/A10: the active appointments of ``room_id`` overlapping [start, end) as busy
         time only, by start — no :class:`Appointment` is built (free slots, week view,
         series search and waiting list read this, issue 16)."""
 
     def busy_of_calendars(
         self, calendar_ids: Collection[str], start: datetime, end: datetime
-    ) -> list[BusyTime]:
+    ) -> list[BusyInterval]:
         """A10: the same for the active appointments of these calendars (one practitioner's,
         in every room and branch), by start."""
 

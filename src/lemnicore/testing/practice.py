@@ -80,7 +80,11 @@ class Practice:
             waiting_list=self.waiting_list,
         )
         self.series = SeriesBook(
-            self.store, self.clock, new_id=self._id_factory("id"), entitlements=entitlements
+            self.store,
+            self.clock,
+            new_id=self._id_factory("id"),
+            entitlements=entitlements,
+            waiting_list=self.waiting_list,
         )
         self.clients = ClientRecords(self.store, self.clock, new_id=self._id_factory("id"))
         self.organisation = Organisation(

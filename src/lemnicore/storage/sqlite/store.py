@@ -29,7 +29,7 @@ from lemnicore.notifications.policy import NotificationPolicy
 from lemnicore.online.releases import OnlineRelease, SlotHold
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.availability import Availability
-from lemnicore.scheduling.busy import BusyTime
+from lemnicore.scheduling.busy import BusyInterval
 from lemnicore.scheduling.clients import Client
 from lemnicore.scheduling.community import CalendarCommunity
 from lemnicore.scheduling.practice import (
@@ -163,11 +163,12 @@ def _existing(conn: sqlite3.Connection, table: str, external_ids: Sequence[str])
     return found
 
 
-def _busy(rows: list[Any]) -> list[BusyTime]:
+def _busy(rows: list[Any]) -> list[BusyInterval]:
     # Inlined from_us: this runs for every busy row of every week page (issue 16 speed goal).
     epoch, micro = EPOCH, _MICRO
     return [
-        BusyTime(epoch + micro * r[0], epoch + micro * r[1], r[2], r[3], r[4], r[5]) for r in rows
+        BusyInterval(epoch + micro * r[0], epoch + micro * r[1], r[2], r[3], r[4], r[5])
+        for r in rows
     ]
 
 
@@ -271,7 +272,7 @@ class SqliteAppointments:
             (calendar_id, lo - self._longest_us(), hi, lo),
         )
 
-    def busy_in_room(self, room_id: str, start: datetime, end: datetime) -> list[BusyTime]:
+    def busy_in_room(self, room_id: str, start: datetime, end: datetime) -> list[BusyInterval]:
         lo, hi = to_us(start), to_us(end)
         rows = self._conn.execute(
             "SELECT start_us, end_us, type_id, id, room_id, calendar_id FROM appointments"
@@ -284,9 +285,9 @@ class SqliteAppointments:
 
     def busy_of_calendars(
         self, calendar_ids: Collection[str], start: datetime, end: datetime
-    ) -> list[BusyTime]:
+    ) -> list[BusyInterval]:
         lo, hi = to_us(start), to_us(end)
-        found: list[BusyTime] = []
+        found: list[BusyInterval] = []
         for calendar_id in sorted(set(calendar_ids)):
             rows = self._conn.execute(
                 "SELECT start_us, end_us, type_id, id, room_id, calendar_id FROM appointments"

@@ -5,11 +5,13 @@ Everything public is importable from here (G1).
 
 from lemnicore.access.actors import ROLE_SCOPES, SYSTEM_ACTOR, Actor, Role, Scope
 from lemnicore.access.audit import REDACTED, AuditAction, AuditEntry, redact_entry
+from lemnicore.access.gateway import AccessGateway
 from lemnicore.access.logins import ClientLogin, hash_password, verify_password
+from lemnicore.access.matrix import PERMISSIONS, Relation
 from lemnicore.access.plans import DEFAULT_PLANS, Plan, PlanCatalog, plans_from_mapping
 from lemnicore.access.policy import Grant, Permission, authorize, require_scope
 from lemnicore.access.staff import StaffAccount
-from lemnicore.access.views import ClientForBooking
+from lemnicore.access.views import AppointmentForBooking, ClientForBooking
 from lemnicore.cli.registry import CommandRegistry
 from lemnicore.clock import Clock, SystemClock
 from lemnicore.errors import (
@@ -137,7 +139,14 @@ from lemnicore.services.booking import AppointmentBook, FreedSlotListener
 from lemnicore.services.clients import ClientRecords, register_client
 from lemnicore.services.communities import CalendarCommunities, CommunityView
 from lemnicore.services.entitlements import UNLIMITED, BookingLimits, Entitlements, Unlimited
-from lemnicore.services.erasure import ClientErasure, Eraser, ErasureReport
+from lemnicore.services.erasure import (
+    ClientErasure,
+    Eraser,
+    ErasureReport,
+    RequesterErasureReport,
+    WipeState,
+)
+from lemnicore.services.export import AccessReport, ClientExport
 from lemnicore.services.logins import ClientLogins, LoginResult
 from lemnicore.services.series import SeriesBook, series_lines
 from lemnicore.services.setup import PracticeSetup
@@ -157,15 +166,19 @@ __all__ = [
     "DEFAULT_PLANS",
     "NO_MESSAGE",
     "ONLINE_BOOKING_ACTOR",
+    "PERMISSIONS",
     "PLACEHOLDERS",
     "REDACTED",
     "ROLE_SCOPES",
     "SYSTEM_ACTOR",
     "UNLIMITED",
     "AccessDeniedError",
+    "AccessGateway",
+    "AccessReport",
     "Actor",
     "Appointment",
     "AppointmentBook",
+    "AppointmentForBooking",
     "AppointmentMessageEntry",
     "AppointmentRef",
     "AppointmentStatus",
@@ -193,6 +206,7 @@ __all__ = [
     "Client",
     "ClientDirectory",
     "ClientErasure",
+    "ClientExport",
     "ClientForBooking",
     "ClientLogin",
     "ClientLogins",
@@ -257,8 +271,10 @@ __all__ = [
     "PractitionerBusyError",
     "PractitionerHours",
     "ReconcilingTransport",
+    "Relation",
     "ReminderSettings",
     "RequestReceipt",
+    "RequesterErasureReport",
     "ResetReport",
     "RetryPolicy",
     "Role",
@@ -299,6 +315,7 @@ __all__ = [
     "WaitingListOffer",
     "WaitingState",
     "WeekView",
+    "WipeState",
     "WorkingTime",
     "__version__",
     "authorize",

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from lemnicore.access.actors import SYSTEM_ACTOR
 from lemnicore.notifications.sentlog import DeliveryState
 from lemnicore.notifications.service import RetryPolicy
 from lemnicore.notifications.transport import OutgoingMessage
@@ -86,7 +87,7 @@ def test_d15_killed_after_the_provider_accepted_the_sms_is_found_in_its_record_n
     assert "interrupted after handing over" in outcome.detail
     assert [r.method for r in provider_fake.requests] == ["POST", "GET"]
     assert provider_fake.requests[1].path.endswith(lookup)
-    history = service.client_history(praxis.jonas)
+    history = service.client_history(SYSTEM_ACTOR, praxis.jonas)
     assert [h.key for h in history] == [row.key]  # D14: recorded once, under its key
     # Later runs leave it alone.
     praxis.clock.advance(hours=1)
@@ -151,11 +152,13 @@ def test_d15_threema_cannot_be_asked_so_the_delivery_goes_on_the_staff_work_list
     assert row.state is DeliveryState.WORK_LIST
     assert row.failure.startswith("delivery unknown: interrupted after handing over;")
     assert "threema offers no way to ask" in row.failure
-    assert [(m.id, m.failure) for m in service.work_list()] == [(row.id, row.failure)]
+    assert [
+        (m.id, m.failure) for m in service.work_list(SYSTEM_ACTOR, praxis.practice.organisation.id)
+    ] == [(row.id, row.failure)]
     assert report.dispatched[0].detail == row.failure
     # Staff called Lina: she had it. Done, and now in her history (D14).
-    service.complete_work_item(row.id)
-    assert [h.key for h in service.client_history(praxis.lina)] == [row.key]
+    service.complete_work_item(SYSTEM_ACTOR, row.id)
+    assert [h.key for h in service.client_history(SYSTEM_ACTOR, praxis.lina)] == [row.key]
 
 
 def test_d15_resend_unknown_sends_threema_again_and_says_so(praxis: Praxis, threema: Any) -> None:

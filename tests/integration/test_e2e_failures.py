@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from lemnicore.access.actors import SYSTEM_ACTOR
 from lemnicore.notifications.sentlog import DeliveryState
 from lemnicore_notify.testing import FakeSevenGateway
 
@@ -53,7 +54,7 @@ def test_d15_a_gateway_answering_500_twice_then_200_delivers_exactly_one_message
     assert (row.state, row.attempts, row.failure) == (DeliveryState.SENT, 3, "")
     assert row.provider_message_id == arrived.message_id
     assert len(fake.requests) == 3
-    assert len(service.client_history(getattr(praxis, RECIPIENT[provider]))) == 1
+    assert len(service.client_history(SYSTEM_ACTOR, getattr(praxis, RECIPIENT[provider]))) == 1
     # Later runs find nothing left to do.
     run_hourly(service, praxis, until=praxis.at(5, 5, 19))
     assert len(fake.requests) == 3
@@ -86,8 +87,8 @@ def test_d15_a_permanent_refusal_is_recorded_with_the_providers_reason_and_never
     assert row.failure == reason
     assert len(fake.requests) == 1
     assert fake.received == []
-    assert service.client_history(getattr(praxis, RECIPIENT[provider])) == []
-    why = "\n".join(service.why(praxis.booked[RECIPIENT[provider]].id).lines())
+    assert service.client_history(SYSTEM_ACTOR, getattr(praxis, RECIPIENT[provider])) == []
+    why = "\n".join(service.why(SYSTEM_ACTOR, praxis.booked[RECIPIENT[provider]].id).lines())
     assert f"reminder via {row.channel.value} to {row.address}: failed" in why
     assert reason in why
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from lemnicore.access.actors import SYSTEM_ACTOR
 from lemnicore.notifications.policy import NotificationPolicy
 from lemnicore.notifications.sentlog import DeliveryState
 from lemnicore.notifications.service import NotificationService, RetryPolicy
@@ -105,7 +106,9 @@ def test_d15_an_unreachable_provider_is_asked_again_until_keep_asking_then_staff
     assert outcome.detail.startswith("delivery unknown: interrupted after handing over;")
     assert "HTTP 503" in outcome.detail
     assert len(transport.attempts) == 1, "never sent blindly again"
-    assert [m.state for m in service.work_list()] == [DeliveryState.WORK_LIST]
+    assert [m.state for m in service.work_list(SYSTEM_ACTOR, practice.organisation.id)] == [
+        DeliveryState.WORK_LIST
+    ]
 
 
 def test_f4_a_lookup_failing_unexpectedly_puts_the_message_on_the_work_list(

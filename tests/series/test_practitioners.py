@@ -65,8 +65,10 @@ def test_a10_free_slots_are_room_free_and_practitioner_free(practice: Practice) 
     practice.add_practitioner_hours(anna, MON_FRI, time(9), time(11))
     practice.appointment(anna, other, practice.at(2026, 5, 4, 10))
     day = (practice.at(2026, 5, 4), practice.at(2026, 5, 5))
-    assert len(practice.book.free_slots(room, *day)) == 8  # the room alone
-    free = practice.book.free_slots(room, *day, calendar_id=practice.calendars[anna])
+    assert len(practice.book.free_slots(practice.front_desk(), room, *day)) == 8  # the room alone
+    free = practice.book.free_slots(
+        practice.front_desk(), room, *day, calendar_id=practice.calendars[anna]
+    )
     assert local_times(free) == [time(9), time(9, 30), time(10, 30)]
 
 
@@ -77,7 +79,11 @@ def test_a10_practitioner_hours_in_their_branch_zone(practice: Practice) -> None
     practice.add_working_time(room, MON_FRI, time(8), time(12))
     practice.add_practitioner_hours(anna, {0}, time(9), time(10), time_zone="Europe/Lisbon")
     free = practice.book.free_slots(
-        room, practice.at(2026, 5, 4), practice.at(2026, 5, 5), calendar_id=practice.calendars[anna]
+        practice.front_desk(),
+        room,
+        practice.at(2026, 5, 4),
+        practice.at(2026, 5, 5),
+        calendar_id=practice.calendars[anna],
     )
     assert local_times(free) == [time(10), time(10, 30)]
 
@@ -91,7 +97,9 @@ def test_a10_buffers_block_the_room_but_are_not_shown_to_the_client(practice: Pr
     massage = practice.add_appointment_type("Massage", minutes=30, buffer_after=10)
     booked = practice.appointment(anna, room, practice.at(2026, 5, 4, 9), type_id=massage)
     assert booked.end - booked.start == timedelta(minutes=30)
-    free = practice.book.free_slots(room, practice.at(2026, 5, 4, 8), practice.at(2026, 5, 4, 12))
+    free = practice.book.free_slots(
+        practice.front_desk(), room, practice.at(2026, 5, 4, 8), practice.at(2026, 5, 4, 12)
+    )
     assert time(9, 30) not in local_times(free)
     assert time(10) in local_times(free)
     with pytest.raises(OverlapError, match=booked.id):
@@ -107,7 +115,11 @@ def test_a10_a_buffer_before_keeps_the_slot_before_it_free_of_long_sessions(
     prepared = practice.add_appointment_type("Fango", minutes=30, buffer_before=15)
     practice.appointment(anna, room, practice.at(2026, 5, 4, 9, 30))
     free = practice.book.free_slots(
-        room, practice.at(2026, 5, 4, 8), practice.at(2026, 5, 4, 12), type_id=prepared
+        practice.front_desk(),
+        room,
+        practice.at(2026, 5, 4, 8),
+        practice.at(2026, 5, 4, 12),
+        type_id=prepared,
     )
     # A Fango at 10:00 needs the cabin from 09:45, but the treatment there ends 10:00.
     assert time(10) not in local_times(free)
@@ -127,7 +139,11 @@ def test_a10_buffers_at_working_time_edges(practice: Practice) -> None:
     practice.appointment(anna, room, practice.at(2026, 5, 4, 11, 30), type_id=massage)
     free = local_times(
         practice.book.free_slots(
-            room, practice.at(2026, 5, 4), practice.at(2026, 5, 5), type_id=massage
+            practice.front_desk(),
+            room,
+            practice.at(2026, 5, 4),
+            practice.at(2026, 5, 5),
+            type_id=massage,
         )
     )
     assert time(12) not in free

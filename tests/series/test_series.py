@@ -220,7 +220,7 @@ def test_a9_cancel_this_and_all_following(practice: Practice, physio: tuple[str,
         AppointmentStatus.CANCELLED
     ] * 4
     # Their times are free again at once (A3).
-    free = practice.book.free_slots(room, booked[7].start, booked[7].end)
+    free = practice.book.free_slots(practice.front_desk(), room, booked[7].start, booked[7].end)
     assert len(free) == 1
 
 

@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from lemnicore.access.actors import SYSTEM_ACTOR
 from lemnicore.access.audit import AuditAction
 from lemnicore.errors import AccessDeniedError, ConflictError, ValidationError
 from lemnicore.notifications.policy import MessageKind
@@ -74,7 +73,7 @@ def test_a11_a_cancelled_slot_is_offered_to_the_first_waiting_client_by_their_ch
     praxis.wait(schulz)
     freed = praxis.booked(6, 9)
     praxis.p.book.cancel(praxis.owner, freed.id)
-    [offer] = praxis.p.waiting_list.offers(praxis.owner)
+    [offer] = praxis.p.waiting_list.offers(praxis.owner, "org-1")
     assert offer.entry_id == first.id
     assert offer.client_id == meyer
     assert offer.slot.start == freed.start
@@ -95,14 +94,14 @@ def test_a11_accept_books_the_slot_for_the_offered_client(praxis: Praxis) -> Non
     entry = praxis.wait(meyer)
     freed = praxis.booked(6, 9)
     praxis.p.book.cancel(praxis.owner, freed.id)
-    [offer] = praxis.p.waiting_list.offers(praxis.owner)
+    [offer] = praxis.p.waiting_list.offers(praxis.owner, "org-1")
     appointment = praxis.p.waiting_list.accept(praxis.owner, offer.id)
     assert (appointment.client_id, appointment.start, appointment.room_id) == (
         meyer,
         freed.start,
         praxis.room,
     )
-    assert praxis.p.waiting_list.entries(praxis.owner) == []  # Meyer waits no more
+    assert praxis.p.waiting_list.entries(praxis.owner, "org-1") == []  # Meyer waits no more
     with pytest.raises(ConflictError, match="accepted"):
         praxis.p.waiting_list.accept(praxis.owner, offer.id)
     with praxis.p.store.unit_of_work(write=False) as uow:
@@ -120,12 +119,12 @@ def test_a11_a_decline_passes_the_slot_to_the_next_in_order(praxis: Praxis) -> N
     for c in (meyer, schulz, weber):
         praxis.wait(c)
     praxis.p.book.cancel(praxis.owner, praxis.booked(6, 9).id)
-    [offer] = praxis.p.waiting_list.offers(praxis.owner)
+    [offer] = praxis.p.waiting_list.offers(praxis.owner, "org-1")
     following = praxis.p.waiting_list.decline(praxis.owner, offer.id)
     assert following is not None
     assert following.client_id == schulz
     # Meyer still waits for another slot.
-    assert meyer in {e.client_id for e in praxis.p.waiting_list.entries(praxis.owner)}
+    assert meyer in {e.client_id for e in praxis.p.waiting_list.entries(praxis.owner, "org-1")}
 
 
 def test_a11_an_expired_offer_goes_to_the_next_and_cannot_be_accepted(praxis: Praxis) -> None:
@@ -133,11 +132,11 @@ def test_a11_an_expired_offer_goes_to_the_next_and_cannot_be_accepted(praxis: Pr
     praxis.wait(meyer)
     praxis.wait(schulz)
     praxis.p.book.cancel(praxis.owner, praxis.booked(6, 9).id)
-    [offer] = praxis.p.waiting_list.offers(praxis.owner)
+    [offer] = praxis.p.waiting_list.offers(praxis.owner, "org-1")
     praxis.p.clock.advance(timedelta(hours=1, minutes=59))
-    assert praxis.p.waiting_list.expire(SYSTEM_ACTOR) == []  # still held for Meyer
+    assert praxis.p.waiting_list.expire() == []  # still held for Meyer
     praxis.p.clock.advance(timedelta(minutes=1))
-    [following] = praxis.p.waiting_list.expire(SYSTEM_ACTOR)
+    [following] = praxis.p.waiting_list.expire()
     assert following.client_id == schulz
     assert following.asked == (meyer,)
     with pytest.raises(ConflictError, match="expired"):
@@ -148,9 +147,9 @@ def test_a11_nobody_matching_means_nobody_is_bothered(praxis: Praxis) -> None:
     meyer = praxis.client("Meyer")
     praxis.wait(meyer, weekdays={4}, from_time=time(14))  # Fridays after 14:00 only
     praxis.p.book.cancel(praxis.owner, praxis.booked(6, 9).id)
-    assert praxis.p.waiting_list.offers(praxis.owner) == []
+    assert praxis.p.waiting_list.offers(praxis.owner, "org-1") == []
     praxis.p.book.cancel(praxis.owner, praxis.booked(8, 15).id)
-    [offer] = praxis.p.waiting_list.offers(praxis.owner)
+    [offer] = praxis.p.waiting_list.offers(praxis.owner, "org-1")
     assert offer.client_id == meyer
 
 
@@ -159,7 +158,7 @@ def test_a11_a_move_frees_the_old_slot(praxis: Praxis) -> None:
     praxis.wait(meyer)
     moved = praxis.booked(6, 9)
     praxis.p.book.move(praxis.owner, moved.id, start=praxis.p.at(2026, 5, 7, 9))
-    [offer] = praxis.p.waiting_list.offers(praxis.owner)
+    [offer] = praxis.p.waiting_list.offers(praxis.owner, "org-1")
     assert offer.slot.start == moved.start
 
 
@@ -171,7 +170,7 @@ def test_a11_in_the_quiet_hours_the_offer_goes_out_when_they_end_and_the_hold_co
     freed = praxis.booked(6, 9)
     praxis.p.clock.set(datetime(2026, 5, 4, 21, 30, tzinfo=UTC))  # 23:30 in Hamburg
     praxis.p.book.cancel(praxis.owner, freed.id)
-    [offer] = praxis.p.waiting_list.offers(praxis.owner)
+    [offer] = praxis.p.waiting_list.offers(praxis.owner, "org-1")
     six = datetime(2026, 5, 5, 4, tzinfo=UTC)  # 06:00 in Hamburg, end of the default 20–06
     assert offer.offered_at == six
     assert offer.expires_at == six + timedelta(hours=2)
@@ -185,7 +184,7 @@ def test_a11_a_client_without_consent_is_passed_over_not_asked(praxis: Praxis) -
     praxis.wait(silent)
     praxis.wait(schulz)
     praxis.p.book.cancel(praxis.owner, praxis.booked(6, 9).id)
-    [offer] = praxis.p.waiting_list.offers(praxis.owner)
+    [offer] = praxis.p.waiting_list.offers(praxis.owner, "org-1")
     assert offer.client_id == schulz
     assert offer.asked == (silent,)
 
@@ -218,7 +217,7 @@ def test_a11_withdrawn_entries_are_not_offered(praxis: Praxis) -> None:
     entry = praxis.wait(meyer)
     praxis.p.waiting_list.withdraw(praxis.owner, entry.id)
     praxis.p.book.cancel(praxis.owner, praxis.booked(6, 9).id)
-    assert praxis.p.waiting_list.offers(praxis.owner) == []
+    assert praxis.p.waiting_list.offers(praxis.owner, "org-1") == []
 
 
 def test_a11_the_matcher_keeps_the_order_of_entry_and_skips_those_asked() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 from datetime import time, timedelta
 
+from lemnicore.access.actors import SYSTEM_ACTOR
 from lemnicore.cli.arguments import add_store_option, iso_date, open_cli_store
 from lemnicore.cli.demo import configure_demo, run_demo
 from lemnicore.cli.registry import CommandRegistry
@@ -79,7 +80,7 @@ def _slots(args: argparse.Namespace) -> int:
         start = local_datetime(monday, time(0), tz)
         end = local_datetime(monday + timedelta(days=7), time(0), tz)
         grid = AppointmentBook(store, SystemClock()).slot_grid(
-            room.id, start, end, calendar_id=args.calendar
+            SYSTEM_ACTOR, room.id, start, end, calendar_id=args.calendar
         )
         title = f"Free slots in {room.name} ({room.id}), week of {monday:%a %d.%m.%Y} ({tz.key}):"
         print(week_table(title, days, grid, tz))

@@ -16,6 +16,7 @@ from datetime import datetime, time, timedelta
 
 import attrs
 
+from lemnicore.access.actors import SYSTEM_ACTOR
 from lemnicore.cli.arguments import add_store_option, iso_instant, open_cli_store
 from lemnicore.cli.sample_practice import (
     BRANCH,
@@ -56,7 +57,7 @@ def coming_week_report(store: Store, now: datetime, store_url: str) -> str:
         f"{now.astimezone(tz):%a %d.%m.%Y %H:%M} to {days[-1]:%a %d.%m.%Y}:",
     ]
     for room in ROOMS:
-        grid = book.slot_grid(room.id, now, end)
+        grid = book.slot_grid(SYSTEM_ACTOR, room.id, now, end)
         lines += ["", week_table(f"{room.name} ({room.id})", days, grid, tz)]
     lines += ["", *notification_dry_run(store, now, store_url)]
     # Point at the first week the table has not shown yet.

@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 
 import attrs
 
+from lemnicore.access.actors import Actor
+from lemnicore.access.gateway import AccessGateway
 from lemnicore.clock import Clock
 from lemnicore.errors import StoreError, ValidationError
 from lemnicore.ids import IdFactory, new_id
@@ -545,6 +547,7 @@ class NotificationService:
 
     def record_manual_message(
         self,
+        actor: Actor,
         client_id: str,
         *,
         channel: Channel,
@@ -555,7 +558,8 @@ class NotificationService:
         """A message staff sent by hand: counts for the guard (D8) and as notification (D10)."""
         now = to_utc(self.clock.now())
         with self.store.unit_of_work() as uow:
-            uow.clients.get(client_id)
+            gate = AccessGateway(uow, actor)
+            gate.client("NotificationService.record_manual_message", uow.clients.get(client_id))
             refs = tuple(
                 AppointmentRef(a.id, a.sequence)
                 for a in (uow.appointments.get(i) for i in appointment_ids)
@@ -579,16 +583,29 @@ class NotificationService:
             uow.commit()
         return message
 
-    def work_list(self) -> list[OutboxMessage]:
-        """D12: letters to write and calls to make."""
+    def work_list(self, actor: Actor, organisation_id: str) -> list[OutboxMessage]:
+        """D12: letters to write and calls to make for ``organisation_id``'s clients (B1:
+        only clients the actor may see)."""
         with self.store.unit_of_work(write=False) as uow:
-            return uow.notification_log.in_state(DeliveryState.WORK_LIST)
+            gate = AccessGateway(uow, actor)
+            relation = gate.organisation("NotificationService.work_list", organisation_id)
+            found: list[OutboxMessage] = []
+            for message in uow.notification_log.in_state(DeliveryState.WORK_LIST):
+                client = uow.clients.find(message.client_id) if message.client_id else None
+                if (
+                    client is not None
+                    and client.organisation_id == organisation_id
+                    and gate.sees_client(client, relation)
+                ):
+                    found.append(message)
+            return found
 
-    def complete_work_item(self, message_id: str) -> OutboxMessage:
+    def complete_work_item(self, actor: Actor, message_id: str) -> OutboxMessage:
         """Staff wrote the letter or made the call: recorded like a sent message (D14)."""
         now = to_utc(self.clock.now())
         with self.store.unit_of_work() as uow:
             message = uow.notification_log.get(message_id)
+            self._require_client(uow, actor, "complete_work_item", message.client_id)
             if message.state is not DeliveryState.WORK_LIST:
                 raise ValidationError(
                     "state",
@@ -602,19 +619,31 @@ class NotificationService:
 
     # -- questions -----------------------------------------------------------------------
 
-    def client_history(self, client_id: str) -> list[ClientMessageEntry]:
+    def client_history(self, actor: Actor, client_id: str) -> list[ClientMessageEntry]:
+        """D14: the messages sent to a client, with texts (B1: the client's practice)."""
         with self.store.unit_of_work(write=False) as uow:
+            self._require_client(uow, actor, "client_history", client_id)
             return uow.message_history.of_client(client_id)
 
-    def appointment_history(self, appointment_id: str) -> list[AppointmentMessageEntry]:
+    def appointment_history(
+        self, actor: Actor, appointment_id: str
+    ) -> list[AppointmentMessageEntry]:
+        """D14: the messages about an appointment (time, address)."""
         with self.store.unit_of_work(write=False) as uow:
+            appointment = uow.appointments.get(appointment_id)
+            AccessGateway(uow, actor).calendar(
+                "NotificationService.appointment_history", appointment.calendar_id
+            )
             return uow.message_history.of_appointment(appointment_id)
 
-    def why(self, appointment_id: str, now: datetime | None = None) -> Explanation:
-        """Why an appointment was or was not confirmed or reminded (all reasons, D1–D18)."""
+    def why(self, actor: Actor, appointment_id: str, now: datetime | None = None) -> Explanation:
+        """Why an appointment was or was not confirmed or reminded (all reasons, D1–D18).
+
+        Shows addresses and texts: for the owner and their practice's desk (B1)."""
         now = to_utc(require_aware(now or self.clock.now(), "now"))
         with self.store.unit_of_work(write=False) as uow:
             appointment = uow.appointments.get(appointment_id)
+            AccessGateway(uow, actor).calendar("NotificationService.why", appointment.calendar_id)
             policy = self.policy(uow)
             # The client's other appointments matter for combining (D9) and grouping (D8).
             others = (
@@ -633,6 +662,16 @@ class NotificationService:
             messages=messages,
             history=history,
         )
+
+    @staticmethod
+    def _require_client(uow: UnitOfWork, actor: Actor, method: str, client_id: str | None) -> None:
+        gate = AccessGateway(uow, actor)
+        operation = f"NotificationService.{method}"
+        if client_id is None:
+            # No client to measure against: only the system may (deny by default).
+            gate.require(operation, gate.relation_without_data())
+            return
+        gate.client(operation, uow.clients.get(client_id))
 
 
 class _ClientsOnDemand(Mapping[str, Client]):

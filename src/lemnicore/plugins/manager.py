@@ -19,6 +19,7 @@ BUILTIN_PLUGINS = (
     "lemnicore.cli.builtin_commands",
     "lemnicore.online.commands",
     "lemnicore.cli.series_commands",
+    "lemnicore.cli.client_commands",
     "lemnicore.notifications.cli",
 )
 

@@ -15,9 +15,12 @@ import attrs
 
 from lemnicore.access.actors import SYSTEM_ACTOR, Actor
 from lemnicore.access.audit import AuditAction
+from lemnicore.access.gateway import AccessGateway
+from lemnicore.access.matrix import Relation
 from lemnicore.access.policy import Permission
+from lemnicore.access.views import without_comment
 from lemnicore.clock import Clock
-from lemnicore.errors import SeriesIncompleteError, ValidationError
+from lemnicore.errors import NotFoundError, SeriesIncompleteError, ValidationError
 from lemnicore.ids import IdFactory, new_id
 from lemnicore.scheduling.appointments import Appointment, AppointmentStatus
 from lemnicore.scheduling.availability import Availability
@@ -28,7 +31,12 @@ from lemnicore.scheduling.series import (
     SeriesRequest,
     propose_series,
 )
-from lemnicore.services.booking import FreedSlotListener, authorize_in, record
+from lemnicore.services.booking import (
+    FreedSlotListener,
+    authorize_in,
+    record,
+    require_client_reach,
+)
 from lemnicore.services.entitlements import BookingLimits, Entitlements
 from lemnicore.services.occupancy import check_place, occupancy
 from lemnicore.storage.ports import Store, UnitOfWork
@@ -69,7 +77,7 @@ class SeriesBook:
     def propose(self, actor: Actor, request: SeriesRequest) -> SeriesProposal:
         """A9: N free slots for ``request`` (nothing is booked; see :meth:`book`)."""
         with self.store.unit_of_work(write=False) as uow:
-            authorize_in(uow, actor, Permission.VIEW, request.calendar_id)
+            authorize_in(uow, actor, Permission.VIEW, request.calendar_id, "SeriesBook.propose")
             return self._propose(uow, request)
 
     def _propose(self, uow: UnitOfWork, request: SeriesRequest) -> SeriesProposal:
@@ -108,8 +116,9 @@ class SeriesBook:
         """
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
-            authorize_in(uow, actor, Permission.BOOK, request.calendar_id)
-            uow.clients.get(request.client_id)
+            gate = AccessGateway(uow, actor)
+            gate.calendar("SeriesBook.book", request.calendar_id, Permission.BOOK)
+            require_client_reach(gate, request.client_id, "SeriesBook.book")
             proposal = self._propose(uow, request)
             if not proposal.slots or (not proposal.complete and not accept_fewer):
                 raise SeriesIncompleteError(proposal.shortfall or "no free slot found")
@@ -171,8 +180,10 @@ class SeriesBook:
         """A9: every appointment of a series, by start (cancelled ones included)."""
         with self.store.unit_of_work(write=False) as uow:
             found = uow.appointments.in_series(series_id)
+            if not found:
+                raise NotFoundError("series", series_id)
             for calendar_id in sorted({a.calendar_id for a in found}):
-                authorize_in(uow, actor, Permission.VIEW, calendar_id)
+                authorize_in(uow, actor, Permission.VIEW, calendar_id, "SeriesBook.appointments")
             return found
 
     # -- changing ------------------------------------------------------------------------
@@ -215,8 +226,10 @@ class SeriesBook:
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
             first, group = self._this_and_following(uow, appointment_id, following)
-            for calendar_id in sorted({a.calendar_id for a in group}):
-                authorize_in(uow, actor, Permission.MOVE, calendar_id)
+            relations = {
+                authorize_in(uow, actor, Permission.MOVE, calendar_id, "SeriesBook.move")
+                for calendar_id in sorted({a.calendar_id for a in group})
+            }
             tz = zone(uow.branches.get(uow.rooms.get(first.room_id).branch_id).time_zone)
             old_local = first.start.astimezone(tz)
             new_local = start.astimezone(tz)
@@ -259,7 +272,7 @@ class SeriesBook:
                 )
             uow.commit()
         self._freed(group)
-        return moved
+        return _shaped(relations, moved)
 
     def cancel(
         self, actor: Actor, appointment_id: str, *, following: bool = False, reason: str = ""
@@ -269,8 +282,10 @@ class SeriesBook:
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
             _, group = self._this_and_following(uow, appointment_id, following)
-            for calendar_id in sorted({a.calendar_id for a in group}):
-                authorize_in(uow, actor, Permission.CANCEL, calendar_id)
+            relations = {
+                authorize_in(uow, actor, Permission.CANCEL, calendar_id, "SeriesBook.cancel")
+                for calendar_id in sorted({a.calendar_id for a in group})
+            }
             cancelled = [a.with_status(AppointmentStatus.CANCELLED) for a in group]
             for before, after in zip(group, cancelled, strict=True):
                 uow.appointments.update(after)
@@ -288,7 +303,14 @@ class SeriesBook:
                 )
             uow.commit()
         self._freed(group)
-        return cancelled
+        return _shaped(relations, cancelled)
+
+
+def _shaped(relations: set[Relation], appointments: list[Appointment]) -> list[Appointment]:
+    # B1: a delegate never reads comments, not even in what a change hands back.
+    if Relation.DELEGATE in relations:
+        return [without_comment(a) for a in appointments]
+    return appointments
 
 
 def series_lines(appointments: Sequence[Appointment], time_zone: str) -> list[str]:

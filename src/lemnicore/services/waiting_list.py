@@ -16,11 +16,13 @@ from datetime import date, datetime, time, timedelta
 
 import attrs
 
-from lemnicore.access.actors import Actor, Role, Scope
+from lemnicore.access.actors import SYSTEM_ACTOR, Actor
 from lemnicore.access.audit import AuditAction
-from lemnicore.access.policy import Permission, require_scope
+from lemnicore.access.gateway import AccessGateway
+from lemnicore.access.matrix import Relation
+from lemnicore.access.policy import Permission
 from lemnicore.clock import Clock
-from lemnicore.errors import AccessDeniedError, ConflictError, ValidationError
+from lemnicore.errors import ConflictError, ValidationError
 from lemnicore.ids import IdFactory, new_id
 from lemnicore.notifications.policy import MessageKind, NotificationPolicy
 from lemnicore.notifications.ports import OutboxMessage
@@ -36,7 +38,7 @@ from lemnicore.scheduling.waiting_list import (
     WaitingState,
     first_waiting_for,
 )
-from lemnicore.services.booking import authorize_in, record
+from lemnicore.services.booking import authorize_in, record, require_client_reach
 from lemnicore.services.occupancy import check_place, practitioner_of
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore.timekeeping import to_utc, zone
@@ -101,11 +103,10 @@ class WaitingList:
         channel: Channel | None = None,
     ) -> WaitingEntry:
         """A11: put a client on the waiting list (their preferred channel by default)."""
-        require_scope(actor, Scope.APPOINTMENTS, "put a client on the waiting list")
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
             client = uow.clients.get(client_id)
-            _same_organisation(actor, client)
+            AccessGateway(uow, actor).client("WaitingList.add", client)
             uow.appointment_types.get(type_id)
             for room_id in room_ids:
                 uow.rooms.get(room_id)
@@ -144,25 +145,30 @@ class WaitingList:
         """A11: take an entry off the list (the client no longer waits)."""
         return self._settle_entry(actor, entry_id, WaitingState.WITHDRAWN, "withdrawn")
 
-    def entries(self, actor: Actor) -> list[WaitingEntry]:
-        """A11: the waiting entries of the actor's organisation, in order of entry."""
-        require_scope(actor, Scope.APPOINTMENTS_READ, "read the waiting list")
+    def entries(self, actor: Actor, organisation_id: str) -> list[WaitingEntry]:
+        """A11: the waiting entries of an organisation, in order of entry — only of the
+        clients the actor may see (B1: not a community member's, A7)."""
         with self.store.unit_of_work(write=False) as uow:
+            gate = AccessGateway(uow, actor)
+            relation = gate.organisation("WaitingList.entries", organisation_id)
             found = [
                 e
                 for e in uow.waiting_list.all()
-                if e.state is WaitingState.WAITING and _mine(actor, uow.clients.find(e.client_id))
+                if e.state is WaitingState.WAITING
+                and _seen(gate, relation, organisation_id, uow.clients.find(e.client_id))
             ]
         return sorted(found, key=lambda e: (e.entered_at, e.id))
 
-    def offers(self, actor: Actor) -> list[WaitingListOffer]:
-        """A11: every offer made for the actor's organisation, newest last."""
-        require_scope(actor, Scope.APPOINTMENTS_READ, "read waiting list offers")
+    def offers(self, actor: Actor, organisation_id: str) -> list[WaitingListOffer]:
+        """A11: every offer made to clients of an organisation the actor may see, oldest
+        first."""
         with self.store.unit_of_work(write=False) as uow:
+            gate = AccessGateway(uow, actor)
+            relation = gate.organisation("WaitingList.offers", organisation_id)
             found = [
                 o
                 for o in uow.waiting_list_offers.all()
-                if _mine(actor, uow.clients.find(o.client_id))
+                if _seen(gate, relation, organisation_id, uow.clients.find(o.client_id))
             ]
         return sorted(found, key=lambda o: (o.offered_at, o.id))
 
@@ -172,7 +178,9 @@ class WaitingList:
         """A11: ``appointment`` (as it was before its cancellation, no-show release or
         move) left its slot free: offer it to the first matching entry, if any."""
         with self.store.unit_of_work() as uow:
-            authorize_in(uow, actor, Permission.BOOK, appointment.calendar_id)
+            authorize_in(
+                uow, actor, Permission.BOOK, appointment.calendar_id, "WaitingList.slot_freed"
+            )
             practitioner_id, _ = practitioner_of(uow, appointment.calendar_id)
             room = uow.rooms.get(appointment.room_id)
             slot = FreedSlot(
@@ -191,7 +199,7 @@ class WaitingList:
     def offer_slot(self, actor: Actor, slot: FreedSlot) -> WaitingListOffer | None:
         """A11: offer any free ``slot`` (e.g. found by staff) to the first matching entry."""
         with self.store.unit_of_work() as uow:
-            authorize_in(uow, actor, Permission.BOOK, slot.calendar_id)
+            authorize_in(uow, actor, Permission.BOOK, slot.calendar_id, "WaitingList.offer_slot")
             offer = self._offer(uow, actor, slot, asked=())
             uow.commit()
         return offer
@@ -203,7 +211,9 @@ class WaitingList:
         with self.store.unit_of_work() as uow:
             offer = uow.waiting_list_offers.get(offer_id)
             slot = offer.slot
-            authorize_in(uow, actor, Permission.BOOK, slot.calendar_id)
+            gate = AccessGateway(uow, actor)
+            gate.calendar("WaitingList.accept", slot.calendar_id, Permission.BOOK)
+            require_client_reach(gate, offer.client_id, "WaitingList.accept")
             if not offer.is_open(now):
                 raise ConflictError(
                     f"waiting list offer {offer_id!r} is {_state_now(offer, now)}; it cannot be"
@@ -255,7 +265,7 @@ class WaitingList:
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
             offer = uow.waiting_list_offers.get(offer_id)
-            authorize_in(uow, actor, Permission.BOOK, offer.slot.calendar_id)
+            authorize_in(uow, actor, Permission.BOOK, offer.slot.calendar_id, "WaitingList.decline")
             if not offer.is_open(now):
                 raise ConflictError(
                     f"waiting list offer {offer_id!r} is {_state_now(offer, now)}; it cannot be"
@@ -265,16 +275,17 @@ class WaitingList:
             uow.commit()
         return following
 
-    def expire(self, actor: Actor) -> list[WaitingListOffer]:
-        """A11: pass every open offer whose hold ran out on to the next entry (run it with
-        the hourly jobs). Returns the new offers made."""
+    def expire(self) -> list[WaitingListOffer]:
+        """A11: pass every open offer whose hold ran out on to the next entry. A job (run
+        it with the hourly notification run): it acts as the system actor of whoever holds
+        the store. Returns the new offers made."""
         now = to_utc(self.clock.now())
         made: list[WaitingListOffer] = []
         with self.store.unit_of_work() as uow:
+            AccessGateway(uow, SYSTEM_ACTOR).store("WaitingList.expire")
             for offer in uow.waiting_list_offers.all():
                 if offer.state is OfferState.OPEN and offer.expires_at <= now:
-                    authorize_in(uow, actor, Permission.BOOK, offer.slot.calendar_id)
-                    following = self._pass_on(uow, actor, offer, OfferState.EXPIRED)
+                    following = self._pass_on(uow, SYSTEM_ACTOR, offer, OfferState.EXPIRED)
                     if following is not None:
                         made.append(following)
             uow.commit()
@@ -397,11 +408,12 @@ class WaitingList:
     def _settle_entry(
         self, actor: Actor, entry_id: str, state: WaitingState, note: str
     ) -> WaitingEntry:
-        require_scope(actor, Scope.APPOINTMENTS, f"{note} a waiting list entry")
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
             entry = uow.waiting_list.get(entry_id)
-            _same_organisation(actor, uow.clients.get(entry.client_id))
+            AccessGateway(uow, actor).client(
+                "WaitingList.withdraw", uow.clients.get(entry.client_id)
+            )
             settled = attrs.evolve(entry, state=state)
             uow.waiting_list.put(settled)
             record(
@@ -444,18 +456,15 @@ def _channel_of(client: Client) -> Channel:
         return Channel.EMAIL
 
 
-def _mine(actor: Actor, client: Client | None) -> bool:
-    """B1: deny by default — only the client's own organisation (or the system job)."""
-    if client is None:
-        return False
-    return actor.role is Role.SYSTEM or client.organisation_id == actor.organisation_id
-
-
-def _same_organisation(actor: Actor, client: Client) -> None:
-    if not _mine(actor, client):
-        raise AccessDeniedError(
-            actor.id, "use the waiting list", "the client belongs to another organisation (B1)"
-        )
+def _seen(
+    gate: AccessGateway, relation: Relation, organisation_id: str, client: Client | None
+) -> bool:
+    """B1: an organisation-wide list shows only the clients the actor may see."""
+    return (
+        client is not None
+        and client.organisation_id == organisation_id
+        and gate.sees_client(client, relation)
+    )
 
 
 def _state_now(offer: WaitingListOffer, now: datetime) -> str:

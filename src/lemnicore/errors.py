@@ -131,21 +131,23 @@ class PluginError(LemnicoreError):
     """A plugin is broken or two plugins claim the same name."""
 
 
-class PractitionerBusyError(ConflictError):
+class PractitionerBusyError(OverlapError):
     """A10: the practitioner already has an active appointment in another room then —
     nobody can be in two rooms at once, across all rooms and branches.
 
-    ``conflicting_ids`` names the other appointments.
+    An :class:`OverlapError` (the time is taken, only by the practitioner rather than the
+    room), so code that catches overlaps keeps working; ``conflicting_ids`` names the other
+    appointments, ``room_id`` the room of the first of them.
     """
 
     def __init__(
         self, practitioner_id: str, conflicting_ids: Sequence[str], rooms: Sequence[str]
     ) -> None:
+        super().__init__(rooms[0] if rooms else "", conflicting_ids)
         self.practitioner_id = practitioner_id
-        self.conflicting_ids = tuple(conflicting_ids)
         where = ", ".join(f"{a} in room {r!r}" for a, r in zip(conflicting_ids, rooms, strict=True))
-        super().__init__(
-            f"practitioner {practitioner_id!r} is already busy then (conflicts with: {where})"
+        self.args = (
+            f"practitioner {practitioner_id!r} is already busy then (conflicts with: {where})",
         )
 
 

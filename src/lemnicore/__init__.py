@@ -20,6 +20,7 @@ from lemnicore.errors import (
     InvalidTransitionError,
     LemnicoreError,
     NaiveDatetimeError,
+    NotAStoreError,
     NotFoundError,
     OverlapError,
     PlanLimitError,
@@ -27,7 +28,13 @@ from lemnicore.errors import (
     PractitionerBusyError,
     SeriesIncompleteError,
     SlotTakenError,
+    StoreCorruptError,
     StoreError,
+    StoreFullError,
+    StoreLockedError,
+    StoreReadOnlyError,
+    StoreSchemaError,
+    StoreURLError,
     UnknownStoreURLError,
     ValidationError,
 )
@@ -90,6 +97,14 @@ from lemnicore.notifications.transport import (
     TransportFactory,
 )
 from lemnicore.notifications.windows import DailyWindow
+from lemnicore.online.cancellation import (
+    SELF_CANCEL_ACTOR,
+    CancelDeadline,
+    CancelLinks,
+    CancelOutlook,
+    SelfCancellation,
+)
+from lemnicore.online.horizon import BookingHorizon, OpenRequestLimits
 from lemnicore.online.releases import DEFAULT_HOLD, OnlineRelease, SlotHold
 from lemnicore.online.requests import BookingRequest, BookingRequestForm, NewClient
 from lemnicore.online.service import (
@@ -135,7 +150,7 @@ from lemnicore.scheduling.waiting_list import (
     first_waiting_for,
 )
 from lemnicore.services.access import AuditTrail, CalendarAccess, ClientDirectory
-from lemnicore.services.booking import AppointmentBook, FreedSlotListener
+from lemnicore.services.booking import DEFAULT_MAX_DURATION, AppointmentBook, FreedSlotListener
 from lemnicore.services.clients import ClientRecords, register_client
 from lemnicore.services.communities import CalendarCommunities, CommunityView
 from lemnicore.services.entitlements import UNLIMITED, BookingLimits, Entitlements, Unlimited
@@ -154,6 +169,7 @@ from lemnicore.services.waiting_list import WaitingList
 from lemnicore.storage.memory import MemoryStore
 from lemnicore.storage.ports import Appointments, AuditLog, Catalog, Clients, Store, UnitOfWork
 from lemnicore.storage.sqlite.store import SqliteStore
+from lemnicore.timekeeping import EARLIEST_DAY, LATEST_DAY
 
 __version__ = "0.1.0"
 
@@ -163,13 +179,17 @@ __all__ = [
     "CONFIRMATIONS_FUTURE",
     "CONFIRMATIONS_NONE",
     "DEFAULT_HOLD",
+    "DEFAULT_MAX_DURATION",
     "DEFAULT_PLANS",
+    "EARLIEST_DAY",
+    "LATEST_DAY",
     "NO_MESSAGE",
     "ONLINE_BOOKING_ACTOR",
     "PERMISSIONS",
     "PLACEHOLDERS",
     "REDACTED",
     "ROLE_SCOPES",
+    "SELF_CANCEL_ACTOR",
     "SYSTEM_ACTOR",
     "UNLIMITED",
     "AccessDeniedError",
@@ -190,6 +210,7 @@ __all__ = [
     "AuditLog",
     "AuditTrail",
     "Availability",
+    "BookingHorizon",
     "BookingLimits",
     "BookingRequest",
     "BookingRequestForm",
@@ -200,6 +221,9 @@ __all__ = [
     "CalendarAccess",
     "CalendarCommunities",
     "CalendarCommunity",
+    "CancelDeadline",
+    "CancelLinks",
+    "CancelOutlook",
     "Catalog",
     "Channel",
     "ChannelPausedError",
@@ -248,6 +272,7 @@ __all__ = [
     "MessageTemplate",
     "NaiveDatetimeError",
     "NewClient",
+    "NotAStoreError",
     "NotFoundError",
     "NotificationLog",
     "NotificationPolicy",
@@ -255,6 +280,7 @@ __all__ = [
     "OfferState",
     "OnlineBooking",
     "OnlineRelease",
+    "OpenRequestLimits",
     "Organisation",
     "OutboxMessage",
     "OutgoingMessage",
@@ -282,6 +308,7 @@ __all__ = [
     "RunPlan",
     "RunReport",
     "Scope",
+    "SelfCancellation",
     "SentLog",
     "SentRecord",
     "SeriesBook",
@@ -300,7 +327,13 @@ __all__ = [
     "SqliteStore",
     "StaffAccount",
     "Store",
+    "StoreCorruptError",
     "StoreError",
+    "StoreFullError",
+    "StoreLockedError",
+    "StoreReadOnlyError",
+    "StoreSchemaError",
+    "StoreURLError",
     "SystemClock",
     "TransientTransportError",
     "Transport",

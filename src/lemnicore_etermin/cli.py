@@ -8,10 +8,9 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
 from lemnicore.access.actors import SYSTEM_ACTOR
-from lemnicore.cli.arguments import open_cli_store
+from lemnicore.cli.arguments import existing_file, open_cli_store, output_file
 from lemnicore.cli.registry import CommandRegistry
 from lemnicore.clock import SystemClock
 from lemnicore.errors import ValidationError
@@ -91,7 +90,7 @@ def _configure_etermin(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--private-key-file",
         required=True,
-        type=Path,
+        type=existing_file,
         help="file holding the eTermin private API key (read for this run, never stored)",
     )
     p.add_argument("--store", required=True, help="store URL, e.g. sqlite:///practice.db")
@@ -119,7 +118,7 @@ def _configure_etermin(p: argparse.ArgumentParser) -> None:
     p.add_argument("--confirmations", choices=("none", "future"), default="none", help="D16")
     p.add_argument("--reminders-from", type=date.fromisoformat, help="D17: remind from this date")
     p.add_argument("--base-url", default=DEFAULT_BASE_URL, help="eTermin API base URL")
-    p.add_argument("--report-json", type=Path, help="write the full report as JSON here")
+    p.add_argument("--report-json", type=output_file, help="write the full report as JSON here")
 
 
 def _run_etermin(args: argparse.Namespace) -> int:
@@ -176,7 +175,7 @@ def _run_etermin(args: argparse.Namespace) -> int:
 
 
 def _configure_csv(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", type=Path, help="the CSV file")
+    p.add_argument("file", type=existing_file, help="the CSV file")
     p.add_argument("--store", required=True, help="store URL")
     p.add_argument(
         "--columns",
@@ -235,7 +234,12 @@ def _run_csv(args: argparse.Namespace) -> int:
                 )
                 for line, field, reason in problems:
                     print(f"  line {line}: {field}: {reason}", file=sys.stderr)
-                return 1
+                # G7: the report above, then the one line every failure ends with.
+                raise ValidationError(
+                    "file",
+                    f"{len(problems)} line(s) in error, nothing imported",
+                    record=str(args.file),
+                ) from exc
             raise
         print(report.to_text())
     finally:
@@ -245,7 +249,7 @@ def _run_csv(args: argparse.Namespace) -> int:
 
 def _configure_export(p: argparse.ArgumentParser) -> None:
     p.add_argument("--store", required=True, help="store URL")
-    p.add_argument("--output", type=Path, help="file to write (default: stdout)")
+    p.add_argument("--output", type=output_file, help="file to write (default: stdout)")
     p.add_argument("--columns", default=None, help="columns in order (default: the usual ten)")
     p.add_argument("--delimiter", default=";")
     p.add_argument("--encoding", default="utf-8")
@@ -253,7 +257,7 @@ def _configure_export(p: argparse.ArgumentParser) -> None:
 
 
 def _run_export(args: argparse.Namespace) -> int:
-    store = open_cli_store(args.store, must_exist=True)
+    store = open_cli_store(args.store, must_exist=True, read_only=True)
     try:
         with store.unit_of_work(write=False) as uow:
             clients = uow.clients.all()
@@ -310,7 +314,7 @@ def _run_reset(args: argparse.Namespace) -> int:
 
 
 def _run_list(args: argparse.Namespace) -> int:
-    store = open_cli_store(args.store, must_exist=True)
+    store = open_cli_store(args.store, must_exist=True, read_only=True)
     try:
         with store.unit_of_work(write=False) as uow:
             runs = sorted(uow.import_runs.all(), key=lambda r: r.started_at)

@@ -263,3 +263,20 @@ def test_a11_the_matcher_keeps_the_order_of_entry_and_skips_those_asked() -> Non
     )
     assert first_waiting_for(slot, [late, morning]).id == "m"  # type: ignore[union-attr]
     assert OfferState.OPEN.value == "open"
+
+
+def test_a11_h5_a_clients_own_cancellation_through_their_link_frees_the_slot(
+    praxis: Praxis,
+) -> None:
+    from lemnicore.online.cancellation import SELF_CANCEL_ACTOR, CancelLinks, SelfCancellation
+
+    meyer, schulz = praxis.client("Meyer"), praxis.client("Schulz")
+    praxis.wait(schulz)
+    theirs = praxis.booked(6, 9, client=meyer)
+    links = CancelLinks(b"sixteen+ bytes of practice secret")
+    service = SelfCancellation(
+        praxis.p.store, praxis.p.clock, links, waiting_list=praxis.p.waiting_list
+    )
+    service.cancel(SELF_CANCEL_ACTOR, links.token(theirs.id))
+    [offer] = praxis.p.waiting_list.offers(praxis.owner, "org-1")
+    assert (offer.client_id, offer.slot.start) == (schulz, theirs.start)

@@ -67,7 +67,7 @@ def find_room(uow: UnitOfWork, wanted: str) -> Room:
 
 def _slots(args: argparse.Namespace) -> int:
     """A5/C2: the free slots of one room, a week at a time."""
-    store = open_cli_store(args.store, must_exist=True)
+    store = open_cli_store(args.store, must_exist=True, read_only=True)
     try:
         with store.unit_of_work(write=False) as uow:
             room = find_room(uow, args.room)

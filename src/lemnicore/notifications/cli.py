@@ -18,7 +18,7 @@ from lemnicore.plugins.manager import collect_registrations, make_plugin_manager
 from lemnicore.plugins.markers import hookimpl
 from lemnicore.storage.ports import Store
 from lemnicore.testing.clock import FakeClock
-from lemnicore.timekeeping import zone
+from lemnicore.timekeeping import require_aware, zone
 
 
 def _store_argument(parser: argparse.ArgumentParser) -> None:
@@ -46,7 +46,7 @@ def _clock(store: Store, text: str | None) -> Clock:
         raise ValidationError("--now", f"not an ISO 8601 date and time: {text!r}") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone(_organisation_zone(store)))
-    return FakeClock(moment)
+    return FakeClock(require_aware(moment, "--now"))
 
 
 def _open_transports(urls: list[str], pm: pluggy.PluginManager, into: list[Transport]) -> None:
@@ -88,7 +88,7 @@ def _configure_run(parser: argparse.ArgumentParser) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     pm = make_plugin_manager()
-    store = open_cli_store(args.store, must_exist=True)
+    store = open_cli_store(args.store, must_exist=True, read_only=args.dry_run)
     transports: list[Transport] = []
     try:
         _open_transports(args.transport, pm, transports)
@@ -137,7 +137,7 @@ def _configure_why(parser: argparse.ArgumentParser) -> None:
 
 
 def _why(args: argparse.Namespace) -> int:
-    store = open_cli_store(args.store, must_exist=True)
+    store = open_cli_store(args.store, must_exist=True, read_only=True)
     try:
         service = NotificationService(store, _clock(store, args.now))
         explanation = service.why(SYSTEM_ACTOR, args.appointment_id)

@@ -55,7 +55,7 @@ def _configure_requests(parser: argparse.ArgumentParser) -> None:
 
 
 def _requests(args: argparse.Namespace) -> int:
-    store = open_cli_store(args.store, must_exist=True)
+    store = open_cli_store(args.store, must_exist=True, read_only=True)
     try:
         found = OnlineBooking(store, SystemClock()).requests(CLI_ACTOR, calendar_id=args.calendar)
         with store.unit_of_work(write=False) as uow:

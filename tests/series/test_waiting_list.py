@@ -280,3 +280,23 @@ def test_a11_h5_a_clients_own_cancellation_through_their_link_frees_the_slot(
     service.cancel(SELF_CANCEL_ACTOR, links.token(theirs.id))
     [offer] = praxis.p.waiting_list.offers(praxis.owner, "org-1")
     assert (offer.client_id, offer.slot.start) == (schulz, theirs.start)
+
+
+def test_a11_b5_b6_the_waiting_list_is_in_the_access_request_and_gone_after_erasure(
+    praxis: Praxis,
+) -> None:
+    from lemnicore.services.erasure import ClientErasure
+    from lemnicore.services.export import ClientExport
+
+    meyer = praxis.client("Meyer")
+    praxis.wait(meyer, from_time=time(8))
+    praxis.p.book.cancel(praxis.owner, praxis.booked(6, 9).id)
+    report = ClientExport(praxis.p.store, praxis.p.clock).export(praxis.owner, meyer)
+    assert [e["from_time"] for e in report.document["waiting_list"]] == ["08:00:00"]
+    assert len(report.document["waiting_list_offers"]) == 1
+    assert "08:00:00" in report.as_json()
+    ClientErasure(praxis.p.store, praxis.p.clock).erase(praxis.owner, meyer)
+    with praxis.p.store.unit_of_work(write=False) as uow:
+        assert uow.waiting_list.all() == []
+        assert uow.waiting_list_offers.all() == []
+        assert uow.slot_holds.all() == []

@@ -24,15 +24,27 @@ import pytest
 from lemnicore import (
     AccessDeniedError,
     Actor,
+    CancelLinks,
     Channel,
     FreedSlot,
     NotificationPolicy,
     Role,
+    SelfCancellation,
     SeriesRequest,
 )
 from lemnicore.access.matrix import CELLS, PERMISSIONS, Kind, markdown_table, matrix_size
 
-from .world import ACTORS, WEEK, World, at, memory_world, sqlite_world, world_on  # noqa: F401
+from .world import (  # noqa: F401
+    ACTORS,
+    WEEK,
+    World,
+    at,
+    memory_world,
+    postgres_world,
+    set_postgres_cluster,
+    sqlite_world,
+    world_on,
+)
 
 Call = Callable[[World, Actor], object]
 
@@ -47,6 +59,7 @@ SERIES = SeriesRequest(
     date(2026, 6, 5),
     ("room-1",),
 )
+LINKS = CancelLinks(b"matrix-test-secret-0123456789")
 
 CALLS: dict[str, Call] = {
     # -- the appointment book --------------------------------------------------------------
@@ -123,6 +136,13 @@ CALLS: dict[str, Call] = {
     "OnlineBooking.requests": lambda w, a: w.online.requests(a, calendar_id="cal-anna"),
     "OnlineBooking.confirm": lambda w, a: w.online.confirm(a, w.request_id, client_id="petra"),
     "OnlineBooking.decline": lambda w, a: w.online.decline(a, w.request_id),
+    # -- self-cancel through a signed link (H5) ---------------------------------------------
+    "SelfCancellation.outlook": lambda w, a: SelfCancellation(w.store, w.clock, LINKS).outlook(
+        a, LINKS.token(w.request_id)
+    ),
+    "SelfCancellation.cancel": lambda w, a: SelfCancellation(w.store, w.clock, LINKS).cancel(
+        a, LINKS.token(w.request_id)
+    ),
     # -- notifications (staff side) --------------------------------------------------------
     "NotificationService.record_manual_message": lambda w, a: w.notifications.record_manual_message(
         a, "petra", channel=Channel.PHONE, address="+491701234567", text="angerufen"
@@ -197,6 +217,9 @@ WORLDS: dict[str, Callable[[Path, Path], World]] = {
     "memory": lambda template, cell: memory_world(),
     # A copy of a file built once: a real SQLite file per cell, fast.
     "sqlite": sqlite_world,
+    # A database created from a template database built once: a real PostgreSQL database
+    # per cell, dropped again when the cell's store closes.
+    "postgres": lambda template, cell: postgres_world(cell.stem),
 }
 """Every store the matrix runs against. Another store joins with one line: a function
 opening an empty store of its kind and returning ``world_on(store)``."""
@@ -210,6 +233,14 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _world(kind: str, template: Path, tmp_path: Path, n: int) -> World:
     return WORLDS[kind](template, tmp_path / f"cell-{n}.db")
+
+
+@pytest.fixture(autouse=True)
+def _postgres_for_postgres_cells(request: pytest.FixtureRequest) -> None:
+    """The PostgreSQL cells run on the session's throwaway server (F1)."""
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is not None and callspec.params.get("kind") == "postgres":
+        set_postgres_cluster(request.getfixturevalue("postgres_cluster"))
 
 
 ACTOR_ROWS = sorted(op for op, rule in PERMISSIONS.items() if rule.kind is Kind.ACTOR)
@@ -261,6 +292,7 @@ def test_b1_anonymous_and_job_rows_work_without_an_actor(
 SERVICE_MODULES = (
     "lemnicore.services",
     "lemnicore.online.service",
+    "lemnicore.online.cancellation",
     "lemnicore.notifications.service",
 )
 

@@ -18,6 +18,7 @@ from lemnicore.notifications.policy import MessageKind, NotificationPolicy
 from lemnicore.notifications.sentlog import DeliveryState
 from lemnicore.notifications.service import NotificationService, RetryPolicy
 from lemnicore.notifications.transport import PermanentTransportError, TransientTransportError
+from lemnicore.plugins.manager import open_store
 from lemnicore.scheduling.clients import Channel
 from lemnicore.storage.memory import MemoryStore
 from lemnicore.storage.ports import Store
@@ -28,10 +29,14 @@ from lemnicore.testing.transports import CapturingTransport, SimulatedCrash
 START = datetime(2026, 5, 4, 7, 0, tzinfo=UTC)  # Monday 09:00 in Berlin
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if request.param == "memory":
         yield MemoryStore()
+    elif request.param == "postgres":
+        s = open_store(request.getfixturevalue("postgres_url"))
+        yield s
+        s.close()
     else:
         s = SqliteStore(tmp_path / "notify.db")
         yield s

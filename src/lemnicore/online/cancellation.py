@@ -124,10 +124,8 @@ class SelfCancellation:
         now = self.clock.now()
         with self.store.unit_of_work(write=False) as uow:
             appointment = uow.appointments.get(appointment_id)
-            # The link's own rows are not in the matrix yet: a look at one appointment is
-            # what AppointmentBook.calendar allows (B1).
             authorize_in(
-                uow, actor, Permission.VIEW, appointment.calendar_id, "AppointmentBook.calendar"
+                uow, actor, Permission.VIEW, appointment.calendar_id, "SelfCancellation.outlook"
             )
         return self._outlook(appointment, now)
 
@@ -143,7 +141,7 @@ class SelfCancellation:
         with self.store.unit_of_work() as uow:
             before = uow.appointments.get(appointment_id)
             authorize_in(
-                uow, actor, Permission.CANCEL, before.calendar_id, "AppointmentBook.cancel"
+                uow, actor, Permission.CANCEL, before.calendar_id, "SelfCancellation.cancel"
             )
             if before.status not in _CANCELLABLE:
                 raise ValidationError("token", f"this appointment is {before.status.value} already")

@@ -51,8 +51,10 @@ def occupancy(
     (fetched a day wider, so whole working windows and buffers at the edges count)."""
     buffers = all_buffers(uow)
     lo, hi = start - timedelta(days=1), end + timedelta(days=1)
+    # Sorted: stores that lock what a writer reads (PostgreSQL) always lock in one order.
     room_busy = {
-        r: blocked_spans(uow.appointments.busy_in_room(r, lo, hi), buffers) for r in room_ids
+        r: blocked_spans(uow.appointments.busy_in_room(r, lo, hi), buffers)
+        for r in sorted(room_ids)
     }
     p_busy: list[Span] = []
     p_windows: list[Span] | None = None

@@ -38,7 +38,12 @@ from lemnicore.errors import (
     UnknownStoreURLError,
     ValidationError,
 )
-from lemnicore.importing.ports import Importer, ImporterFactory
+from lemnicore.importing.commit import commit_plan, screen_plan
+from lemnicore.importing.ical.importer import CalendarFileImporter, FileMapping
+from lemnicore.importing.pipeline import ImportOutcome, ImportTarget, run_import
+from lemnicore.importing.plan import ImportPlan
+from lemnicore.importing.ports import Importer, ImporterFactory, ImporterPlugin
+from lemnicore.importing.report import write_report_json, write_report_text
 from lemnicore.importing.reset import ResetReport, reset_import
 from lemnicore.importing.runs import (
     CONFIRMATIONS_FUTURE,
@@ -53,6 +58,7 @@ from lemnicore.notifications.planner import (
     RunPlan,
     Skip,
     SkipReason,
+    check_branch_codes,
     confirmation_window,
     notification_key,
     plan_run,
@@ -221,6 +227,7 @@ __all__ = [
     "CalendarAccess",
     "CalendarCommunities",
     "CalendarCommunity",
+    "CalendarFileImporter",
     "CancelDeadline",
     "CancelLinks",
     "CancelOutlook",
@@ -253,15 +260,20 @@ __all__ = [
     "Eraser",
     "ErasureReport",
     "Explanation",
+    "FileMapping",
     "FreedSlot",
     "FreedSlotListener",
     "Grant",
     "HandOver",
     "HandOverCheck",
+    "ImportOutcome",
+    "ImportPlan",
     "ImportRun",
+    "ImportTarget",
     "ImportedConfirmations",
     "Importer",
     "ImporterFactory",
+    "ImporterPlugin",
     "Interval",
     "InvalidTransitionError",
     "LemnicoreError",
@@ -356,7 +368,9 @@ __all__ = [
     "buffers_of",
     "build_calendar",
     "busy_times",
+    "check_branch_codes",
     "collect_registrations",
+    "commit_plan",
     "community_view",
     "confirmation_window",
     "conflicts",
@@ -384,9 +398,13 @@ __all__ = [
     "request_received_text",
     "require_scope",
     "reset_import",
+    "run_import",
+    "screen_plan",
     "series_lines",
     "slot_grid",
     "sms_size",
     "subtract",
     "verify_password",
+    "write_report_json",
+    "write_report_text",
 ]

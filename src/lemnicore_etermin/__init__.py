@@ -13,6 +13,7 @@ The pieces, each usable on its own:
 - :mod:`lemnicore_etermin.testing` — a faithful fake eTermin API over loopback.
 """
 
+from lemnicore.importing.issues import Overlap
 from lemnicore_etermin.api import EterminClient, sign
 from lemnicore_etermin.csv_contacts import (
     CsvImportReport,
@@ -33,7 +34,6 @@ from lemnicore_etermin.errors import (
 from lemnicore_etermin.plan import (
     CalendarMapping,
     FetchedAccount,
-    Overlap,
     TakeoverOptions,
     TakeoverPlan,
     plan_takeover,
@@ -41,6 +41,7 @@ from lemnicore_etermin.plan import (
 )
 from lemnicore_etermin.records import Issue
 from lemnicore_etermin.report import report_json, report_text
+from lemnicore_etermin.source import EterminPlugin, EterminSource
 from lemnicore_etermin.takeover import EterminImporter, commit_takeover, dry_run, next_import_id
 
 __all__ = [
@@ -53,6 +54,8 @@ __all__ = [
     "EterminClient",
     "EterminError",
     "EterminImporter",
+    "EterminPlugin",
+    "EterminSource",
     "EterminUnavailableError",
     "FetchedAccount",
     "Issue",

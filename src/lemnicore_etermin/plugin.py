@@ -9,13 +9,13 @@ from lemnicore.cli.registry import CommandRegistry
 from lemnicore.importing.ports import ImporterFactory
 from lemnicore.plugins.markers import hookimpl
 from lemnicore_etermin import cli
-from lemnicore_etermin.takeover import EterminImporter
+from lemnicore_etermin.source import EterminPlugin
 
 
 @hookimpl
 def lemnicore_register_importers(register: Callable[[str, ImporterFactory], None]) -> None:
-    """E1: ``etermin`` — ``factory(public_key, private_key, base_url=...)``."""
-    register("etermin", EterminImporter.connect)
+    """E1: ``etermin`` — ``lemnicore import etermin`` on the shared pipeline."""
+    register("etermin", EterminPlugin())
 
 
 @hookimpl

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from lemnicore._validators import is_record_id
 from lemnicore.access.audit import REDACTED, AuditEntry
-from lemnicore.errors import NotFoundError
+from lemnicore.errors import ConflictError, NotFoundError
 from lemnicore.scheduling.appointments import Appointment, AppointmentStatus
 from lemnicore.scheduling.busy import BusyInterval
 from lemnicore.scheduling.clients import Client
@@ -509,6 +509,12 @@ class PostgresAuditLog:
         ]
 
     def redact_for_client(self, client_id: str, appointment_ids: Sequence[str] = ()) -> int:
+        erased = self._tx.one("SELECT erased FROM clients WHERE id = %s", (client_id,))
+        if erased is None or not erased[0]:
+            raise ConflictError(
+                f"client {client_id!r} is not erased: audit values are blanked only by an"
+                " erasure (B3, B5)"
+            )
         return self._tx.execute(
             f"UPDATE audit_log SET before = {_REDACTED_JSON.format(col='before')},"
             f" after = {_REDACTED_JSON.format(col='after')},"

@@ -147,6 +147,9 @@ CALLS: dict[str, Call] = {
     "NotificationService.record_manual_message": lambda w, a: w.notifications.record_manual_message(
         a, "petra", channel=Channel.PHONE, address="+491701234567", text="angerufen"
     ),
+    "NotificationService.last_notification_at": lambda w, a: w.notifications.last_notification_at(
+        a, "visit"
+    ),
     "NotificationService.work_list": lambda w, a: w.notifications.work_list(a, "org-1"),
     "NotificationService.complete_work_item": lambda w, a: w.notifications.complete_work_item(
         a, "letter-1"

@@ -313,13 +313,16 @@ def test_d13_sms_reminder_is_normalised_and_kept_to_its_segments(practice: Pract
     texts = [t for t in policy.template.texts if t.channel is not Channel.SMS]
     from lemnicore.notifications.policy import ContactTemplate, MessageTemplate
 
-    long = MessageTemplate(Channel.SMS, MessageKind.REMINDER, "„Termin“ – " + "{practice} " * 40)
+    long = MessageTemplate(
+        Channel.SMS, MessageKind.REMINDER, "„Termin“ – {date} {time}, " + "{practice} " * 40
+    )
     policy = policy.with_changes(
         template=ContactTemplate(policy.template.channel_order, (*texts, long), sms_max_segments=1)
     )
     transport = CapturingTransport()
     service(practice, transport, policy=policy).run()
     [sms] = transport.delivered
-    assert sms.text.startswith('"Termin" - Praxis am Park')
+    # D13: cut at a word after the essentials (date, time, practice).
+    assert sms.text.startswith('"Termin" - 05.05.2026 10:00, Praxis am Park')
     assert len(sms.text) <= 160
     assert sms.text.endswith("...")

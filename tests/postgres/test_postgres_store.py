@@ -16,6 +16,7 @@ from lemnicore.access.audit import AuditEntry
 from lemnicore.errors import OverlapError, StoreError
 from lemnicore.plugins.manager import open_store
 from lemnicore.scheduling.appointments import Appointment, AppointmentStatus
+from lemnicore.scheduling.clients import Client
 from lemnicore.services.erasure import ClientErasure
 from lemnicore.testing import Practice
 from lemnicore_postgres import PostgresStore
@@ -247,6 +248,8 @@ def test_b3_b5_sql_cannot_rewrite_or_delete_the_audit_log_only_erasure_may_redac
             with pytest.raises(psycopg.errors.RaiseException, match=r"append-only.*B3"):
                 conn.execute(statement)
     with store.unit_of_work() as uow:
+        # B5: only an erased client's audit values may be blanked.
+        uow.clients.add(Client("c-1", "org-1", "[erased]", erased=True))
         assert uow.audit.redact_for_client("c-1") == 1
         uow.commit()
     with store.unit_of_work(write=False) as uow:

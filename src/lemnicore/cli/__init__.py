@@ -21,6 +21,9 @@ def build_parser() -> argparse.ArgumentParser:
     pm = make_plugin_manager()
     registry = CommandRegistry()
     pm.hook.lemnicore_register_commands(commands=registry)
+    from lemnicore.cli.importing import register_importer_commands
+
+    register_importer_commands(registry, pm)  # E1: `lemnicore import NAME` per importer
     parser = registry.build_parser(description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"lemnicore {__version__}")
     parser.add_argument(

@@ -84,6 +84,12 @@ def _configure_run(parser: argparse.ArgumentParser) -> None:
         metavar="URL",
         help="a message transport, e.g. smtp://user@host:587 (repeatable)",
     )
+    parser.add_argument(
+        "--branches",
+        default=None,
+        help="D2: only these comma-separated branch codes in this run (any case); "
+        "an unknown code is refused",
+    )
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -105,6 +111,9 @@ def _run(args: argparse.Namespace) -> int:
             channels = ", ".join(sorted(transport.channels))
             print(f"Transport {shown_url(transport, url)} ({channels})")
         service = NotificationService(store, _clock(store, args.now), transports)
+        if args.branches is not None:
+            policy = service.policy().with_changes(branch_codes=args.branches)
+            service = NotificationService(store, service.clock, transports, policy)
         report = service.run(dry_run=args.dry_run)
         verb = "would send" if args.dry_run else "due"
         tz_name = _organisation_zone(store)
@@ -120,6 +129,8 @@ def _run(args: argparse.Namespace) -> int:
         for outcome in report.dispatched:
             detail = f" ({outcome.detail})" if outcome.detail else ""
             print(f"  {outcome.state.value}: {outcome.kind.value} to {outcome.address}{detail}")
+        for message_id, note in report.shortened:
+            print(f"  {message_id}: {note}")  # D13
         if report.plan.skipped:
             print(f"Skipped {len(report.plan.skipped)}:")
             for s in report.plan.skipped:
@@ -210,6 +221,7 @@ def _policy(args: argparse.Namespace) -> int:
         if changes:
             policy = policy.with_changes(**changes)
             service.save_policy(policy)
+            policy = service.policy()  # as saved (D2: codes as the branches spell them)
             print("Policy saved.")
         r, c = policy.reminder, policy.confirmation
         print(f"Notification policy of {store.url}")

@@ -27,6 +27,7 @@ BUILTIN_PLUGINS = (
     "lemnicore.cli.series_commands",
     "lemnicore.cli.client_commands",
     "lemnicore.notifications.cli",
+    "lemnicore.importing.ical.plugin",
 )
 
 T = TypeVar("T")

@@ -45,7 +45,8 @@ def slot_grid(
     DST day holds as many slots as it has real hours) and a slot that would cross the
     window's end is dropped: slots never cross a working-time edge. A slot is taken if any
     busy interval overlaps it (half-open, so an appointment ending 10:00 leaves 10:00 free).
-    Times are returned in the availability's zone.
+    Times are returned in the availability's zone (A5: give an availability without
+    zone the room's branch zone first, :meth:`Availability.in_branch_zone`).
 
     A10: with ``practitioner`` (the practitioner's working windows, sorted and disjoint), a
     slot outside them is taken too; ``buffers`` (before, after) of the type being offered
@@ -59,7 +60,7 @@ def slot_grid(
     q_start, q_end = to_utc(start), to_utc(end)
     if q_end <= q_start:
         raise ValidationError("end", f"must be after start ({start.isoformat()})")
-    tz = zone(availability.time_zone)
+    tz = zone(availability.zone_name)
     step = availability.slot_length
     before, after = buffers
     blocked = merge_spans(

@@ -38,6 +38,7 @@ from lemnicore.services.booking import (
     require_client_reach,
 )
 from lemnicore.services.entitlements import BookingLimits, Entitlements
+from lemnicore.services.lookup import room_time_zone
 from lemnicore.services.occupancy import check_place, occupancy
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore.timekeeping import local_datetime, require_aware, to_utc, zone
@@ -94,7 +95,8 @@ class SeriesBook:
         availabilities: dict[str, list[Availability]] = {r: [] for r in request.room_ids}
         for a in uow.availabilities.all():
             if a.room_id in rooms and a.calendar_id in (None, request.calendar_id):
-                availabilities[a.room_id].append(a)
+                # A5: working times in the room's branch zone unless they name their own.
+                availabilities[a.room_id].append(a.in_branch_zone(room_time_zone(uow, a.room_id)))
         calendar = SeriesCalendar(
             availabilities=availabilities,
             room_busy=taken.room_busy,

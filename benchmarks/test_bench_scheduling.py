@@ -118,13 +118,15 @@ def test_bench_bookings_per_second_with_the_plan_checked(benchmark: Any, tmp_pat
     store = SqliteStore(tmp_path / "bookings.db")
     practice = Practice(store, now=NOW, entitlements=Entitlements(plans))
     anna = practice.add_practitioner("Anna")
+    ben = practice.add_practitioner("Ben")
     rooms = [practice.add_room(f"Room {n}") for n in range(2)]
     owner = practice.owner(anna)
     calendar = practice.calendars[anna]
     busy = [
         Appointment(
             id=f"may-{n}",
-            calendar_id=calendar,
+            # Ben's: Anna cannot be in room 1 while she books in room 2 (A10).
+            calendar_id=practice.calendars[ben],
             room_id=rooms[0],
             start=NOW + timedelta(minutes=5 * n),
             end=NOW + timedelta(minutes=5 * n + 5),

@@ -25,6 +25,8 @@ from lemnicore.errors import (
     OverlapError,
     PlanLimitError,
     PluginError,
+    PractitionerBusyError,
+    SeriesIncompleteError,
     SlotTakenError,
     StoreCorruptError,
     StoreError,
@@ -122,6 +124,7 @@ from lemnicore.plugins.manager import collect_registrations, make_plugin_manager
 from lemnicore.plugins.markers import hookimpl, hookspec
 from lemnicore.scheduling.appointments import ACTIVE_STATUSES, Appointment, AppointmentStatus
 from lemnicore.scheduling.availability import Availability, WorkingTime
+from lemnicore.scheduling.busy import BusyInterval, blocked_spans, buffers_of
 from lemnicore.scheduling.clients import NO_MESSAGE, Channel, Client, is_valid_email
 from lemnicore.scheduling.community import BusyTime, CalendarCommunity, busy_times, community_view
 from lemnicore.scheduling.intervals import Interval, merge, subtract
@@ -134,10 +137,26 @@ from lemnicore.scheduling.practice import (
     Practitioner,
     Room,
 )
+from lemnicore.scheduling.practitioner_hours import PractitionerHours, practitioner_windows
 from lemnicore.scheduling.rules import conflicts, is_significant_reschedule, overlapping_pairs
+from lemnicore.scheduling.series import (
+    SeriesCalendar,
+    SeriesProposal,
+    SeriesRequest,
+    SeriesSlot,
+    propose_series,
+)
 from lemnicore.scheduling.slots import Slot, free_slots, slot_grid
+from lemnicore.scheduling.waiting_list import (
+    FreedSlot,
+    OfferState,
+    WaitingEntry,
+    WaitingListOffer,
+    WaitingState,
+    first_waiting_for,
+)
 from lemnicore.services.access import AuditTrail, CalendarAccess, ClientDirectory
-from lemnicore.services.booking import DEFAULT_MAX_DURATION, AppointmentBook
+from lemnicore.services.booking import DEFAULT_MAX_DURATION, AppointmentBook, FreedSlotListener
 from lemnicore.services.clients import ClientRecords, register_client
 from lemnicore.services.communities import CalendarCommunities, CommunityView
 from lemnicore.services.entitlements import UNLIMITED, BookingLimits, Entitlements, Unlimited
@@ -150,7 +169,9 @@ from lemnicore.services.erasure import (
 )
 from lemnicore.services.export import AccessReport, ClientExport
 from lemnicore.services.logins import ClientLogins, LoginResult
+from lemnicore.services.series import SeriesBook, series_lines
 from lemnicore.services.setup import PracticeSetup
+from lemnicore.services.waiting_list import WaitingList
 from lemnicore.storage.memory import MemoryStore
 from lemnicore.storage.ports import Appointments, AuditLog, Catalog, Clients, Store, UnitOfWork
 from lemnicore.storage.sqlite.store import SqliteStore
@@ -200,6 +221,7 @@ __all__ = [
     "BookingRequest",
     "BookingRequestForm",
     "Branch",
+    "BusyInterval",
     "BusyTime",
     "Calendar",
     "CalendarAccess",
@@ -239,6 +261,8 @@ __all__ = [
     "ErasureReport",
     "Explanation",
     "FileMapping",
+    "FreedSlot",
+    "FreedSlotListener",
     "Grant",
     "HandOver",
     "HandOverCheck",
@@ -265,6 +289,7 @@ __all__ = [
     "NotificationLog",
     "NotificationPolicy",
     "NotificationService",
+    "OfferState",
     "OnlineBooking",
     "OnlineRelease",
     "OpenRequestLimits",
@@ -281,6 +306,8 @@ __all__ = [
     "PracticeFacts",
     "PracticeSetup",
     "Practitioner",
+    "PractitionerBusyError",
+    "PractitionerHours",
     "ReconcilingTransport",
     "Relation",
     "ReminderSettings",
@@ -296,6 +323,12 @@ __all__ = [
     "SelfCancellation",
     "SentLog",
     "SentRecord",
+    "SeriesBook",
+    "SeriesCalendar",
+    "SeriesIncompleteError",
+    "SeriesProposal",
+    "SeriesRequest",
+    "SeriesSlot",
     "Skip",
     "SkipReason",
     "Slot",
@@ -322,11 +355,17 @@ __all__ = [
     "UnknownStoreURLError",
     "Unlimited",
     "ValidationError",
+    "WaitingEntry",
+    "WaitingList",
+    "WaitingListOffer",
+    "WaitingState",
     "WeekView",
     "WipeState",
     "WorkingTime",
     "__version__",
     "authorize",
+    "blocked_spans",
+    "buffers_of",
     "build_calendar",
     "busy_times",
     "check_branch_codes",
@@ -335,6 +374,7 @@ __all__ = [
     "community_view",
     "confirmation_window",
     "conflicts",
+    "first_waiting_for",
     "fit_sms",
     "free_slots",
     "hash_password",
@@ -351,6 +391,8 @@ __all__ = [
     "overlapping_pairs",
     "plan_run",
     "plans_from_mapping",
+    "practitioner_windows",
+    "propose_series",
     "redact_entry",
     "register_client",
     "request_received_text",
@@ -358,6 +400,7 @@ __all__ = [
     "reset_import",
     "run_import",
     "screen_plan",
+    "series_lines",
     "slot_grid",
     "sms_size",
     "subtract",

@@ -217,3 +217,31 @@ class UnknownStoreURLError(StoreError):
 
 class PluginError(LemnicoreError):
     """A plugin is broken or two plugins claim the same name."""
+
+
+class PractitionerBusyError(OverlapError):
+    """A10: the practitioner already has an active appointment in another room then —
+    nobody can be in two rooms at once, across all rooms and branches.
+
+    An :class:`OverlapError` (the time is taken, only by the practitioner rather than the
+    room), so code that catches overlaps keeps working; ``conflicting_ids`` names the other
+    appointments, ``room_id`` the room of the first of them.
+    """
+
+    def __init__(
+        self, practitioner_id: str, conflicting_ids: Sequence[str], rooms: Sequence[str]
+    ) -> None:
+        super().__init__(rooms[0] if rooms else "", conflicting_ids)
+        self.practitioner_id = practitioner_id
+        where = ", ".join(f"{a} in room {r!r}" for a, r in zip(conflicting_ids, rooms, strict=True))
+        self.args = (
+            f"practitioner {practitioner_id!r} is already busy then (conflicts with: {where})",
+        )
+
+
+class SeriesIncompleteError(ConflictError):
+    """A9: a series cannot be booked whole — nothing was booked. ``reason`` says why."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"the series cannot be booked as a whole, nothing was booked: {reason}")

@@ -83,7 +83,7 @@ TABLES: tuple[Table, ...] = (
         _cols(
             "id, calendar_id, room_id, start_at:time, end_at:time, type_id, status, client_id,"
             " comment, is_group:bool, sequence:int, double_booked:bool, created_at:time,"
-            " external_id, import_id"
+            " external_id, import_id, series_id"
         ),
     ),
     Table(

@@ -16,6 +16,7 @@ from lemnicore._validators import is_record_id
 from lemnicore.access.audit import REDACTED, AuditEntry
 from lemnicore.errors import ConflictError, NotFoundError
 from lemnicore.scheduling.appointments import Appointment, AppointmentStatus
+from lemnicore.scheduling.busy import BusyInterval
 from lemnicore.scheduling.clients import Client
 from lemnicore.storage.ports import record_name
 from lemnicore.storage.sqlite.rows import document_body, document_value
@@ -30,9 +31,9 @@ _MICRO = timedelta(microseconds=1)
 
 APPOINTMENT_COLUMNS = (
     "id, calendar_id, room_id, start_at, end_at, type_id, status, client_id, comment, "
-    "is_group, sequence, double_booked, created_at, external_id, import_id"
+    "is_group, sequence, double_booked, created_at, external_id, import_id, series_id"
 )
-_APPOINTMENT_MARKS = ", ".join(["%s"] * 15)
+_APPOINTMENT_MARKS = ", ".join(["%s"] * 16)
 
 CLIENT_COLUMNS = (
     "id, organisation_id, last_name, first_name, salutation, email, mobile, phone, "
@@ -60,6 +61,7 @@ def appointment_row(a: Appointment) -> tuple[Any, ...]:
         a.created_at,
         a.external_id,
         a.import_id,
+        a.series_id,
     )
 
 
@@ -80,6 +82,7 @@ def appointment_from_row(r: Sequence[Any]) -> Appointment:
         created_at=r[12],
         external_id=r[13],
         import_id=r[14],
+        series_id=r[15],
     )
 
 
@@ -227,7 +230,8 @@ class PostgresAppointments:
         changed = self._tx.execute(
             "UPDATE appointments SET calendar_id=%s, room_id=%s, start_at=%s, end_at=%s,"
             " type_id=%s, status=%s, client_id=%s, comment=%s, is_group=%s, sequence=%s,"
-            " double_booked=%s, created_at=%s, external_id=%s, import_id=%s WHERE id=%s",
+            " double_booked=%s, created_at=%s, external_id=%s, import_id=%s, series_id=%s"
+            " WHERE id=%s",
             (*row[1:], row[0]),
             what=f"appointment {appointment.id!r}",
             appointment=appointment,
@@ -272,6 +276,35 @@ class PostgresAppointments:
             f" AND start_at >= %s - {_LONGEST} * interval '1 microsecond' ORDER BY start_at, id",
             (calendar_id, end, start, start),
         )
+
+    def _busy(self, column: str, key: str, start: datetime, end: datetime) -> list[BusyInterval]:
+        """A5/A10: busy time only — no Appointment is built (issue 16). Held like
+        :meth:`in_room` / :meth:`in_calendar` (F2): a writer that checks a room's or a
+        practitioner's time keeps it until it commits."""
+        self._tx.lock("room" if column == "room_id" else "calendar", key)
+        rows = self._tx.all(
+            "SELECT start_at, end_at, type_id, id, room_id, calendar_id FROM appointments"
+            f" WHERE {column} = %s AND start_at < %s AND end_at > %s"
+            f" AND start_at >= %s - {_LONGEST} * interval '1 microsecond' AND {ACTIVE}"
+            " ORDER BY start_at",
+            (key, end, start, start),
+        )
+        return [BusyInterval(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+
+    def busy_in_room(self, room_id: str, start: datetime, end: datetime) -> list[BusyInterval]:
+        return self._busy("room_id", room_id, start, end)
+
+    def busy_of_calendars(
+        self, calendar_ids: Collection[str], start: datetime, end: datetime
+    ) -> list[BusyInterval]:
+        found: list[BusyInterval] = []
+        for calendar_id in sorted(set(calendar_ids)):
+            found += self._busy("calendar_id", calendar_id, start, end)
+        found.sort()
+        return found
+
+    def in_series(self, series_id: str) -> list[Appointment]:
+        return self._select("series_id = %s ORDER BY start_at, id", (series_id,))
 
     def starting_between(self, start: datetime, end: datetime) -> list[Appointment]:
         return self._select("start_at >= %s AND start_at < %s ORDER BY start_at, id", (start, end))

@@ -272,5 +272,19 @@ MIGRATIONS: tuple[Migration, ...] = (
             " FOR EACH ROW EXECUTE FUNCTION lemnicore_open_on_item()",
         ),
     ),
+    Migration(
+        "core",
+        2,
+        "A9: series id on appointments; A5/A10: busy time of a room or calendar from the index",
+        (
+            "ALTER TABLE appointments ADD COLUMN series_id text",
+            "CREATE INDEX appointments_series ON appointments (series_id, start_at)"
+            " WHERE series_id IS NOT NULL",
+            "CREATE INDEX appointments_room_busy ON appointments (room_id, start_at)"
+            " INCLUDE (end_at, status, type_id, calendar_id, id)",
+            "CREATE INDEX appointments_calendar_busy ON appointments (calendar_id, start_at)"
+            " INCLUDE (end_at, status, type_id, room_id, id)",
+        ),
+    ),
 )
 """Every migration this version knows, in the order they are applied."""

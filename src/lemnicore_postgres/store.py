@@ -47,6 +47,8 @@ from lemnicore.scheduling.practice import (
     Practitioner,
     Room,
 )
+from lemnicore.scheduling.practitioner_hours import PractitionerHours
+from lemnicore.scheduling.waiting_list import WaitingEntry, WaitingListOffer
 from lemnicore_postgres.notifications import PostgresMessageHistory, PostgresNotificationLog
 from lemnicore_postgres.repositories import (
     APPOINTMENT_COLUMNS,
@@ -221,6 +223,9 @@ class PostgresUnitOfWork:
         self.online_releases = PostgresCatalog(tx, "online_releases", OnlineRelease)
         self.slot_holds = PostgresCatalog(tx, "slot_holds", SlotHold)
         self.import_runs = PostgresCatalog(tx, "import_runs", ImportRun)
+        self.practitioner_hours = PostgresCatalog(tx, "practitioner_hours", PractitionerHours)
+        self.waiting_list = PostgresCatalog(tx, "waiting_list", WaitingEntry)
+        self.waiting_list_offers = PostgresCatalog(tx, "waiting_list_offers", WaitingListOffer)
         self.notification_policies = PostgresCatalog(
             tx, "notification_policies", NotificationPolicy
         )

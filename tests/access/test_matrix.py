@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +26,11 @@ from lemnicore import (
     Actor,
     CancelLinks,
     Channel,
+    FreedSlot,
     NotificationPolicy,
     Role,
     SelfCancellation,
+    SeriesRequest,
 )
 from lemnicore.access.matrix import CELLS, PERMISSIONS, Kind, markdown_table, matrix_size
 
@@ -45,6 +48,17 @@ from .world import (  # noqa: F401
 
 Call = Callable[[World, Actor], object]
 
+SERIES = SeriesRequest(
+    "petra",
+    "treatment",
+    "cal-anna",
+    2,
+    {1, 3},
+    time(9),
+    date(2026, 5, 25),
+    date(2026, 6, 5),
+    ("room-1",),
+)
 LINKS = CancelLinks(b"matrix-test-secret-0123456789")
 
 CALLS: dict[str, Call] = {
@@ -145,6 +159,28 @@ CALLS: dict[str, Call] = {
         a, "visit"
     ),
     "NotificationService.why": lambda w, a: w.notifications.why(a, "visit"),
+    # -- series (A9) and waiting list (A11) ------------------------------------------------
+    "SeriesBook.propose": lambda w, a: w.series.propose(a, SERIES),
+    "SeriesBook.book": lambda w, a: w.series.book(a, SERIES),
+    "SeriesBook.appointments": lambda w, a: w.series.appointments(a, "series-1"),
+    "SeriesBook.move": lambda w, a: w.series.move(a, "series-0", start=at(13, 10), following=True),
+    "SeriesBook.cancel": lambda w, a: w.series.cancel(a, "series-0", following=True),
+    "WaitingList.add": lambda w, a: w.waiting_list.add(
+        a,
+        client_id="petra",
+        type_id="treatment",
+        earliest=date(2026, 5, 4),
+        latest=date(2026, 5, 29),
+    ),
+    "WaitingList.withdraw": lambda w, a: w.waiting_list.withdraw(a, "wait-1"),
+    "WaitingList.entries": lambda w, a: w.waiting_list.entries(a, "org-1"),
+    "WaitingList.offers": lambda w, a: w.waiting_list.offers(a, "org-1"),
+    "WaitingList.slot_freed": lambda w, a: w.waiting_list.slot_freed(a, w.appointment("visit")),
+    "WaitingList.offer_slot": lambda w, a: w.waiting_list.offer_slot(
+        a, FreedSlot("room-1", at(8, 10), at(8, 10, 30), "treatment", "cal-anna", "anna")
+    ),
+    "WaitingList.accept": lambda w, a: w.waiting_list.accept(a, "offer-1"),
+    "WaitingList.decline": lambda w, a: w.waiting_list.decline(a, "offer-1"),
 }
 """One call per actor row: Anna's data, as the column's actor."""
 
@@ -170,6 +206,7 @@ PUBLIC_CALLS: dict[str, Callable[[World], object]] = {
     "NotificationService.enqueue": lambda w: w.notifications.enqueue(),
     "NotificationService.reconcile": lambda w: w.notifications.reconcile(),
     "NotificationService.dispatch": lambda w: w.notifications.dispatch(),
+    "WaitingList.expire": lambda w: w.waiting_list.expire(),
 }
 """Rows without an actor: the public booking page (anonymous) and the hourly job."""
 

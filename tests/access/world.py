@@ -35,6 +35,8 @@ from lemnicore import (
     OnlineBooking,
     PracticeSetup,
     Role,
+    SeriesBook,
+    WaitingList,
 )
 from lemnicore.access.logins import ClientLogin, hash_password
 from lemnicore.access.matrix import Relation
@@ -53,6 +55,7 @@ from lemnicore.scheduling.practice import (
     Practitioner,
     Room,
 )
+from lemnicore.scheduling.waiting_list import FreedSlot, WaitingEntry, WaitingListOffer
 from lemnicore.services.entitlements import UNLIMITED
 from lemnicore.storage.memory import MemoryStore
 from lemnicore.storage.ports import Store
@@ -176,6 +179,18 @@ class World:
     def notifications(self) -> NotificationService:
         return NotificationService(self.store, self.clock)
 
+    @property
+    def series(self) -> SeriesBook:
+        return SeriesBook(self.store, self.clock, entitlements=UNLIMITED)
+
+    @property
+    def waiting_list(self) -> WaitingList:
+        return WaitingList(self.store, self.clock)
+
+    def appointment(self, appointment_id: str) -> Appointment:
+        with self.store.unit_of_work(write=False) as uow:
+            return uow.appointments.get(appointment_id)
+
 
 def _master_data(store: Store) -> None:
     with store.unit_of_work() as uow:
@@ -236,6 +251,35 @@ def _data(store: Store, clock: FakeClock) -> World:
                 AppointmentStatus.NO_SHOW,
                 client_id="petra",
                 created_at=NOW,
+            )
+        )
+        # A9: a series of two for Petra; A11: Petra waits, and holds an open offer.
+        for n, day in enumerate((12, 19)):
+            uow.appointments.add(
+                Appointment(
+                    f"series-{n}",
+                    "cal-anna",
+                    "room-1",
+                    at(day, 9),
+                    at(day, 9, 30),
+                    "treatment",
+                    client_id="petra",
+                    comment=COMMENT,
+                    created_at=NOW,
+                    series_id="series-1",
+                )
+            )
+        uow.waiting_list.put(
+            WaitingEntry("wait-1", "petra", "treatment", date(2026, 5, 4), date(2026, 5, 29), NOW)
+        )
+        uow.waiting_list_offers.put(
+            WaitingListOffer(
+                "offer-1",
+                "wait-1",
+                "petra",
+                FreedSlot("room-1", at(8, 11), at(8, 11, 30), "treatment", "cal-anna", "anna"),
+                NOW,
+                NOW + timedelta(hours=2),
             )
         )
         uow.notification_log.add(

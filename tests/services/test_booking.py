@@ -226,9 +226,11 @@ def test_a4_back_to_back_bookings_are_fine(practice: Practice, anna: str, room: 
 
 
 def test_a4_another_room_at_the_same_time_is_fine(practice: Practice, anna: str, room: str) -> None:
+    # A10: with another practitioner — Anna herself cannot be in two rooms at once.
+    ben = practice.add_practitioner("Ben")
     other = practice.add_room("Room 2")
     practice.appointment(anna, room, practice.at(2026, 5, 4, 9))
-    assert practice.appointment(anna, other, practice.at(2026, 5, 4, 9)).room_id == other
+    assert practice.appointment(ben, other, practice.at(2026, 5, 4, 9)).room_id == other
 
 
 def test_a4_an_explicitly_allowed_double_booking_is_stored_and_marked(
@@ -284,7 +286,8 @@ def test_a4_moving_into_another_rooms_taken_time_is_refused(
     practice: Practice, anna: str, room: str
 ) -> None:
     other = practice.add_room("Room 2")
-    blocker = practice.appointment(anna, other, practice.at(2026, 5, 4, 9))
+    ben = practice.add_practitioner("Ben")
+    blocker = practice.appointment(ben, other, practice.at(2026, 5, 4, 9))
     mine = practice.appointment(anna, room, practice.at(2026, 5, 4, 9))
     with pytest.raises(OverlapError, match=blocker.id):
         practice.book.move(practice.owner(anna), mine.id, room_id=other)

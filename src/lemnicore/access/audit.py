@@ -44,6 +44,8 @@ class AuditAction(enum.StrEnum):
     LOGIN_PASSWORD_CHANGED = "client.password_changed"  # noqa: S105 (an action name)
     IMPORT_COMMITTED = "import.committed"
     IMPORT_RESET = "import.reset"
+    WAITING_LIST = "waiting_list.changed"
+    """A11: an entry made, withdrawn or settled; a slot offered, passed over, declined, expired."""
 
 
 def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any] | None:

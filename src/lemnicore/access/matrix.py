@@ -164,6 +164,23 @@ def _rules() -> tuple[Rule, ...]:
     for m in ("link", "week", "hold", "drop_hold", "request"):
         add(f"OnlineBooking.{m}", anonymous, None, "booking link", Kind.ANONYMOUS)
 
+    # A9: a series books, moves and cancels like single appointments; reading one in full
+    # (comments included) is for the practice's full readers.
+    add("SeriesBook.propose", _BOOKERS, a, "calendar")
+    for m in ("book", "move", "cancel"):
+        add(f"SeriesBook.{m}", _BOOKERS, a, "calendar")
+    add("SeriesBook.appointments", _FULL_READERS, r, "calendar")
+
+    # A11: entries are about a client (their own practice); offers and bookings from the
+    # list act in the slot's calendar; lists are filtered to the clients the actor sees.
+    add("WaitingList.add", _CLIENT_DESK, a, "client")
+    add("WaitingList.withdraw", _CLIENT_DESK, a, "client")
+    add("WaitingList.entries", _CLIENT_DESK | {MEMBER}, r, "organisation")
+    add("WaitingList.offers", _CLIENT_DESK | {MEMBER}, r, "organisation")
+    for m in ("slot_freed", "offer_slot", "accept", "decline"):
+        add(f"WaitingList.{m}", _BOOKERS, a, "calendar")
+    add("WaitingList.expire", frozenset({SYSTEM}), None, "store", Kind.JOB)
+
     add("NotificationService.record_manual_message", _CLIENT_DESK, k, "client")
     # A member of a community sharing the organisation record: their own clients' letters.
     add("NotificationService.work_list", _CLIENT_DESK | {MEMBER}, k, "organisation")

@@ -31,6 +31,8 @@ class MessageKind(enum.StrEnum):
     """C5: the online booking page's "request received" e-mail. Recorded in the
     appointment's history only (the requester has no client record yet); it is not a
     notification in the sense of D10, so the confirmation still follows."""
+    WAITING_LIST_OFFER = "waiting_list_offer"
+    """A11: a freed slot offered to a client on the waiting list (not a D10 notification)."""
 
 
 PLACEHOLDERS: dict[str, str] = {

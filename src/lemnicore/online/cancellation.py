@@ -16,14 +16,14 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from lemnicore.access.actors import Actor, Role
+from lemnicore.access.actors import SYSTEM_ACTOR, Actor, Role
 from lemnicore.access.audit import AuditAction
 from lemnicore.access.policy import Permission
 from lemnicore.clock import Clock
 from lemnicore.errors import AccessDeniedError, ValidationError
 from lemnicore.ids import IdFactory, new_id
 from lemnicore.scheduling.appointments import Appointment, AppointmentStatus
-from lemnicore.services.booking import authorize_in, record
+from lemnicore.services.booking import FreedSlotListener, authorize_in, record
 from lemnicore.storage.ports import Store
 from lemnicore.timekeeping import require_aware, to_utc
 
@@ -108,8 +108,11 @@ class SelfCancellation:
         deadline: CancelDeadline = CancelDeadline(),
         *,
         new_id: IdFactory = new_id,
+        waiting_list: FreedSlotListener | None = None,
     ) -> None:
+        """``waiting_list`` (A11) is offered the slot a cancellation leaves free."""
         self.store = store
+        self._waiting_list = waiting_list
         self.clock = clock
         self.links = links
         self.deadline = deadline
@@ -159,6 +162,8 @@ class SelfCancellation:
                 after={"status": after.status.value, "by": "self-cancel link"},
             )
             uow.commit()
+        if self._waiting_list is not None:
+            self._waiting_list.slot_freed(SYSTEM_ACTOR, before)  # A11
         return after
 
     def _outlook(self, appointment: Appointment, now: datetime) -> CancelOutlook:

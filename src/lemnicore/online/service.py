@@ -38,12 +38,12 @@ from lemnicore.online.week import WeekView, offered_slots, week_bounds, week_sta
 from lemnicore.scheduling.appointments import Appointment, AppointmentStatus
 from lemnicore.scheduling.clients import Channel, Client
 from lemnicore.scheduling.practice import BOOKING_REQUEST_TYPE_ID, AppointmentType, Room
-from lemnicore.scheduling.rules import conflicts
 from lemnicore.scheduling.slots import Slot
 from lemnicore.services.booking import authorize_in, record, require_client_reach
 from lemnicore.services.clients import register_client
 from lemnicore.services.entitlements import BookingLimits
 from lemnicore.services.lookup import organisation_of_calendar, room_time_zone
+from lemnicore.services.occupancy import occupancy, practitioner_clashes, room_clashes
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore.timekeeping import local_datetime, require_aware, require_day, to_utc, zone
 
@@ -277,9 +277,7 @@ class OnlineBooking:
             )
             # The grid already excluded busy time; this re-check is the A4 rule itself,
             # inside the same write transaction as the insert (F2).
-            if conflicts(
-                appointment, room.id, uow.appointments.in_room(room.id, slot.start, slot.end)
-            ):
+            if room_clashes(uow, appointment) or practitioner_clashes(uow, appointment):
                 raise SlotTakenError(room.id, start=slot.start)
             if self.entitlements is not None:
                 self.entitlements.check_booking(uow, appointment)
@@ -460,16 +458,22 @@ class OnlineBooking:
         ]
         if not availabilities:
             return []
-        # Whole working windows at the edges: fetch a day more on each side.
-        lo, hi = start - timedelta(days=1), end + timedelta(days=1)
-        busy = [a.interval for a in uow.appointments.in_room(room_id, lo, hi)]
-        busy += [
-            a.interval
-            for a in uow.appointments.in_calendar(release.calendar_id, lo, hi)
-            if a.blocks_room and a.room_id != room_id
-        ]
+        # A10: buffers of every type, the practitioner's other rooms (all branches) and
+        # their own working time count; the buffers themselves are never shown.
+        taken = occupancy(uow, [room_id], release.calendar_id, start, end, type_id=release.type_id)
+        busy = [*taken.room_busy[room_id], *taken.practitioner_busy]
         holds = [h for h in uow.slot_holds.all() if h.room_id == room_id]
-        return offered_slots(availabilities, busy, holds, start, end, now, own_hold_id=own_hold_id)
+        return offered_slots(
+            availabilities,
+            busy,
+            holds,
+            start,
+            end,
+            now,
+            own_hold_id=own_hold_id,
+            practitioner=taken.practitioner_windows,
+            buffers=taken.buffers,
+        )
 
     def _slot_at(
         self,

@@ -6,13 +6,14 @@ Taken slots carry no detail about who or why (the source's "x").
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 import attrs
 
 from lemnicore.online.releases import SlotHold
 from lemnicore.scheduling.availability import Availability
+from lemnicore.scheduling.busy import NO_BUFFER, BusyInterval, Span
 from lemnicore.scheduling.intervals import Interval
 from lemnicore.scheduling.slots import Slot, slot_grid
 from lemnicore.timekeeping import local_datetime, to_utc, zone
@@ -32,35 +33,33 @@ def week_bounds(monday: date, time_zone: str) -> tuple[datetime, datetime]:
 
 def offered_slots(
     availabilities: Iterable[Availability],
-    busy: Iterable[Interval],
+    busy: Iterable[Interval | BusyInterval | Span],
     holds: Iterable[SlotHold],
     start: datetime,
     end: datetime,
     now: datetime,
     *,
     own_hold_id: str | None = None,
+    practitioner: Sequence[Span] | None = None,
+    buffers: tuple[timedelta, timedelta] = NO_BUFFER,
 ) -> list[Slot]:
     """C2/C4: the grid of [start, end): a slot is free only if no busy time and no active
-    hold of somebody else overlaps it and it has not begun yet."""
+    hold of somebody else overlaps it and it has not begun yet — and (A10) it lies in the
+    ``practitioner``'s working windows and its type's ``buffers`` stay clear of busy time."""
     # In UTC: a clock in the room's zone would compare with the slots by wall clock, and
     # 02:30 summer time would not yet have begun at 02:10 winter time (A5).
     now = to_utc(now)
-    blocked = list(busy)
+    blocked: list[Interval | BusyInterval | Span] = list(busy)
     blocked += [h.interval for h in holds if h.is_active(now) and h.id != own_hold_id]
-    # Sorted by a plain key first: the merge inside slot_grid then sorts presorted input,
-    # and tuple comparison is much cheaper than attrs' generated ordering.
-    blocked.sort(key=_interval_key)
     slots: set[Slot] = set()
     for availability in availabilities:
-        slots.update(slot_grid(availability, blocked, start, end))
+        slots.update(
+            slot_grid(availability, blocked, start, end, practitioner=practitioner, buffers=buffers)
+        )
     return sorted(
         (attrs.evolve(s, free=False) if s.start < now and s.free else s for s in slots),
         key=_slot_key,
     )
-
-
-def _interval_key(interval: Interval) -> tuple[datetime, datetime]:
-    return interval.start, interval.end
 
 
 def _slot_key(slot: Slot) -> tuple[datetime, datetime, bool]:

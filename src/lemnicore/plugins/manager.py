@@ -24,6 +24,7 @@ BUILTIN_PLUGINS = (
     "lemnicore.storage.sqlite",
     "lemnicore.cli.builtin_commands",
     "lemnicore.online.commands",
+    "lemnicore.cli.series_commands",
     "lemnicore.cli.client_commands",
     "lemnicore.notifications.cli",
     "lemnicore.importing.ical.plugin",

@@ -93,6 +93,7 @@ class Appointment:
     iCalendar SEQUENCE (D11) and part of every notification key, so a moved appointment is
     confirmed and reminded again (D9). ``double_booked`` marks an overlap that was allowed
     explicitly (A4). ``external_id`` and ``import_id`` come from a data takeover (E4).
+    ``series_id`` ties the appointments of one prescription together (A9).
 
     ``start``, ``end`` and ``created_at`` are kept in UTC whatever zone they were given in,
     so appointments compare as real time across DST (see :func:`~lemnicore._validators.instant`);
@@ -118,6 +119,8 @@ class Appointment:
     )
     external_id: str | None = attrs.field(default=None, validator=text(MAX_NAME, optional=True))
     import_id: str | None = attrs.field(default=None, validator=text(MAX_NAME, optional=True))
+    series_id: str | None = attrs.field(default=None, validator=text(MAX_NAME, optional=True))
+    """A9: the series (prescription) this appointment belongs to, if any."""
 
     @property
     def interval(self) -> Interval:

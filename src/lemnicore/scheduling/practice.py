@@ -83,6 +83,15 @@ class Calendar:
     branch_id: str | None = None
 
 
+def _not_negative(
+    instance: AppointmentType, attribute: attrs.Attribute[Any], value: timedelta
+) -> None:
+    if value < timedelta(0):
+        raise ValidationError(
+            attribute.name, f"must not be negative, got {value}", record=f"type {instance.id!r}"
+        )
+
+
 @attrs.frozen
 class AppointmentType:
     """A2: what kind of appointment, with its notification and group flags."""
@@ -94,6 +103,11 @@ class AppointmentType:
     )
     allows_auto_notifications: bool = True
     is_group: bool = False
+    buffer_before: timedelta = attrs.field(default=timedelta(0), validator=_not_negative)
+    """A10: time before each appointment of this type that blocks the room (preparing the
+    cabin). It blocks the room but is never shown to the client."""
+    buffer_after: timedelta = attrs.field(default=timedelta(0), validator=_not_negative)
+    """A10: time after each appointment of this type that blocks the room (cleaning)."""
 
 
 BOOKING_REQUEST_TYPE_ID = "booking-request"

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Iterable
-from datetime import UTC, datetime
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 
 import attrs
 
+from lemnicore.errors import ValidationError
 from lemnicore.scheduling.availability import Availability
-from lemnicore.scheduling.intervals import Interval, merge
+from lemnicore.scheduling.busy import NO_BUFFER, BusyInterval, Span, merge_spans, within
+from lemnicore.scheduling.intervals import Interval
 from lemnicore.timekeeping import require_aware, to_utc, zone
 
 
@@ -29,7 +30,14 @@ class Slot:
 
 
 def slot_grid(
-    availability: Availability, busy: Iterable[Interval], start: datetime, end: datetime
+    availability: Availability,
+    busy: Iterable[Interval | BusyInterval | Span],
+    start: datetime,
+    end: datetime,
+    *,
+    practitioner: Sequence[Span] | None = None,
+    buffers: tuple[timedelta, timedelta] = NO_BUFFER,
+    only_free: bool = False,
 ) -> list[Slot]:
     """A5/C2: every slot of the working time that lies within [start, end), free or taken.
 
@@ -39,34 +47,67 @@ def slot_grid(
     busy interval overlaps it (half-open, so an appointment ending 10:00 leaves 10:00 free).
     Times are returned in the availability's zone (A5: give an availability without
     zone the room's branch zone first, :meth:`Availability.in_branch_zone`).
+
+    A10: with ``practitioner`` (the practitioner's working windows, sorted and disjoint), a
+    slot outside them is taken too; ``buffers`` (before, after) of the type being offered
+    must also stay clear of busy time, though they may reach outside the working time.
+    ``busy`` may already hold other appointments' buffers (see
+    :func:`~lemnicore.scheduling.busy.blocked_spans`). ``only_free`` leaves the taken
+    slots out (what :func:`free_slots` returns).
     """
     require_aware(start, "start")
     require_aware(end, "end")
-    query = Interval(start, end)
+    q_start, q_end = to_utc(start), to_utc(end)
+    if q_end <= q_start:
+        raise ValidationError("end", f"must be after start ({start.isoformat()})")
     tz = zone(availability.zone_name)
     step = availability.slot_length
-    blocked = merge(b for b in busy if b.overlaps(query))
-    # Merged intervals are disjoint, so their ends are sorted too: bisect finds the first
-    # busy interval ending after a slot's start, and only that one can overlap it.
-    ends = [b.end for b in blocked]
+    before, after = buffers
+    blocked = merge_spans(
+        (b.start, b.end) if isinstance(b, Interval) else (b[0], b[1]) for b in busy
+    )
+    n_blocked = len(blocked)
+    p_starts = [w[0] for w in practitioner] if practitioner is not None else []
     slots: list[Slot] = []
-    for window in availability.windows(start, end):
-        slot_start = window.start.astimezone(UTC)
-        window_end = window.end.astimezone(UTC)
+    append = slots.append
+    # One sweep: windows are sorted and disjoint, slots within them ascend, so the first
+    # busy span that can still meet a slot only ever moves forward (the hot path of the
+    # week page, series search and waiting list: issue 16).
+    i = 0
+    for window_start, window_end in availability.window_spans(start, end):
+        slot_start = window_start
+        local_start = window_start.astimezone(tz)
+        # Without a DST change inside the window, wall-clock steps are elapsed steps, and
+        # adding is far cheaper than converting every slot's ends to the zone.
+        steady = local_start.utcoffset() == window_end.astimezone(tz).utcoffset()
         while slot_start + step <= window_end:
             slot_end = slot_start + step
-            if slot_start >= query.start and slot_end <= query.end:
-                i = bisect_right(ends, slot_start)
-                taken = i < len(blocked) and blocked[i].start < slot_end
-                slots.append(
-                    Slot(slot_start.astimezone(tz), slot_end.astimezone(tz), free=not taken)
-                )
+            local_end = local_start + step if steady else slot_end.astimezone(tz)
+            if slot_start >= q_start and slot_end <= q_end:
+                lo, hi = slot_start - before, slot_end + after
+                while i < n_blocked and blocked[i][1] <= lo:
+                    i += 1
+                free = i >= n_blocked or blocked[i][0] >= hi
+                if free and practitioner is not None:
+                    free = within(practitioner, p_starts, slot_start, slot_end)
+                if free or not only_free:
+                    append(Slot(local_start, local_end, free))
+            local_start = local_end
             slot_start = slot_end
     return slots
 
 
 def free_slots(
-    availability: Availability, busy: Iterable[Interval], start: datetime, end: datetime
+    availability: Availability,
+    busy: Iterable[Interval | BusyInterval | Span],
+    start: datetime,
+    end: datetime,
+    *,
+    practitioner: Sequence[Span] | None = None,
+    buffers: tuple[timedelta, timedelta] = NO_BUFFER,
 ) -> list[Slot]:
-    """A5: the free slots of ``availability`` within [start, end), given the busy time."""
-    return [s for s in slot_grid(availability, busy, start, end) if s.free]
+    """A5/A10: the free slots of ``availability`` within [start, end), given the busy time
+    (and, optionally, the practitioner's windows and the offered type's buffers)."""
+    return slot_grid(
+        availability, busy, start, end, practitioner=practitioner, buffers=buffers, only_free=True
+    )

@@ -8,24 +8,26 @@ one unit of work (F2) and records an audit entry (B3). The rules themselves live
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import attrs
 
-from lemnicore.access.actors import Actor
+from lemnicore.access.actors import SYSTEM_ACTOR, Actor
 from lemnicore.access.audit import AuditAction, AuditEntry, changed_fields
 from lemnicore.access.gateway import AccessGateway
 from lemnicore.access.matrix import Relation
 from lemnicore.access.policy import Permission
 from lemnicore.access.views import AppointmentForBooking, without_comment
 from lemnicore.clock import Clock
-from lemnicore.errors import AccessDeniedError, OverlapError, ValidationError
+from lemnicore.errors import AccessDeniedError, ValidationError
 from lemnicore.ids import IdFactory, new_id
 from lemnicore.scheduling.appointments import Appointment, AppointmentStatus
 from lemnicore.scheduling.intervals import Interval
-from lemnicore.scheduling.rules import conflicts, is_significant_reschedule
+from lemnicore.scheduling.rules import is_significant_reschedule
 from lemnicore.scheduling.slots import Slot, free_slots, slot_grid
 from lemnicore.services.entitlements import BookingLimits, Entitlements
 from lemnicore.services.lookup import room_time_zone
+from lemnicore.services.occupancy import check_place, occupancy
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore.timekeeping import require_aware, to_utc
 
@@ -122,6 +124,13 @@ def _shaped(relation: Relation, appointment: Appointment) -> Appointment:
     return without_comment(appointment) if relation is Relation.DELEGATE else appointment
 
 
+class FreedSlotListener(Protocol):
+    """A11: told when a cancellation, a no-show or a move leaves a slot free
+    (:class:`~lemnicore.services.waiting_list.WaitingList` is one)."""
+
+    def slot_freed(self, actor: Actor, appointment: Appointment) -> object: ...
+
+
 class AppointmentBook:
     """Application service for a practice's appointments."""
 
@@ -133,6 +142,7 @@ class AppointmentBook:
         new_id: IdFactory = new_id,
         entitlements: BookingLimits | None = None,
         max_duration: timedelta = DEFAULT_MAX_DURATION,
+        waiting_list: FreedSlotListener | None = None,
     ) -> None:
         """``entitlements`` (B4) is asked before every booking, every move into another
         month and every reinstatement. ``None`` (default) enforces the organisation's plan
@@ -151,6 +161,13 @@ class AppointmentBook:
         self._entitlements: BookingLimits = (
             entitlements if entitlements is not None else Entitlements()
         )
+        self._waiting_list = waiting_list
+
+    def _freed(self, before: Appointment) -> None:
+        """A11: tell the waiting list that ``before``'s slot became free (after commit, as
+        lemnicore's own job: the offer is not the caller's business)."""
+        if self._waiting_list is not None and before.blocks_room:
+            self._waiting_list.slot_freed(SYSTEM_ACTOR, before)
 
     # -- changes -------------------------------------------------------------------------
 
@@ -202,20 +219,9 @@ class AppointmentBook:
             )
             check_duration(appointment, self.max_duration)
             # A3: a cancelled or no-show appointment (e.g. history from a takeover) blocks
-            # nothing, so it cannot be in anybody's way either.
-            clashes = (
-                conflicts(
-                    appointment,
-                    room_id,
-                    uow.appointments.in_room(room_id, appointment.start, appointment.end),
-                )
-                if appointment.blocks_room
-                else []
-            )
-            if clashes:
-                if not allow_double_booking:
-                    raise OverlapError(room_id, [c.id for c in clashes])
-                appointment = attrs.evolve(appointment, double_booked=True)
+            # nothing, so it cannot be in anybody's way either. A10: buffers and the
+            # practitioner's other rooms count too.
+            appointment = check_place(uow, appointment, allow_double_booking=allow_double_booking)
             self._entitlements.check_booking(uow, appointment)
             uow.appointments.add(appointment)
             _, after = changed_fields(_EMPTY, appointment, _AUDITED_FIELDS)
@@ -269,12 +275,7 @@ class AppointmentBook:
             check_duration(after, self.max_duration)
             if is_significant_reschedule(before, after):
                 after = attrs.evolve(after, sequence=before.sequence + 1)
-            clashes = conflicts(
-                after, new_room, uow.appointments.in_room(new_room, after.start, after.end)
-            )
-            if clashes and not allow_double_booking:
-                raise OverlapError(new_room, [c.id for c in clashes])
-            after = attrs.evolve(after, double_booked=bool(clashes))
+            after = check_place(uow, after, allow_double_booking=allow_double_booking)
             self._entitlements.check_move(uow, before, after)
             uow.appointments.update(after)
             old, new = changed_fields(before, after, _AUDITED_FIELDS)
@@ -290,6 +291,8 @@ class AppointmentBook:
                 after=new,
             )
             uow.commit()
+        if (after.start, after.room_id) != (before.start, before.room_id):
+            self._freed(before)
         return _shaped(relation, after)
 
     def change(
@@ -376,14 +379,9 @@ class AppointmentBook:
             )
             after = before.with_status(status)
             if after.blocks_room and not before.blocks_room:
-                # Back from no-show: the room may have been given away meanwhile (A4).
-                clashes = conflicts(
-                    after,
-                    after.room_id,
-                    uow.appointments.in_room(after.room_id, after.start, after.end),
-                )
-                if clashes:
-                    raise OverlapError(after.room_id, [c.id for c in clashes])
+                # Back from no-show: the room (or the practitioner) may have been given
+                # away meanwhile (A4, A10).
+                check_place(uow, after)
                 # It takes a place in its month again (B4).
                 self._entitlements.check_booking(uow, after)
             uow.appointments.update(after)
@@ -400,6 +398,8 @@ class AppointmentBook:
                 note=note,
             )
             uow.commit()
+        if not after.blocks_room:
+            self._freed(before)
         return _shaped(relation, after)
 
     # -- queries -------------------------------------------------------------------------
@@ -440,16 +440,21 @@ class AppointmentBook:
         end: datetime,
         *,
         calendar_id: str | None = None,
+        type_id: str | None = None,
     ) -> list[Slot]:
         """A5/C2: every working-time slot of the room in [start, end), free or taken.
 
         Busy time is every active appointment of the room, whoever's calendar it is in —
-        this is how community members' bookings block each other (A7) — and, with
-        ``calendar_id``, that practitioner's appointments in other rooms too. Busy and free
-        only: anyone who books in the room may ask, community members included (A7).
+        this is how community members' bookings block each other (A7) — widened by the
+        buffers of its type (A10). With ``calendar_id`` the practitioner counts too (A10):
+        their appointments in every room and branch, and their own working times; with
+        ``type_id`` that type's buffers must stay clear as well. Busy and free only:
+        anyone who books in the room may ask, community members included (A7).
         """
         Interval(require_aware(start, "start"), require_aware(end, "end"))
-        return self._slot_grid(actor, room_id, start, end, calendar_id, "slot_grid")
+        return self._slot_grid(
+            actor, room_id, start, end, calendar_id, "slot_grid", type_id=type_id
+        )
 
     def _slot_grid(
         self,
@@ -459,6 +464,9 @@ class AppointmentBook:
         end: datetime,
         calendar_id: str | None,
         method: str,
+        *,
+        type_id: str | None = None,
+        only_free: bool = False,
     ) -> list[Slot]:
         with self.store.unit_of_work(write=False) as uow:
             AccessGateway(uow, actor).room(f"AppointmentBook.{method}", room_id)
@@ -470,24 +478,27 @@ class AppointmentBook:
             ]
             if not availabilities:
                 return []
-            # Fetch busy time wide enough for whole working windows at the edges.
-            margin = timedelta(days=1)
-            busy = [
-                a.interval for a in uow.appointments.in_room(room_id, start - margin, end + margin)
-            ]
-            if calendar_id is not None:
-                busy += [
-                    a.interval
-                    for a in uow.appointments.in_calendar(calendar_id, start - margin, end + margin)
-                    if a.blocks_room
-                ]
-        if len(availabilities) == 1:
-            return slot_grid(availabilities[0], busy, start, end)  # sorted already
+            taken = occupancy(uow, [room_id], calendar_id, start, end, type_id=type_id)
+        busy = [*taken.room_busy[room_id], *taken.practitioner_busy]
+        grids = [
+            slot_grid(
+                a,
+                busy,
+                start,
+                end,
+                practitioner=taken.practitioner_windows,
+                buffers=taken.buffers,
+                only_free=only_free,
+            )
+            for a in availabilities
+        ]
+        if len(grids) == 1:
+            return grids[0]  # sorted already
         # Several availabilities may offer the same slot: keep one, in real-time order.
         # (Keys in UTC: plain tuples sort far faster than Slots compared field by field.)
         unique: dict[tuple[datetime, datetime], Slot] = {}
-        for availability in availabilities:
-            for slot in slot_grid(availability, busy, start, end):
+        for grid in grids:
+            for slot in grid:
                 unique.setdefault((to_utc(slot.start), to_utc(slot.end)), slot)
         return [unique[key] for key in sorted(unique)]
 
@@ -499,11 +510,14 @@ class AppointmentBook:
         end: datetime,
         *,
         calendar_id: str | None = None,
+        type_id: str | None = None,
     ) -> list[Slot]:
-        """A5: the free slots of a room in [start, end) (busy/free only, A7)."""
+        """A5/A10: the free slots of a room in [start, end) (see :meth:`slot_grid`;
+        busy/free only, A7)."""
         Interval(require_aware(start, "start"), require_aware(end, "end"))
-        grid = self._slot_grid(actor, room_id, start, end, calendar_id, "free_slots")
-        return [s for s in grid if s.free]
+        return self._slot_grid(
+            actor, room_id, start, end, calendar_id, "free_slots", type_id=type_id, only_free=True
+        )
 
 
 @attrs.frozen

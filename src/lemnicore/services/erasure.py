@@ -185,6 +185,15 @@ class ClientErasure:
             logins = [login for login in uow.client_logins.all() if login.client_id == client_id]
             for login in logins:
                 uow.client_logins.remove(login.id)
+            # A11: an erased client waits for nothing and is offered nothing any more.
+            for entry in uow.waiting_list.all():
+                if entry.client_id == client_id:
+                    uow.waiting_list.remove(entry.id)
+            for offer in uow.waiting_list_offers.all():
+                if offer.client_id == client_id:
+                    uow.waiting_list_offers.remove(offer.id)
+                    if offer.hold_id is not None:
+                        uow.slot_holds.remove(offer.hold_id)
             for eraser in self.erasers:
                 eraser(uow, client_id)
             redacted = uow.audit.redact_for_client(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 import attrs
@@ -39,7 +39,7 @@ def _plain(value: Any) -> Any:
         return sorted(_plain(v) for v in value)
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, enum.Enum):
         return value.value
@@ -145,6 +145,13 @@ class ClientExport:
                     if e.action == AuditAction.CLIENT_CONSENT_CHANGED.value
                 ],
                 "logins": logins,
+                # A11: what they wait for, and the slots offered to them.
+                "waiting_list": [
+                    _plain(e) for e in uow.waiting_list.all() if e.client_id == client_id
+                ],
+                "waiting_list_offers": [
+                    _plain(o) for o in uow.waiting_list_offers.all() if o.client_id == client_id
+                ],
                 "audit": [_plain(e) for e in entries],
             }
             record(

@@ -29,6 +29,7 @@ from lemnicore.online.releases import OnlineRelease, SlotHold
 from lemnicore.plugins.markers import hookimpl
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.availability import Availability
+from lemnicore.scheduling.busy import BusyInterval
 from lemnicore.scheduling.clients import Client
 from lemnicore.scheduling.community import CalendarCommunity
 from lemnicore.scheduling.practice import (
@@ -39,6 +40,8 @@ from lemnicore.scheduling.practice import (
     Practitioner,
     Room,
 )
+from lemnicore.scheduling.practitioner_hours import PractitionerHours
+from lemnicore.scheduling.waiting_list import WaitingEntry, WaitingListOffer
 from lemnicore.storage.memory_notifications import (
     NOTIFICATION_TABLES,
     MemoryMessageHistory,
@@ -64,6 +67,9 @@ CATALOG_KINDS = (
     "slot_holds",
     "import_runs",
     "notification_policies",
+    "practitioner_hours",
+    "waiting_list",
+    "waiting_list_offers",
 )
 
 
@@ -139,6 +145,10 @@ class MemoryCatalog(Generic[T]):
         self._working().write(self._table).pop(record_id, None)
 
 
+def _busy(a: Appointment) -> BusyInterval:
+    return BusyInterval(a.start, a.end, a.type_id, a.id, a.room_id, a.calendar_id)
+
+
 class MemoryAppointments:
     def __init__(self, working: Callable[[], _Working]) -> None:
         self._working = working
@@ -196,6 +206,27 @@ class MemoryAppointments:
                 if a.calendar_id == calendar_id and a.start < end and a.end > start
             ]
         )
+
+    def busy_in_room(self, room_id: str, start: datetime, end: datetime) -> list[BusyInterval]:
+        return [_busy(a) for a in self.in_room(room_id, start, end)]
+
+    def busy_of_calendars(
+        self, calendar_ids: Collection[str], start: datetime, end: datetime
+    ) -> list[BusyInterval]:
+        wanted = set(calendar_ids)
+        return [
+            _busy(a)
+            for a in sorted_by_start(
+                [
+                    a
+                    for a in self._all()
+                    if a.calendar_id in wanted and a.blocks_room and a.start < end and a.end > start
+                ]
+            )
+        ]
+
+    def in_series(self, series_id: str) -> list[Appointment]:
+        return sorted_by_start([a for a in self._all() if a.series_id == series_id])
 
     def starting_between(self, start: datetime, end: datetime) -> list[Appointment]:
         return sorted_by_start([a for a in self._all() if start <= a.start < end])
@@ -383,6 +414,13 @@ class MemoryUnitOfWork:
         self.online_releases: MemoryCatalog[OnlineRelease] = MemoryCatalog(get, "online_releases")
         self.slot_holds: MemoryCatalog[SlotHold] = MemoryCatalog(get, "slot_holds")
         self.import_runs: MemoryCatalog[ImportRun] = MemoryCatalog(get, "import_runs")
+        self.practitioner_hours: MemoryCatalog[PractitionerHours] = MemoryCatalog(
+            get, "practitioner_hours"
+        )
+        self.waiting_list: MemoryCatalog[WaitingEntry] = MemoryCatalog(get, "waiting_list")
+        self.waiting_list_offers: MemoryCatalog[WaitingListOffer] = MemoryCatalog(
+            get, "waiting_list_offers"
+        )
         self.appointments = MemoryAppointments(get)
         self.clients = MemoryClients(get)
         self.audit = MemoryAuditLog(get, store._tables)

@@ -25,6 +25,7 @@ from lemnicore.notifications.ports import MessageHistory, NotificationLog
 from lemnicore.online.releases import OnlineRelease, SlotHold
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.availability import Availability
+from lemnicore.scheduling.busy import BusyInterval
 from lemnicore.scheduling.clients import Client
 from lemnicore.scheduling.community import CalendarCommunity
 from lemnicore.scheduling.practice import (
@@ -35,6 +36,8 @@ from lemnicore.scheduling.practice import (
     Practitioner,
     Room,
 )
+from lemnicore.scheduling.practitioner_hours import PractitionerHours
+from lemnicore.scheduling.waiting_list import WaitingEntry, WaitingListOffer
 
 T = TypeVar("T")
 
@@ -83,6 +86,20 @@ class Appointments(Protocol):
 
     def in_calendar(self, calendar_id: str, start: datetime, end: datetime) -> list[Appointment]:
         """Appointments of ``calendar_id`` overlapping [start, end), by start."""
+
+    def busy_in_room(self, room_id: str, start: datetime, end: datetime) -> list[BusyInterval]:
+        """A5/A10: the active appointments of ``room_id`` overlapping [start, end) as busy
+        time only, by start — no :class:`Appointment` is built (free slots, week view,
+        series search and waiting list read this, issue 16)."""
+
+    def busy_of_calendars(
+        self, calendar_ids: Collection[str], start: datetime, end: datetime
+    ) -> list[BusyInterval]:
+        """A10: the same for the active appointments of these calendars (one practitioner's,
+        in every room and branch), by start."""
+
+    def in_series(self, series_id: str) -> list[Appointment]:
+        """A9: every appointment of one series, by start."""
 
     def starting_between(self, start: datetime, end: datetime) -> list[Appointment]:
         """Appointments whose start lies in [start, end), by start (the notifier's window)."""
@@ -221,6 +238,18 @@ class UnitOfWork(Protocol):
         """E4/E5: every import run, with its options (D16/D17) and counts."""
 
     @property
+    def practitioner_hours(self) -> Catalog[PractitionerHours]:
+        """A10: practitioners' own working times."""
+
+    @property
+    def waiting_list(self) -> Catalog[WaitingEntry]:
+        """A11: who waits for which kind of appointment."""
+
+    @property
+    def waiting_list_offers(self) -> Catalog[WaitingListOffer]:
+        """A11: freed slots offered from the waiting list, open and settled."""
+
+    @property
     def appointments(self) -> Appointments: ...
 
     @property
@@ -286,6 +315,9 @@ CATALOG_RECORD_NAMES = {
     "availabilities": "availability",
     "communities": "community",
     "grants": "grant",
+    "practitioner_hours": "practitioner hours",
+    "waiting_list": "waiting list entry",
+    "waiting_list_offers": "waiting list offer",
 }
 """What one record of each catalog is called in an error message ("unknown room 'x'")."""
 

@@ -49,6 +49,8 @@ from lemnicore.scheduling.practice import (
     Practitioner,
     Room,
 )
+from lemnicore.scheduling.practitioner_hours import PractitionerHours
+from lemnicore.scheduling.waiting_list import FreedSlot, WaitingEntry, WaitingListOffer
 from lemnicore.storage.ports import Store
 from lemnicore.timekeeping import zone
 
@@ -123,6 +125,47 @@ CATALOG_VALUES: list[tuple[str, str, object]] = [
         "grant",
         Grant("cal-1", "user-2", "p-1", NOW, {Permission.BOOK, Permission.VIEW}),
     ),
+    (
+        "practitioner_hours",
+        "practitioner hours",
+        PractitionerHours(
+            "hours-1",
+            "p-1",
+            (WorkingTime(frozenset({0, 1}), time(9), time(17)),),
+            "Europe/Lisbon",
+            closed_days={date(2026, 6, 10)},
+        ),
+    ),
+    (
+        "waiting_list",
+        "waiting list entry",
+        WaitingEntry(
+            "wait-1",
+            "c-1",
+            "treatment",
+            date(2026, 5, 4),
+            date(2026, 5, 29),
+            NOW,
+            room_ids={"room-1"},
+            weekdays={1, 3},
+            from_time=time(8),
+            until_time=time(12, 30),
+        ),
+    ),
+    (
+        "waiting_list_offers",
+        "waiting list offer",
+        WaitingListOffer(
+            "offer-1",
+            "wait-1",
+            "c-1",
+            FreedSlot("room-1", NOW, NOW + timedelta(minutes=30), "treatment", "cal-1", "p-1"),
+            NOW,
+            NOW + timedelta(hours=2),
+            asked=("c-0",),
+            hold_id="hold-1",
+        ),
+    ),
 ]
 
 
@@ -184,6 +227,7 @@ class StoreContract:
             created_at=NOW,
             external_id="etermin-77",
             import_id="import-1",
+            series_id="series-1",
         )
         put(store, full)
         with store.unit_of_work(write=False) as uow:
@@ -218,6 +262,37 @@ class StoreContract:
             )
         assert [a.id for a in active] == ["long", "inside"]
         assert [a.id for a in everything] == ["long", "gone", "inside"]
+
+    def test_a5_a10_busy_time_is_in_rooms_overlap_as_plain_rows(self, store: Store) -> None:
+        """Issue 16: the busy-time queries answer what the overlap queries answer (active
+        only, half-open, long appointments included), as rows without Appointment objects."""
+        put(
+            store,
+            appt("before", MONDAY_9 - HOUR),
+            appt("inside", MONDAY_9 + timedelta(minutes=15), 30, type_id="massage"),
+            appt("days", MONDAY_9 - 50 * HOUR, 3 * 24 * 60, double_booked=True),  # > a day
+            appt("after", MONDAY_9 + HOUR),
+            appt("gone", MONDAY_9, status=AppointmentStatus.CANCELLED),
+            appt("elsewhere", MONDAY_9, room_id="room-2", calendar_id="cal-ben"),
+            appt("series-a", MONDAY_9 + 24 * HOUR, series_id="s-1"),
+            appt("series-b", MONDAY_9 + 48 * HOUR, series_id="s-1"),
+        )
+        window = (MONDAY_9, MONDAY_9 + HOUR)
+        with store.unit_of_work(write=False) as uow:
+            busy = uow.appointments.busy_in_room("room-1", *window)
+            rooms = uow.appointments.in_room("room-1", *window)
+            mine = uow.appointments.busy_of_calendars(["cal-anna", "cal-ben"], *window)
+            series = uow.appointments.in_series("s-1")
+        assert [b.appointment_id for b in busy] == [a.id for a in rooms] == ["days", "inside"]
+        inside = busy[1]
+        assert (inside.start, inside.end) == (rooms[1].start, rooms[1].end)
+        assert (inside.type_id, inside.room_id, inside.calendar_id) == (
+            "massage",
+            "room-1",
+            "cal-anna",
+        )
+        assert sorted(b.appointment_id for b in mine) == ["days", "elsewhere", "inside"]
+        assert [a.id for a in series] == ["series-a", "series-b"]
 
     def test_f1_range_and_lookup_queries(self, store: Store) -> None:
         put(

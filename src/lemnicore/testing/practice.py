@@ -21,9 +21,12 @@ from lemnicore.scheduling.practice import (
     Practitioner,
     Room,
 )
+from lemnicore.scheduling.practitioner_hours import PractitionerHours
 from lemnicore.services.booking import AppointmentBook
 from lemnicore.services.clients import ClientRecords
 from lemnicore.services.entitlements import UNLIMITED, BookingLimits
+from lemnicore.services.series import SeriesBook
+from lemnicore.services.waiting_list import WaitingList
 from lemnicore.storage.memory import MemoryStore
 from lemnicore.storage.ports import Store
 from lemnicore.testing.clock import FakeClock
@@ -68,8 +71,20 @@ class Practice:
         self.clock = FakeClock(now)
         self.time_zone = time_zone
         self._counters: dict[str, count[int]] = {}
+        self.waiting_list = WaitingList(self.store, self.clock, new_id=self._id_factory("id"))
         self.book = AppointmentBook(
-            self.store, self.clock, new_id=self._id_factory("id"), entitlements=entitlements
+            self.store,
+            self.clock,
+            new_id=self._id_factory("id"),
+            entitlements=entitlements,
+            waiting_list=self.waiting_list,
+        )
+        self.series = SeriesBook(
+            self.store,
+            self.clock,
+            new_id=self._id_factory("id"),
+            entitlements=entitlements,
+            waiting_list=self.waiting_list,
         )
         self.clients = ClientRecords(self.store, self.clock, new_id=self._id_factory("id"))
         self.organisation = Organisation(
@@ -150,13 +165,18 @@ class Practice:
         allows_auto_notifications: bool = True,
         is_group: bool = False,
         type_id: str | None = None,
+        buffer_before: int = 0,
+        buffer_after: int = 0,
     ) -> str:
+        """An appointment type; ``buffer_before``/``buffer_after`` in minutes (A10)."""
         kind = AppointmentType(
             type_id or self._next("type"),
             name,
             timedelta(minutes=minutes),
             allows_auto_notifications,
             is_group,
+            buffer_before=timedelta(minutes=buffer_before),
+            buffer_after=timedelta(minutes=buffer_after),
         )
         with self.store.unit_of_work() as uow:
             uow.appointment_types.put(kind)
@@ -192,6 +212,29 @@ class Practice:
             uow.availabilities.put(availability)
             uow.commit()
         return availability.id
+
+    def add_practitioner_hours(
+        self,
+        practitioner_id: str,
+        weekdays: Iterable[int],
+        start: time,
+        end: time,
+        *,
+        time_zone: str | None = None,
+        closed_days: Iterable[date] = (),
+    ) -> str:
+        """A10: working times of the practitioner themself, independent of rooms."""
+        hours = PractitionerHours(
+            id=self._next("hours"),
+            practitioner_id=practitioner_id,
+            working_times=(WorkingTime(frozenset(weekdays), start, end),),
+            time_zone=time_zone or self.time_zone,
+            closed_days=frozenset(closed_days),
+        )
+        with self.store.unit_of_work() as uow:
+            uow.practitioner_hours.put(hours)
+            uow.commit()
+        return hours.id
 
     def add_community(
         self, name: str, practitioner_ids: Iterable[str], room_ids: Iterable[str]

@@ -79,7 +79,7 @@ def document_value(body: str, cls: type[T]) -> T:
 
 APPOINTMENT_COLUMNS = (
     "id, calendar_id, room_id, start_us, end_us, type_id, status, client_id, comment, "
-    "is_group, sequence, double_booked, created_us, external_id, import_id"
+    "is_group, sequence, double_booked, created_us, external_id, import_id, series_id"
 )
 
 
@@ -100,6 +100,7 @@ def appointment_row(a: Appointment) -> tuple[Any, ...]:
         opt_to_us(a.created_at),
         a.external_id,
         a.import_id,
+        a.series_id,
     )
 
 
@@ -120,6 +121,7 @@ def appointment_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Appointment:
         created_at=opt_from_us(row[12]),
         external_id=row[13],
         import_id=row[14],
+        series_id=row[15],
     )
 
 

@@ -9,22 +9,19 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from lemnicore.access.actors import SYSTEM_ACTOR
 from lemnicore.cli.arguments import open_cli_store
+from lemnicore.cli.output import add_json_option, print_json
 from lemnicore.cli.registry import CommandRegistry
-from lemnicore.clock import SystemClock
 from lemnicore.errors import ValidationError
-from lemnicore.importing.reset import reset_import
-from lemnicore.importing.runs import CONFIRMATIONS_FUTURE, CONFIRMATIONS_NONE
-from lemnicore.storage.ports import Store
-from lemnicore.timekeeping import zone
-from lemnicore_etermin.api import DEFAULT_BASE_URL
-from lemnicore_etermin.csv_contacts import CsvOptions, export_contacts_csv, import_contacts_csv
-from lemnicore_etermin.erasures import ErasedClients, respect_erasures
-from lemnicore_etermin.plan import CalendarMapping, TakeoverOptions, plan_takeover
-from lemnicore_etermin.report import report_json, report_text
-from lemnicore_etermin.takeover import EterminImporter, commit_takeover, dry_run, next_import_id
+
+if TYPE_CHECKING:
+    from lemnicore.storage.ports import Store
+    from lemnicore_etermin.plan import CalendarMapping
+
+# The commands import the takeover (httpx and all) when they run, not when ``lemnicore
+# --help`` builds the parser (G5).
 
 
 def progress_line(label: str) -> Callable[[int, int], None]:
@@ -60,6 +57,8 @@ def _organisation(store: Store, wanted: str | None) -> tuple[str, str, bool]:
 
 
 def _mappings(store: Store, specs: list[str], target_calendar: str | None) -> list[CalendarMapping]:
+    from lemnicore_etermin.plan import CalendarMapping
+
     with store.unit_of_work(write=False) as uow:
         rooms = {r.id for r in uow.rooms.all()}
         calendars = {c.id for c in uow.calendars.all()}
@@ -87,7 +86,11 @@ def _mappings(store: Store, specs: list[str], target_calendar: str | None) -> li
 
 
 def _configure_etermin(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--public-key", required=True, help="eTermin public API key")
+    p.add_argument(
+        "--public-key",
+        required=True,
+        help="eTermin public API key (or LEMNICORE_ETERMIN_PUBLIC_KEY, or lemnicore.toml)",
+    )
     p.add_argument(
         "--private-key-file",
         required=True,
@@ -118,18 +121,39 @@ def _configure_etermin(p: argparse.ArgumentParser) -> None:
     p.add_argument("--organisation", help="organisation id (default: the only one)")
     p.add_argument("--confirmations", choices=("none", "future"), default="none", help="D16")
     p.add_argument("--reminders-from", type=date.fromisoformat, help="D17: remind from this date")
-    p.add_argument("--base-url", default=DEFAULT_BASE_URL, help="eTermin API base URL")
+    p.add_argument(
+        "--base-url", default=None, help="eTermin API base URL (default: the public API)"
+    )
     p.add_argument("--report-json", type=Path, help="write the full report as JSON here")
+    add_json_option(p)
 
 
 def _run_etermin(args: argparse.Namespace) -> int:
+    from lemnicore.access.actors import SYSTEM_ACTOR
+    from lemnicore.clock import SystemClock
+    from lemnicore.importing.runs import CONFIRMATIONS_FUTURE, CONFIRMATIONS_NONE
+    from lemnicore.timekeeping import zone
+    from lemnicore_etermin.api import DEFAULT_BASE_URL
+    from lemnicore_etermin.erasures import ErasedClients, respect_erasures
+    from lemnicore_etermin.plan import TakeoverOptions, plan_takeover
+    from lemnicore_etermin.report import report_json, report_text
+    from lemnicore_etermin.takeover import EterminImporter, commit_takeover, dry_run, next_import_id
+
     private_key = args.private_key_file.read_text(encoding="utf-8").strip()
-    importer = EterminImporter.connect(args.public_key, private_key, base_url=args.base_url)
+    importer = EterminImporter.connect(
+        args.public_key, private_key, base_url=args.base_url or DEFAULT_BASE_URL
+    )
     del private_key
     store = open_cli_store(args.store)
     try:
         if args.list_calendars:
-            for c in importer.list_calendars():
+            calendars = importer.list_calendars()
+            if args.json:
+                print_json(
+                    [{"id": c.get("CalendarID"), "name": c.get("CalendarName")} for c in calendars]
+                )
+                return 0
+            for c in calendars:
                 print(f"{c.get('CalendarID')}\t{c.get('CalendarName')}")
             return 0
         if not args.calendar:
@@ -166,7 +190,10 @@ def _run_etermin(args: argparse.Namespace) -> int:
             run = commit_takeover(
                 store, plan, clock=clock, actor=SYSTEM_ACTOR, progress=progress_line("writing")
             )
-        print(report_text(plan, run))
+        if args.json:
+            print(report_json(plan, run))
+        else:
+            print(report_text(plan, run))
         if args.report_json:
             args.report_json.write_text(report_json(plan, run), encoding="utf-8")
     finally:
@@ -203,9 +230,15 @@ def _configure_csv(p: argparse.ArgumentParser) -> None:
         "--skip-bad-lines", action="store_true", help="import the good lines, report the bad ones"
     )
     p.add_argument("--organisation", help="organisation id (default: the only one)")
+    add_json_option(p)
 
 
 def _run_csv(args: argparse.Namespace) -> int:
+    import attrs
+
+    from lemnicore.clock import SystemClock
+    from lemnicore_etermin.csv_contacts import CsvOptions, import_contacts_csv
+
     options = CsvOptions(
         columns=args.columns,
         delimiter=args.delimiter,
@@ -237,7 +270,10 @@ def _run_csv(args: argparse.Namespace) -> int:
                     print(f"  line {line}: {field}: {reason}", file=sys.stderr)
                 return 1
             raise
-        print(report.to_text())
+        if args.json:
+            print_json(attrs.asdict(report, recurse=True))
+        else:
+            print(report.to_text())
     finally:
         store.close()
     return 0
@@ -253,6 +289,8 @@ def _configure_export(p: argparse.ArgumentParser) -> None:
 
 
 def _run_export(args: argparse.Namespace) -> int:
+    from lemnicore_etermin.csv_contacts import export_contacts_csv
+
     store = open_cli_store(args.store, must_exist=True)
     try:
         with store.unit_of_work(write=False) as uow:
@@ -278,6 +316,7 @@ def _run_export(args: argparse.Namespace) -> int:
 
 def _configure_store(p: argparse.ArgumentParser) -> None:
     p.add_argument("--store", required=True, help="store URL")
+    add_json_option(p)
 
 
 def _configure_reset(p: argparse.ArgumentParser) -> None:
@@ -286,11 +325,20 @@ def _configure_reset(p: argparse.ArgumentParser) -> None:
 
 
 def _run_reset(args: argparse.Namespace) -> int:
+    import attrs
+
+    from lemnicore.access.actors import SYSTEM_ACTOR
+    from lemnicore.clock import SystemClock
+    from lemnicore.importing.reset import reset_import
+
     store = open_cli_store(args.store, must_exist=True)
     try:
         report = reset_import(store, args.import_id, actor=SYSTEM_ACTOR, clock=SystemClock())
     finally:
         store.close()
+    if args.json:
+        print_json(attrs.asdict(report))
+        return 0
     print(
         f"Import {report.import_id} reset: {report.appointments_removed} appointments and"
         f" {report.clients_removed} clients removed"
@@ -316,6 +364,20 @@ def _run_list(args: argparse.Namespace) -> int:
             runs = sorted(uow.import_runs.all(), key=lambda r: r.started_at)
     finally:
         store.close()
+    if args.json:
+        print_json(
+            [
+                {
+                    "id": r.id,
+                    "source": r.source,
+                    "status": r.status,
+                    "started_at": r.started_at,
+                    "counts": dict(r.counts),
+                }
+                for r in runs
+            ]
+        )
+        return 0
     if not runs:
         print("No imports.")
     for r in runs:

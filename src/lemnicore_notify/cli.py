@@ -6,20 +6,23 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from lemnicore.cli.registry import CommandRegistry
 from lemnicore.errors import PluginError
-from lemnicore.notifications.transport import OutgoingMessage, Transport, TransportFactory
 from lemnicore.plugins.manager import collect_registrations, make_plugin_manager
-from lemnicore.scheduling.clients import Channel
-from lemnicore_notify.urls import mask_url
+
+if TYPE_CHECKING:
+    from lemnicore.notifications.transport import Transport, TransportFactory
 
 TEST_TEXT = "Test message from lemnicore: this transport works."
 
 
 def transport_for_url(url: str) -> Transport:
     """The transport for ``url`` from every plugin's ``lemnicore_register_transports``."""
+    from lemnicore_notify.urls import mask_url
+
     factories: dict[str, TransportFactory] = collect_registrations(
         make_plugin_manager().hook.lemnicore_register_transports, "transport"
     )
@@ -32,6 +35,8 @@ def transport_for_url(url: str) -> Transport:
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:
+    from lemnicore.scheduling.clients import Channel
+
     parser.add_argument("url", metavar="URL", help="transport URL, e.g. smtp://user:pass@host")
     parser.add_argument("--to", required=True, help="recipient: e-mail, phone or Threema ID")
     parser.add_argument(
@@ -44,6 +49,10 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _test_transport(args: argparse.Namespace) -> int:
+    from lemnicore.notifications.transport import OutgoingMessage
+    from lemnicore.scheduling.clients import Channel
+    from lemnicore_notify.urls import mask_url
+
     transport = transport_for_url(args.url)
     try:
         channels = sorted(transport.channels)

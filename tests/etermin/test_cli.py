@@ -31,7 +31,8 @@ def test_e1_the_etermin_importer_registers_through_the_importer_hook() -> None:
     importers = collect_registrations(
         make_plugin_manager().hook.lemnicore_register_importers, "importer"
     )
-    assert importers["etermin"] == EterminImporter.connect
+    with importers["etermin"]("public", "private", base_url="http://127.0.0.1:9") as importer:
+        assert isinstance(importer, EterminImporter)
 
 
 def test_g3_dry_run_then_import_then_list_then_reset(

@@ -9,11 +9,14 @@ from __future__ import annotations
 import argparse
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lemnicore.errors import LemnicoreError, StoreError
 from lemnicore.plugins.manager import open_store
-from lemnicore.storage.ports import Store
 from lemnicore.timekeeping import DEFAULT_TIME_ZONE, zone
+
+if TYPE_CHECKING:
+    from lemnicore.storage.ports import Store
 
 DEMO_STORE_URL = "sqlite:///lemnicore-demo.db"
 """The embedded default: the SQLite file ``lemnicore demo`` creates in the current folder."""

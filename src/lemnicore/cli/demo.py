@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta
 
 import attrs
 
-from lemnicore.cli.arguments import add_store_option, iso_instant, open_cli_store
+from lemnicore.cli.arguments import open_cli_store
 from lemnicore.cli.sample_practice import (
     BRANCH,
     COMMUNITY,
@@ -103,20 +103,6 @@ class StoppedClock:
 
     def now(self) -> datetime:
         return self.instant
-
-
-def configure_demo(parser: argparse.ArgumentParser) -> None:
-    add_store_option(parser)
-    parser.add_argument(
-        "--now",
-        type=iso_instant,
-        default=None,
-        metavar="ISO",
-        help=(
-            "pretend it is this instant, e.g. 2026-05-04T09:00 (Europe/Berlin unless an "
-            "offset is given); default: the system clock"
-        ),
-    )
 
 
 def run_demo(args: argparse.Namespace) -> int:

@@ -2,24 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import importlib
+import importlib.util
+import logging
+import re
+from collections.abc import Callable, Iterable, Mapping
+from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pluggy
 
 from lemnicore.errors import PluginError, UnknownStoreURLError
 from lemnicore.plugins import hookspecs
 from lemnicore.plugins.markers import PROJECT_NAME
-from lemnicore.storage.ports import Store
+
+if TYPE_CHECKING:
+    from lemnicore.storage.ports import Store
 
 BUILTIN_PLUGINS = (
-    "lemnicore.storage.memory",
+    "lemnicore.storage.memory_plugin",
     "lemnicore.storage.sqlite",
     "lemnicore.cli.builtin_commands",
     "lemnicore.online.commands",
     "lemnicore.notifications.cli",
 )
+
+REQUIRES_ATTRIBUTE = "REQUIRES"
+"""G5: a plugin may declare ``REQUIRES = {"httpx": "lemnicore[notify]"}`` — the modules it
+needs and what to install to get them. A plugin whose modules are missing is left out with
+one line naming what to install, instead of failing every ``lemnicore`` command."""
+
+log = logging.getLogger("lemnicore.plugins")
+_already_said: set[str] = set()
 
 T = TypeVar("T")
 
@@ -30,11 +45,11 @@ def make_plugin_manager(
     """A plugin manager with lemnicore's hooks, its built-in plugins and, unless told not
     to, every plugin installed under the ``lemnicore`` entry-point group.
 
-    Entry points are loaded here, when asked for, never at import time. ``plugins`` are
-    registered too (handy in tests). Implementations of unknown hooks are refused.
+    Entry points are loaded here, when asked for, never at import time. An installed
+    plugin whose optional dependencies are missing is left out with one warning naming the
+    extra that brings them (G5). ``plugins`` are registered too (handy in tests).
+    Implementations of unknown hooks are refused.
     """
-    import importlib
-
     pm = pluggy.PluginManager(PROJECT_NAME)
     pm.add_hookspecs(hookspecs)
     # pluggy checks a hook implementation's arguments when it is registered and unknown
@@ -44,13 +59,69 @@ def make_plugin_manager(
             module: ModuleType = importlib.import_module(name)
             pm.register(module, name=name)
         if load_entrypoints:
-            pm.load_setuptools_entrypoints(PROJECT_NAME)
+            for entry_point in entry_points(group=PROJECT_NAME):
+                _load_entry_point(pm, entry_point)
         for plugin in plugins:
             pm.register(plugin)
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
         raise PluginError(str(exc)) from exc
     return pm
+
+
+def _load_entry_point(pm: pluggy.PluginManager, entry_point: EntryPoint) -> None:
+    """Register one installed plugin, or leave it out if what it needs is missing (G5)."""
+    if pm.get_plugin(entry_point.name) is not None or pm.is_blocked(entry_point.name):
+        return
+    try:
+        plugin = entry_point.load()
+    except ModuleNotFoundError as exc:
+        missing = exc.name or str(exc)
+        _leave_out(entry_point.name, [missing], _extra_for(entry_point, missing))
+        return
+    missing_modules = missing_requirements(plugin)
+    if missing_modules:
+        needs: Mapping[str, str] = getattr(plugin, REQUIRES_ATTRIBUTE)
+        _leave_out(entry_point.name, missing_modules, needs[missing_modules[0]])
+        return
+    pm.register(plugin, name=entry_point.name)
+
+
+def missing_requirements(plugin: object) -> list[str]:
+    """The modules a plugin declares in ``REQUIRES`` that cannot be imported here."""
+    needs: Mapping[str, str] = getattr(plugin, REQUIRES_ATTRIBUTE, {})
+    return [name for name in needs if not _importable(name)]
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _extra_for(entry_point: EntryPoint, module: str) -> str | None:
+    """The ``dist[extra]`` whose requirements name ``module``, read from the metadata of
+    the distribution that declares the entry point (for plugins without ``REQUIRES``)."""
+    dist = entry_point.dist
+    if dist is None:
+        return None
+    wanted = re.sub(r"[-_.]+", "-", module.split(".")[0]).lower()
+    for requirement in dist.requires or ():
+        found = re.match(
+            r"\s*([A-Za-z0-9][A-Za-z0-9._-]*).*extra\s*==\s*['\"]([^'\"]+)", requirement
+        )
+        if found and re.sub(r"[-_.]+", "-", found.group(1)).lower() == wanted:
+            return f"{dist.metadata['Name']}[{found.group(2)}]"
+    return None
+
+
+def _leave_out(name: str, missing: list[str], install: str | None) -> None:
+    hint = f"; install {install}" if install else ""
+    line = f"plugin {name!r} left out: it needs {', '.join(missing)}{hint}"
+    if line not in _already_said:  # one line per process, however many managers are built
+        _already_said.add(line)
+        log.warning(line)
 
 
 def collect_registrations(hook: Callable[..., Any], kind: str) -> dict[str, Any]:

@@ -12,7 +12,8 @@ For the command ``lemnicore import etermin`` and its option ``--public-key`` (de
 
 So ``LEMNICORE_STORE`` sets ``--store`` for every command and ``LEMNICORE_NOTIFY_TRANSPORT``
 the transports of ``notify run`` and ``notify serve``. A repeatable option (``--transport``)
-takes a TOML list or a whitespace-separated environment variable; giving the option on the
+takes a TOML list or a whitespace-separated environment variable; an option is found under
+its long name (``--from`` → ``from``) or its argparse ``dest`` (``window_from``); giving the option on the
 command line replaces the configured list instead of adding to it.
 
 The file is ``--config PATH``, else ``$LEMNICORE_CONFIG``, else ``./lemnicore.toml`` if it
@@ -83,7 +84,17 @@ class Settings:
         for action in parser._actions:  # argparse has no public list of a parser's actions
             if not action.option_strings or action.dest in _NOT_CONFIGURABLE:
                 continue
-            found = self.lookup(command, action.dest)
+            names = [
+                o.lstrip("-").replace("-", "_") for o in action.option_strings if o[:2] == "--"
+            ]
+            found = next(
+                (
+                    hit
+                    for name in dict.fromkeys([*names, action.dest])
+                    if (hit := self.lookup(command, name))
+                ),
+                None,
+            )
             if found is None:
                 continue
             value, origin = found

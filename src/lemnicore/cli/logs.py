@@ -22,6 +22,21 @@ class _Lines(logging.Formatter):
         return super().format(record)
 
 
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the moment (tests and callers redirect it)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass
+
+
 def _ours_or_warning(record: logging.LogRecord) -> bool:
     """Below warnings, only lemnicore's own loggers (``lemnicore*``) speak at ``-v``."""
     return record.levelno >= logging.WARNING or record.name.startswith("lemnicore")
@@ -33,7 +48,7 @@ def configure_logging(verbosity: int) -> None:
     errors only, -2 nothing but critical failures."""
     level = logging.DEBUG if verbosity >= 2 else _LEVELS[max(verbosity, -2)]
     detail = " %(name)s" if verbosity >= 2 else ""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _Stderr()
     handler.setFormatter(_Lines(f"lemnicore:{detail} %(levelname_lower)s: %(message)s"))
     if verbosity < 2:
         handler.addFilter(_ours_or_warning)

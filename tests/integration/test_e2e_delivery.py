@@ -62,7 +62,7 @@ def test_d10_d11_d12_d13_a_week_of_hourly_runs_delivers_the_right_messages_on_ev
         # D5 + D8: due at 15:00, held back by the 6-hour guard after the confirmation.
         ("Mon 04.05.2026 16:00", MessageKind.REMINDER, Channel.EMAIL, "eva.meier@example.org"),
         # D12: the preferred channels; D5: 24 hours before.
-        ("Tue 05.05.2026 10:00", MessageKind.REMINDER, Channel.SMS, "0151 23456789"),
+        ("Tue 05.05.2026 10:00", MessageKind.REMINDER, Channel.SMS, "+4915123456789"),
         ("Tue 05.05.2026 11:00", MessageKind.REMINDER, Channel.THREEMA, "LINA2026"),
     ]
     assert praxis.outbox(DeliveryState.FAILED) == []

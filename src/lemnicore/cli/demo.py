@@ -17,6 +17,7 @@ from datetime import datetime, time, timedelta
 import attrs
 
 from lemnicore.cli.arguments import open_cli_store
+from lemnicore.cli.invocation import command_prefix
 from lemnicore.cli.sample_practice import (
     BRANCH,
     COMMUNITY,
@@ -63,7 +64,7 @@ def coming_week_report(store: Store, now: datetime, store_url: str) -> str:
     next_monday = days[-1] + timedelta(days=7 - days[-1].weekday())
     lines += [
         "",
-        "A week at a time: lemnicore slots --store "
+        f"A week at a time: {command_prefix()} slots --store "
         f"{store_url} --room {ROOMS[0].id} --week {next_monday}",
     ]
     return "\n".join(lines)
@@ -89,7 +90,7 @@ def notification_dry_run(store: Store, now: datetime, store_url: str) -> list[st
         lines.append("  not sent: " + ", ".join(f"{n} {why}" for why, n in sorted(reasons.items())))
         example = plan.skipped[0].appointment_id
         lines.append(
-            f"  why? lemnicore notify why {example} --store {store_url} "
+            f"  why? {command_prefix()} notify why {example} --store {store_url} "
             f"--now {now.astimezone(tz):%Y-%m-%dT%H:%M}"
         )
     return lines

@@ -294,6 +294,12 @@ def _configure_policy(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--combine", type=_on_off, help="D9: one reminder per client and date")
     parser.add_argument("--confirmations", type=_on_off, help="D10: send confirmations")
     parser.add_argument("--ics", type=_on_off, help="D11: attach an .ics to confirmations")
+    parser.add_argument(
+        "--ics-organizer", help="D11: the practice's e-mail address, the ORGANIZER of each .ics"
+    )
+    parser.add_argument(
+        "--ics-uid-domain", help="D11: the domain ending each event UID (set it before the first)"
+    )
     parser.add_argument("--quiet-hours", help="D6: HH:MM-HH:MM, or 'none'")
     parser.add_argument(
         "--blackout", action="append", help="D7: HH:MM-HH:MM (repeatable); 'none' clears"
@@ -318,6 +324,8 @@ def _policy(args: argparse.Namespace) -> int:
             ("combine", "reminder__combine_per_date"),
             ("confirmations", "confirmation__enabled"),
             ("ics", "confirmation__attach_ics"),
+            ("ics_organizer", "confirmation__ics_organizer"),
+            ("ics_uid_domain", "confirmation__ics_uid_domain"),
             ("quiet_hours", "quiet_hours"),
             ("branches", "branch_codes"),
         ):
@@ -359,7 +367,12 @@ def _policy(args: argparse.Namespace) -> int:
                         "min_hours_between": r.min_hours_between,
                         "combine_per_date": r.combine_per_date,
                     },
-                    "confirmations": {"enabled": c.enabled, "attach_ics": c.attach_ics},
+                    "confirmations": {
+                        "enabled": c.enabled,
+                        "attach_ics": c.attach_ics,
+                        "ics_organizer": c.ics_organizer,
+                        "ics_uid_domain": c.ics_uid_domain,
+                    },
                     "channel_order": list(policy.template.channel_order),
                     "sms_max_segments": policy.template.sms_max_segments,
                 }

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
         ImportedConfirmations,
         ImportRun,
     )
-    from lemnicore.notifications.ics import build_calendar, ics_attachment
+    from lemnicore.notifications.ics import build_calendar, ics_attachment, ics_attachments
     from lemnicore.notifications.planner import (
         DueMessage,
         PracticeFacts,
@@ -192,6 +192,7 @@ _EXPORTS: dict[str, str] = {
     "ImportRun": "lemnicore.importing.runs",
     "build_calendar": "lemnicore.notifications.ics",
     "ics_attachment": "lemnicore.notifications.ics",
+    "ics_attachments": "lemnicore.notifications.ics",
     "DueMessage": "lemnicore.notifications.planner",
     "PracticeFacts": "lemnicore.notifications.planner",
     "RunPlan": "lemnicore.notifications.planner",
@@ -473,6 +474,7 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "ics_attachment",
+    "ics_attachments",
     "is_significant_reschedule",
     "is_valid_email",
     "make_plugin_manager",

@@ -30,6 +30,7 @@ def report_data(plan: TakeoverPlan, run: ImportRun) -> dict[str, Any]:
 
 
 def report_json(plan: TakeoverPlan, run: ImportRun) -> str:
+    """E3/E6: the full report as JSON — every faulty record, merge and overlap."""
     return json.dumps(report_data(plan, run), indent=2, ensure_ascii=False)
 
 

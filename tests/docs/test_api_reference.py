@@ -100,3 +100,40 @@ def _docstring_where_defined(obj: Any, name: str, imported_from: str) -> str | N
             importlib.import_module(str(node.module))
             return attribute_docstring(str(node.module), name)
     return None
+
+
+def test_g2_every_fixture_of_the_pytest_plugin_has_a_docstring() -> None:
+    """``pytest --fixtures`` shows these to a downstream project's developers."""
+    source = (ROOT / "src" / "lemnicore" / "testing" / "pytest_plugin.py").read_text()
+    fixtures = [
+        node
+        for node in ast.parse(source).body
+        if isinstance(node, ast.FunctionDef)
+        and any("fixture" in ast.unparse(d) for d in node.decorator_list)
+    ]
+    assert len(fixtures) >= 5
+    undocumented = [f.name for f in fixtures if not ast.get_docstring(f)]
+    assert undocumented == []
+
+
+@pytest.mark.parametrize("cls", ["OutgoingMessage", "Attachment"])
+def test_g1_every_field_of_a_message_is_documented(cls: str) -> None:
+    """A transport author reads these fields; each has an attribute docstring."""
+    import attrs
+
+    import lemnicore
+
+    module = sys.modules[lemnicore._EXPORTS[cls]]
+    getattr(lemnicore, cls)
+    tree = ast.parse(inspect.getsource(module))
+    (klass,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls]
+    body = klass.body
+    documented = {
+        node.target.id
+        for node, after in zip(body, [*body[1:], None], strict=True)
+        if isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Name)
+        and isinstance(after, ast.Expr)
+        and isinstance(after.value, ast.Constant)
+    }
+    assert {f.name for f in attrs.fields(getattr(lemnicore, cls))} == documented

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from lemnicore.cli.output import add_json_option, print_json
 from lemnicore.cli.registry import CommandRegistry
 from lemnicore.errors import PluginError
 from lemnicore.plugins.manager import collect_registrations, make_plugin_manager
@@ -46,6 +47,7 @@ def _configure(parser: argparse.ArgumentParser) -> None:
         help="channel, if the transport carries several (default: its only one)",
     )
     parser.add_argument("--text", default=TEST_TEXT, help="message text")
+    add_json_option(parser)
 
 
 def _test_transport(args: argparse.Namespace) -> int:
@@ -73,6 +75,16 @@ def _test_transport(args: argparse.Namespace) -> int:
         )
     finally:
         transport.close()
+    if args.json:
+        print_json(
+            {
+                "transport": mask_url(args.url),
+                "provider": delivery.provider,
+                "message_id": delivery.provider_message_id,
+                "detail": delivery.detail,
+            }
+        )
+        return 0
     print(f"transport: {mask_url(args.url)}")
     print(f"sent via {delivery.provider}; message id: {delivery.provider_message_id or '-'}")
     if delivery.detail:

@@ -83,12 +83,14 @@ def test_g6_imports_and_booking_requests_as_json(
 
 
 def test_g6_every_listing_and_report_command_offers_json() -> None:
-    """The commands that print a listing or a report; ``demo`` and ``export`` print a table
-    for people and a CSV file, and ``notify test-transport`` one line."""
+    """The commands that print a listing or a report (``export csv-contacts`` writes a CSV
+    file, its own machine-readable format)."""
     from lemnicore.cli import build_parser
 
     parser = build_parser()
     listing = [
+        ["demo"],
+        ["notify", "test-transport"],
         ["version"],
         ["slots"],
         ["notify", "run"],
@@ -121,3 +123,32 @@ def test_g6_json_of_an_unknown_value_is_refused_not_guessed(tmp_path: Path) -> N
 
     with pytest.raises(TypeError, match="Path"):
         to_json({"file": tmp_path})
+
+
+def test_g6_the_demo_as_json_has_every_room_and_the_dry_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["demo", "--store", f"sqlite:///{tmp_path / 'demo.db'}", "--now", "2026-05-06T10:15"]
+    document = run_json([*args, "--json"], capsys)
+    assert isinstance(document, dict)
+    assert [r["id"] for r in document["rooms"]] == ["demo-room-1", "demo-room-2", "demo-room-3"]
+    assert document["from"] == "2026-05-06T10:15:00+02:00"
+    assert all(s["start"] >= document["from"] for r in document["rooms"] for s in r["slots"])
+    assert sum(document["notifications"]["due"].values()) > 0
+
+
+def test_g6_a_test_message_as_json_shows_only_the_masked_url(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from lemnicore_notify.testing import FakeSevenGateway
+
+    with FakeSevenGateway() as seven:
+        url = seven.transport_url()
+        document = run_json(
+            ["notify", "test-transport", url, "--to", "0170 1234567", "--json"], capsys
+        )
+        (received,) = seven.received
+    assert isinstance(document, dict)
+    assert document["provider"] == "seven.io"
+    assert document["message_id"] == received.message_id
+    assert document["transport"].startswith("sms+seven://***@gateway.seven.io")

@@ -128,6 +128,7 @@ def _configure_demo(parser: argparse.ArgumentParser) -> None:
             "offset is given); default: the system clock"
         ),
     )
+    add_json_option(parser)
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ import attrs
 
 from lemnicore.cli.arguments import open_cli_store
 from lemnicore.cli.invocation import command_prefix
+from lemnicore.cli.output import print_json
 from lemnicore.cli.sample_practice import (
     BRANCH,
     COMMUNITY,
@@ -96,6 +97,47 @@ def notification_dry_run(store: Store, now: datetime, store_url: str) -> list[st
     return lines
 
 
+def coming_week_document(store: Store, now: datetime, store_url: str) -> dict[str, object]:
+    """G6: what :func:`coming_week_report` says, as the JSON ``lemnicore demo --json`` prints:
+    the practice, every slot of the coming seven days per room, and the notification dry
+    run's counts."""
+    tz = zone(TIME_ZONE)
+    today = now.astimezone(tz).date()
+    end = local_datetime(today + timedelta(days=7), time(0), tz)
+    with store.unit_of_work(write=False) as uow:
+        clients = uow.clients.count()
+        appointments = uow.appointments.count()
+    book = AppointmentBook(store, StoppedClock(now), entitlements=UNLIMITED)  # reads only
+    plan = NotificationService(store, StoppedClock(now)).plan(now)
+    return {
+        "store": store_url,
+        "practice": {
+            "organisation": ORGANISATION.name,
+            "branch": {"code": BRANCH.code, "name": BRANCH.name},
+            "time_zone": TIME_ZONE,
+            "clients": clients,
+            "appointments": appointments,
+        },
+        "from": now.astimezone(tz),
+        "until": end,
+        "rooms": [
+            {
+                "id": room.id,
+                "name": room.name,
+                "slots": [
+                    {"start": s.start.astimezone(tz), "end": s.end.astimezone(tz), "free": s.free}
+                    for s in book.slot_grid(room.id, now, end)
+                ],
+            }
+            for room in ROOMS
+        ],
+        "notifications": {
+            "due": dict(Counter(f"{m.kind.value} by {m.channel.value}" for m in plan.due)),
+            "skipped": dict(Counter(s.reason.value for s in plan.skipped)),
+        },
+    }
+
+
 @attrs.frozen
 class StoppedClock:
     """A clock fixed at one instant (``--now``), so a demo run can be reproduced."""
@@ -121,7 +163,10 @@ def run_demo(args: argparse.Namespace) -> int:
             )
         else:
             print(f"lemnicore demo: reusing {args.store} (nothing to add)", file=sys.stderr)
-        print(coming_week_report(store, now, args.store))
+        if getattr(args, "json", False):
+            print_json(coming_week_document(store, now, args.store))
+        else:
+            print(coming_week_report(store, now, args.store))
     finally:
         store.close()
     return 0

@@ -116,3 +116,16 @@ def test_g6_the_lock_sits_beside_a_sqlite_file_and_elsewhere_per_url(tmp_path: P
     one, other = lock_path("postgresql://db/a"), lock_path("postgresql://db/b")
     assert one != other
     assert one.name.startswith("lemnicore-serve-")
+
+
+def test_g6_a_bad_every_fails_before_taking_the_lock(store_url: str, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "lemnicore", "notify", "serve", "--store", store_url,
+         "--dry-run", "--every", "soon"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "--every: expected a duration such as 1h, 30m or 90s, got 'soon'" in done.stderr
+    assert not (tmp_path / "practice.db.serve.lock").exists()

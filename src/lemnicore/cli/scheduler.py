@@ -126,11 +126,12 @@ def serve(
 
     stop = stop or threading.Event()
     out = out or sys.stdout
+    wanted = parse_every(every) if every else None  # a typo fails before anything starts
     with store_lock(store_url) as lock, _stop_on_signals(stop):
         store = open_cli_store(store_url, must_exist=True)
         try:
             service = NotificationService(store, SystemClock(), list(transports))
-            interval = parse_every(every) if every else service.policy().run_interval
+            interval = wanted or service.policy().run_interval
             with store.unit_of_work(write=False) as uow:
                 organisations = uow.organisations.all()
             tz_name = organisations[0].time_zone if organisations else "Europe/Berlin"

@@ -23,7 +23,8 @@ def modules_loaded_by(code: str) -> set[str]:
     probe = (
         "import sys, contextlib, io\n"
         f"{code}\n"
-        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules}"
+        " | ({'importlib.metadata'} & set(sys.modules)))))"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
@@ -46,6 +47,7 @@ def test_g5_the_command_line_starts_without_heavy_libraries(argv: list[str]) -> 
     )
     loaded = modules_loaded_by(code)
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+    assert "importlib.metadata" not in loaded  # entry points are read without it
 
 
 def test_g5_a_public_name_loads_when_first_used() -> None:

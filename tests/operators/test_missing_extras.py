@@ -104,3 +104,32 @@ def test_g5_without_the_notify_extra_the_command_line_still_answers(
     monkeypatch.setattr(manager, "_already_said", set())
     assert main(["-q", "version"]) == 0  # -q: errors only
     assert capsys.readouterr().err == ""
+
+
+def test_g5_the_fast_entry_point_reader_finds_what_importlib_metadata_finds() -> None:
+    """The plugin manager reads entry points without importing importlib.metadata (G5)."""
+    from importlib.metadata import entry_points
+
+    for group in ("lemnicore", "pytest11", "console_scripts"):
+        expected = {(ep.name, ep.value) for ep in entry_points(group=group)}
+        found = {(ep.name, ep.value) for ep in manager.installed_entry_points(group)}
+        assert found == expected, group
+
+
+def test_g5_a_zipped_path_entry_falls_back_to_importlib_metadata(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zipfile
+
+    archive = tmp_path / "plugins.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr(
+            "zipplug-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: zipplug\nVersion: 1.0\n"
+        )
+        zipped.writestr(
+            "zipplug-1.0.dist-info/entry_points.txt", "[lemnicore]\nzipplug = zipplug_mod\n"
+        )
+    monkeypatch.syspath_prepend(str(archive))
+    assert ("zipplug", "zipplug_mod") in {
+        (ep.name, ep.value) for ep in manager.installed_entry_points("lemnicore")
+    }

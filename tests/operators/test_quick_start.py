@@ -26,8 +26,25 @@ def test_g4_the_hint_names_the_script_when_the_shell_would_not_find_lemnicore(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PATH", "/usr/bin:/bin")
     assert command_prefix(str(script)) == ".nox/demo/bin/lemnicore"
+    monkeypatch.delenv("NOX_CURRENT_SESSION", raising=False)
+    monkeypatch.delenv("TOX_ENV_NAME", raising=False)
     monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
     assert command_prefix(str(script)) == "lemnicore"
+
+
+def test_g4_inside_nox_the_hint_names_the_script_though_nox_put_it_on_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``python3 -m nox -s demo`` runs the demo with .nox/demo/bin first on PATH."""
+    bin_dir = tmp_path / ".nox" / "demo" / "bin"
+    bin_dir.mkdir(parents=True)
+    script = bin_dir / "lemnicore"
+    script.write_text("#!/bin/sh\n")
+    script.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    monkeypatch.setenv("NOX_CURRENT_SESSION", "demo")
+    assert command_prefix(str(script)) == ".nox/demo/bin/lemnicore"
 
 
 def test_g4_python_m_lemnicore_is_shown_with_its_interpreter(

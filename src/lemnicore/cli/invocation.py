@@ -25,12 +25,18 @@ def _shown(path: Path) -> str:
         return shlex.quote(str(absolute))
 
 
+# nox and tox put their virtualenv's bin folder first on PATH while they run a command;
+# the user's shell, where the hint is typed, does not have it.
+_RUNNERS = ("NOX_CURRENT_SESSION", "TOX_ENV_NAME")
+
+
 def command_prefix(argv0: str | None = None) -> str:
     """The words that start ``lemnicore`` in this environment, ready to print in a hint."""
     script = Path(argv0 if argv0 is not None else sys.argv[0])
     if script.name.startswith("lemnicore") and script.is_file():
         found = shutil.which("lemnicore")
-        if found and os.path.samefile(found, script):
+        inside_a_runner = any(os.environ.get(name) for name in _RUNNERS)
+        if found and not inside_a_runner and os.path.samefile(found, script):
             return "lemnicore"
         return _shown(script)
     return f"{_shown(Path(sys.executable))} -m lemnicore"

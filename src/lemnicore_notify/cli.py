@@ -38,7 +38,19 @@ def transport_for_url(url: str) -> Transport:
 def _configure(parser: argparse.ArgumentParser) -> None:
     from lemnicore.scheduling.clients import Channel
 
-    parser.add_argument("url", metavar="URL", help="transport URL, e.g. smtp://user:pass@host")
+    parser.add_argument(
+        "url",
+        metavar="URL",
+        nargs="?",
+        help=(
+            "transport URL, e.g. smtp://user:pass@host (default: the first configured "
+            "transport, so the secret stays out of argv: LEMNICORE_NOTIFY_TRANSPORT or "
+            "[notify] transport in lemnicore.toml)"
+        ),
+    )
+    parser.add_argument(
+        "--transport", action="append", default=[], metavar="URL", help=argparse.SUPPRESS
+    )
     parser.add_argument("--to", required=True, help="recipient: e-mail, phone or Threema ID")
     parser.add_argument(
         "--channel",
@@ -55,7 +67,14 @@ def _test_transport(args: argparse.Namespace) -> int:
     from lemnicore.scheduling.clients import Channel
     from lemnicore_notify.urls import mask_url
 
-    transport = transport_for_url(args.url)
+    url = args.url or next(iter(args.transport), None)
+    if url is None:
+        raise PluginError(
+            "name the transport to test: a URL, or configure one "
+            "(LEMNICORE_NOTIFY_TRANSPORT, or transport in the [notify] table of lemnicore.toml)"
+        )
+    args.url = url
+    transport = transport_for_url(url)
     try:
         channels = sorted(transport.channels)
         channel = Channel(args.channel) if args.channel else channels[0]

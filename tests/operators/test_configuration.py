@@ -131,3 +131,22 @@ def test_g6_configured_options_are_no_longer_required() -> None:
         parser.parse_args(["notify", "run"])  # --store is required without configuration
     parser = build_parser(Settings(environ={"LEMNICORE_STORE": "memory://"}))
     assert parser.parse_args(["notify", "run"]).store == "memory://"
+
+
+def test_g6_test_transport_takes_the_configured_url_so_the_key_stays_out_of_argv(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lemnicore_notify.testing import FakeSevenGateway
+
+    with FakeSevenGateway() as seven:
+        monkeypatch.setenv("LEMNICORE_NOTIFY_TRANSPORT", seven.transport_url())
+        assert main(["notify", "test-transport", "--to", "0170 1234567"]) == 0
+        (received,) = seven.received
+    assert f"message id: {received.message_id}" in capsys.readouterr().out
+
+
+def test_g6_test_transport_without_any_transport_says_how_to_name_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["notify", "test-transport", "--to", "anna@example.org"]) == 1
+    assert "LEMNICORE_NOTIFY_TRANSPORT" in capsys.readouterr().err

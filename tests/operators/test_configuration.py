@@ -150,3 +150,14 @@ def test_g6_test_transport_without_any_transport_says_how_to_name_one(
 ) -> None:
     assert main(["notify", "test-transport", "--to", "anna@example.org"]) == 1
     assert "LEMNICORE_NOTIFY_TRANSPORT" in capsys.readouterr().err
+
+
+def test_g6_the_demo_never_writes_into_the_configured_real_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LEMNICORE_STORE", f"sqlite:///{tmp_path / 'praxis.db'}")
+    assert main(["demo", "--now", "2026-05-06T10:15"]) == 0
+    assert (tmp_path / "lemnicore-demo.db").exists()
+    assert not (tmp_path / "praxis.db").exists()
+    assert "sqlite:///lemnicore-demo.db" in capsys.readouterr().out

@@ -22,9 +22,11 @@ DEMO_STORE_URL = "sqlite:///lemnicore-demo.db"
 """The embedded default: the SQLite file ``lemnicore demo`` creates in the current folder."""
 
 
-def add_store_option(parser: argparse.ArgumentParser, *, default: str = DEMO_STORE_URL) -> None:
-    """``--store URL``, defaulting to the demo database."""
-    parser.add_argument(
+def add_store_option(
+    parser: argparse.ArgumentParser, *, default: str = DEMO_STORE_URL
+) -> argparse.Action:
+    """``--store URL``, defaulting to the demo database; returns the argparse action."""
+    return parser.add_argument(
         "--store",
         default=default,
         metavar="URL",

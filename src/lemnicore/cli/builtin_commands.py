@@ -117,7 +117,11 @@ def _slots(args: argparse.Namespace) -> int:
 
 
 def _configure_demo(parser: argparse.ArgumentParser) -> None:
-    add_store_option(parser)
+    from lemnicore.cli.config import CONFIGURABLE
+
+    # The sample practice goes into its own file, never into the store LEMNICORE_STORE or
+    # lemnicore.toml names for real work.
+    setattr(add_store_option(parser), CONFIGURABLE, False)
     parser.add_argument(
         "--now",
         type=iso_instant,

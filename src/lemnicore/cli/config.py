@@ -33,6 +33,9 @@ from lemnicore.errors import ValidationError
 CONFIG_ENV = "LEMNICORE_CONFIG"
 DEFAULT_CONFIG_FILE = "lemnicore.toml"
 _NOT_CONFIGURABLE = {"help", "version", "config"}
+CONFIGURABLE = "lemnicore_configurable"
+"""Set this attribute of an argparse action to ``False`` to keep it out of the configuration
+(``lemnicore demo --store`` must never default to the practice's real store)."""
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -83,6 +86,8 @@ class Settings:
         that is configured is no longer required on the command line."""
         for action in parser._actions:  # argparse has no public list of a parser's actions
             if not action.option_strings or action.dest in _NOT_CONFIGURABLE:
+                continue
+            if not getattr(action, CONFIGURABLE, True):
                 continue
             names = [
                 o.lstrip("-").replace("-", "_") for o in action.option_strings if o[:2] == "--"

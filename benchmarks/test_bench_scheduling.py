@@ -77,7 +77,7 @@ def test_bench_free_slots_of_a_room_for_a_week_among_50000(
     week = (monday, monday + timedelta(days=7))
     with busy_practice.store.unit_of_work(write=False) as uow:
         assert uow.appointments.count() == APPOINTMENTS
-    slots = benchmark(busy_practice.book.free_slots, room, *week)
+    slots = benchmark(busy_practice.book.free_slots, busy_practice.front_desk(), room, *week)
     # 5 days × 20 half-hour slots, minus the 20 booked 45-minute appointments' 2 slots each,
     # plus cancelled ones freeing theirs.
     assert 50 <= len(slots) < 100

@@ -42,12 +42,14 @@ counter = itertools.count()
 
 
 def _message(channel: Channel, address: str, *, ics: bool = False) -> OutgoingMessage:
+    n = next(counter)
     return OutgoingMessage(
-        idempotency_key=f"bench-{next(counter)}",
+        idempotency_key=f"bench-{n}",
         channel=channel,
         address=address,
         subject="Ihre Termine",
-        text="Erinnerung: Ihr Termin am 05.05. um 10:00 Uhr in der Praxis am Markt.",
+        # A different text each time: seven refuses an identical one within 180 s (402).
+        text=f"Erinnerung {n}: Ihr Termin am 05.05. um 10:00 Uhr in der Praxis am Markt.",
         attachments=(Attachment("termine.ics", "text/calendar", ICS),) if ics else (),
     )
 
@@ -74,6 +76,7 @@ def test_bench_seven_to_fake_gateway(benchmark: Any) -> None:
     with FakeSevenGateway() as seven, closing(SevenSmsTransport(seven.transport_url())) as sms:
         _run(benchmark, sms, lambda: _message(Channel.SMS, "0170 1234567"))
         assert seven.connections == 1
+        assert len(seven.received) == 6 * BATCH  # every one sent, none refused as a duplicate
 
 
 def test_bench_twilio_to_fake_api(benchmark: Any) -> None:
@@ -84,8 +87,9 @@ def test_bench_twilio_to_fake_api(benchmark: Any) -> None:
 
 def test_bench_threema_to_fake_gateway(benchmark: Any) -> None:
     with (
-        FakeThreemaGateway() as threema,
+        FakeThreemaGateway(identities={"ECHOECHO"}) as threema,
         closing(ThreemaTransport(threema.transport_url())) as channel,
     ):
         _run(benchmark, channel, lambda: _message(Channel.THREEMA, "ECHOECHO"))
         assert threema.connections == 1
+        assert len(threema.received) == 6 * BATCH

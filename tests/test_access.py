@@ -27,6 +27,7 @@ from lemnicore import (
     StaffAccount,
     ValidationError,
 )
+from lemnicore.scheduling.practice import Calendar, Practitioner
 from lemnicore.storage.memory import MemoryStore
 from lemnicore.testing import Practice
 
@@ -49,7 +50,7 @@ def test_b2_delegate_books_in_another_calendar_only_with_a_grant(
     two_accounts: tuple[Practice, str, str, str],
 ) -> None:
     practice, room, anna, ben = two_accounts
-    delegate = Actor("user-dora", Role.DELEGATE, name="Dora")
+    delegate = Actor("user-dora", Role.DELEGATE, name="Dora", organisation_id="org-2")
     booking = {
         "calendar_id": practice.calendars[anna],
         "room_id": room,
@@ -113,9 +114,9 @@ def test_b2_a_view_only_grant_does_not_allow_booking(
     CalendarAccess(practice.store, practice.clock).grant(
         practice.owner(anna), practice.calendars[anna], "user-dora", [Permission.VIEW]
     )
-    delegate = Actor("user-dora", Role.DELEGATE)
+    delegate = Actor("user-dora", Role.DELEGATE, organisation_id="org-2")
     assert (
-        practice.book.calendar(
+        practice.book.calendar_for_booking(
             delegate, practice.calendars[anna], practice.at(2026, 5, 4), practice.at(2026, 5, 9)
         )
         == []
@@ -144,6 +145,13 @@ def test_b1_delegate_sees_only_the_client_fields_booking_needs(practice: Practic
         uow.commit()
     directory = ClientDirectory(practice.store)
     delegate = Actor("user-dora", Role.DELEGATE, organisation_id=practice.organisation.id)
+    # B2: a delegate reaches clients only through a grant (deny by default).
+    practice.calendars.setdefault("practitioner-x", "calendar-x")
+    with practice.store.unit_of_work() as uow:
+        uow.practitioners.put(Practitioner("practitioner-x", practice.organisation.id, "X"))
+        uow.calendars.put(Calendar("calendar-x", "practitioner-x", "X"))
+        uow.commit()
+    practice.grant("practitioner-x", delegate)
     seen = directory.for_booking(delegate, client_id)
     assert seen == ClientForBooking(
         client_id, "Meier", "Petra", "", "petra@example.org", "+491701234567", None

@@ -20,6 +20,7 @@ from lemnicore import (
     OnlineBooking,
     SqliteStore,
 )
+from lemnicore.access.actors import SYSTEM_ACTOR
 from lemnicore.notifications.policy import MessageKind, NotificationPolicy
 from lemnicore.notifications.ports import ERASED_TEXT, STOPPED_BY_ERASURE
 from lemnicore.notifications.sentlog import DeliveryState
@@ -90,7 +91,7 @@ def test_b5_erasure_keeps_busy_time_and_audit_metadata_only(practice: Practice) 
     assert [a.comment for a in kept] == ["", ""]
     # Still busy time: the room is not free at 09:00 on 5 May.
     free = practice.book.free_slots(
-        kept[0].room_id, practice.at(2026, 5, 5), practice.at(2026, 5, 6)
+        practice.front_desk(), kept[0].room_id, practice.at(2026, 5, 5), practice.at(2026, 5, 6)
     )
     assert practice.at(2026, 5, 5, 9) not in {s.start for s in free}
     entries = _audit(practice.store, client)
@@ -173,7 +174,12 @@ def _messages_to(practice: Practice, client: str, anna: str) -> NotificationServ
     with practice.store.unit_of_work(write=False) as uow:
         first = uow.appointments.of_client(client)[0].id
     notifier.record_manual_message(
-        client, channel=Channel.SMS, address=MOBILE, text=SECRET, appointment_ids=[first]
+        SYSTEM_ACTOR,
+        client,
+        channel=Channel.SMS,
+        address=MOBILE,
+        text=SECRET,
+        appointment_ids=[first],
     )
     room = practice.add_room("Room 2")
     practice.appointment(anna, room, practice.at(2026, 5, 20, 9), client_id=client)
@@ -191,9 +197,9 @@ def test_b5_d14_sent_messages_keep_who_when_what_kind_but_no_personal_value(
     practice = Practice(store, now=datetime(2026, 5, 4, 7, tzinfo=UTC))
     client, anna = _a_client_with_history(practice)
     notifier = _messages_to(practice, client, anna)
-    history_before = notifier.client_history(client)
+    history_before = notifier.client_history(SYSTEM_ACTOR, client)
     ClientErasure(store, practice.clock).erase(practice.owner(anna), client)
-    history = notifier.client_history(client)
+    history = notifier.client_history(SYSTEM_ACTOR, client)
     assert [(e.at, e.kind, e.channel, e.key) for e in history] == [
         (e.at, e.kind, e.channel, e.key) for e in history_before
     ]
@@ -201,7 +207,7 @@ def test_b5_d14_sent_messages_keep_who_when_what_kind_but_no_personal_value(
     with store.unit_of_work(write=False) as uow:
         appointment_ids = [a.id for a in uow.appointments.of_client(client)]
         outbox = uow.notification_log.for_appointments(appointment_ids)
-    entries = [e for i in appointment_ids for e in notifier.appointment_history(i)]
+    entries = [e for i in appointment_ids for e in notifier.appointment_history(SYSTEM_ACTOR, i)]
     assert entries
     assert {e.address for e in entries} == {ERASED_TEXT}
     assert sorted((m.kind, m.channel, m.state) for m in outbox) == [
@@ -262,6 +268,8 @@ def test_b5_sqlite_redaction_trigger_allows_nothing_but_redaction(tmp_path: Path
     finally:
         conn.close()
     with store.unit_of_work() as uow:
+        # B5: only an erasure blanks audit values: the record is erased in the same step.
+        uow.clients.update(attrs.evolve(uow.clients.get(client), erased=True))
         assert uow.audit.redact_for_client(client) == 2
         uow.commit()
     store.close()

@@ -15,11 +15,13 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from lemnicore.access.actors import ROLE_SCOPES, SYSTEM_ACTOR, Actor, Role, Scope
     from lemnicore.access.audit import REDACTED, AuditAction, AuditEntry, redact_entry
+    from lemnicore.access.gateway import AccessGateway
     from lemnicore.access.logins import ClientLogin, hash_password, verify_password
+    from lemnicore.access.matrix import PERMISSIONS, Relation
     from lemnicore.access.plans import DEFAULT_PLANS, Plan, PlanCatalog, plans_from_mapping
     from lemnicore.access.policy import Grant, Permission, authorize, require_scope
     from lemnicore.access.staff import StaffAccount
-    from lemnicore.access.views import ClientForBooking
+    from lemnicore.access.views import AppointmentForBooking, ClientForBooking
     from lemnicore.cli.registry import CommandRegistry
     from lemnicore.clock import Clock, SystemClock
     from lemnicore.errors import (
@@ -91,8 +93,11 @@ if TYPE_CHECKING:
         Attachment,
         ChannelPausedError,
         Delivery,
+        HandOver,
+        HandOverCheck,
         OutgoingMessage,
         PermanentTransportError,
+        ReconcilingTransport,
         TransientTransportError,
         Transport,
         TransportError,
@@ -136,7 +141,14 @@ if TYPE_CHECKING:
     from lemnicore.services.clients import ClientRecords, register_client
     from lemnicore.services.communities import CalendarCommunities, CommunityView
     from lemnicore.services.entitlements import UNLIMITED, BookingLimits, Entitlements, Unlimited
-    from lemnicore.services.erasure import ClientErasure, Eraser, ErasureReport
+    from lemnicore.services.erasure import (
+        ClientErasure,
+        Eraser,
+        ErasureReport,
+        RequesterErasureReport,
+        WipeState,
+    )
+    from lemnicore.services.export import AccessReport, ClientExport
     from lemnicore.services.logins import ClientLogins, LoginResult
     from lemnicore.services.setup import PracticeSetup
     from lemnicore.storage.memory import MemoryStore
@@ -153,9 +165,12 @@ _EXPORTS: dict[str, str] = {
     "AuditAction": "lemnicore.access.audit",
     "AuditEntry": "lemnicore.access.audit",
     "redact_entry": "lemnicore.access.audit",
+    "AccessGateway": "lemnicore.access.gateway",
     "ClientLogin": "lemnicore.access.logins",
     "hash_password": "lemnicore.access.logins",
     "verify_password": "lemnicore.access.logins",
+    "PERMISSIONS": "lemnicore.access.matrix",
+    "Relation": "lemnicore.access.matrix",
     "DEFAULT_PLANS": "lemnicore.access.plans",
     "Plan": "lemnicore.access.plans",
     "PlanCatalog": "lemnicore.access.plans",
@@ -165,6 +180,7 @@ _EXPORTS: dict[str, str] = {
     "authorize": "lemnicore.access.policy",
     "require_scope": "lemnicore.access.policy",
     "StaffAccount": "lemnicore.access.staff",
+    "AppointmentForBooking": "lemnicore.access.views",
     "ClientForBooking": "lemnicore.access.views",
     "CommandRegistry": "lemnicore.cli.registry",
     "Clock": "lemnicore.clock",
@@ -230,8 +246,11 @@ _EXPORTS: dict[str, str] = {
     "Attachment": "lemnicore.notifications.transport",
     "ChannelPausedError": "lemnicore.notifications.transport",
     "Delivery": "lemnicore.notifications.transport",
+    "HandOver": "lemnicore.notifications.transport",
+    "HandOverCheck": "lemnicore.notifications.transport",
     "OutgoingMessage": "lemnicore.notifications.transport",
     "PermanentTransportError": "lemnicore.notifications.transport",
+    "ReconcilingTransport": "lemnicore.notifications.transport",
     "TransientTransportError": "lemnicore.notifications.transport",
     "Transport": "lemnicore.notifications.transport",
     "TransportError": "lemnicore.notifications.transport",
@@ -298,6 +317,10 @@ _EXPORTS: dict[str, str] = {
     "ClientErasure": "lemnicore.services.erasure",
     "Eraser": "lemnicore.services.erasure",
     "ErasureReport": "lemnicore.services.erasure",
+    "RequesterErasureReport": "lemnicore.services.erasure",
+    "WipeState": "lemnicore.services.erasure",
+    "AccessReport": "lemnicore.services.export",
+    "ClientExport": "lemnicore.services.export",
     "ClientLogins": "lemnicore.services.logins",
     "LoginResult": "lemnicore.services.logins",
     "PracticeSetup": "lemnicore.services.setup",
@@ -336,15 +359,19 @@ __all__ = [
     "DEFAULT_PLANS",
     "NO_MESSAGE",
     "ONLINE_BOOKING_ACTOR",
+    "PERMISSIONS",
     "PLACEHOLDERS",
     "REDACTED",
     "ROLE_SCOPES",
     "SYSTEM_ACTOR",
     "UNLIMITED",
     "AccessDeniedError",
+    "AccessGateway",
+    "AccessReport",
     "Actor",
     "Appointment",
     "AppointmentBook",
+    "AppointmentForBooking",
     "AppointmentMessageEntry",
     "AppointmentRef",
     "AppointmentStatus",
@@ -371,6 +398,7 @@ __all__ = [
     "Client",
     "ClientDirectory",
     "ClientErasure",
+    "ClientExport",
     "ClientForBooking",
     "ClientLogin",
     "ClientLogins",
@@ -394,6 +422,8 @@ __all__ = [
     "ErasureReport",
     "Explanation",
     "Grant",
+    "HandOver",
+    "HandOverCheck",
     "ImportRun",
     "ImportedConfirmations",
     "Importer",
@@ -427,8 +457,11 @@ __all__ = [
     "PracticeFacts",
     "PracticeSetup",
     "Practitioner",
+    "ReconcilingTransport",
+    "Relation",
     "ReminderSettings",
     "RequestReceipt",
+    "RequesterErasureReport",
     "ResetReport",
     "RetryPolicy",
     "Role",
@@ -459,6 +492,7 @@ __all__ = [
     "Unlimited",
     "ValidationError",
     "WeekView",
+    "WipeState",
     "WorkingTime",
     "__version__",
     "authorize",

@@ -19,12 +19,21 @@ from urllib.parse import urlsplit
 import httpx
 
 from lemnicore.errors import ValidationError
-from lemnicore.notifications.transport import Delivery, OutgoingMessage, TransientTransportError
+from lemnicore.notifications.transport import (
+    Delivery,
+    HandOver,
+    HandOverCheck,
+    OutgoingMessage,
+    TransientTransportError,
+)
 from lemnicore.scheduling.clients import Channel
 from lemnicore_notify.outcome_log import logged_send
 from lemnicore_notify.urls import TransportURL
 
 DEFAULT_TIMEOUT = 10.0
+ANSWER_LOST = "answer-lost"
+"""The code of a transient error after which the provider may have the message: the
+request went out, the answer did not come back (a read timeout, a dropped connection)."""
 
 
 def base_url_for(url: TransportURL, default_https: str) -> str:
@@ -69,6 +78,56 @@ def make_client(url: TransportURL, base_url: str) -> httpx.Client:
     )
 
 
+def _unreachable(exc: httpx.HTTPError) -> str:
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out ({type(exc).__name__})"
+    return f"could not reach the provider ({type(exc).__name__})"
+
+
+def get_query(
+    client: httpx.Client,
+    path: str,
+    *,
+    provider: str,
+    params: Mapping[str, str],
+    headers: Mapping[str, str] | None = None,
+    auth: tuple[str | bytes, str | bytes] | None = None,
+) -> httpx.Response:
+    """GET with query parameters (a provider's journal or message list, D15).
+
+    Network trouble, 429 and 5xx become transient errors ("ask again later"); the
+    caller reads every other answer itself.
+    """
+    try:
+        response = client.get(
+            path,
+            # httpx drops a path's own query when given empty params (a next_page_uri)
+            params=dict(params) or None,
+            headers=headers,
+            auth=httpx.USE_CLIENT_DEFAULT if auth is None else auth,
+        )
+    except httpx.TransportError as exc:
+        raise TransientTransportError(_unreachable(exc), provider=provider) from None
+    raise_if_server_trouble(
+        response, provider=provider, reason=f"lookup answered HTTP {response.status_code}"
+    )
+    return response
+
+
+def describe_unexpected_body(response: httpx.Response) -> str:
+    """A short reason for an answer that is not the provider's format — never the body
+    itself: a proxy's maintenance page can be kilobytes of HTML (D15)."""
+    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    start = response.content[:256].lstrip().lower()
+    if kind == "text/html" or start.startswith((b"<!doctype", b"<html", b"<")):
+        what = "an HTML page (a proxy or maintenance page?)"
+    elif not response.content.strip():
+        what = "an empty body"
+    else:
+        what = f"an unreadable body ({kind or 'no content type'}, {len(response.content)} bytes)"
+    return f"HTTP {response.status_code} with {what} instead of the provider's answer"
+
+
 def post_form(
     client: httpx.Client,
     path: str,
@@ -90,11 +149,13 @@ def post_form(
             headers=headers,
             auth=httpx.USE_CLIENT_DEFAULT if auth is None else auth,
         )
-    except httpx.TimeoutException as exc:
-        reason = f"timed out ({type(exc).__name__})"
     except httpx.TransportError as exc:
-        reason = f"could not reach the provider ({type(exc).__name__})"
-    raise TransientTransportError(reason, provider=provider) from None
+        lost = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+        raise TransientTransportError(
+            _unreachable(exc) + ("; the request may have arrived" if lost else ""),
+            provider=provider,
+            code=ANSWER_LOST if lost else None,
+        ) from None
 
 
 def retry_after_seconds(headers: httpx.Headers, now: datetime | None = None) -> float | None:
@@ -145,6 +206,7 @@ class HttpTransport:
     def __init__(self, url: str) -> None:
         self._url = TransportURL.parse(url, schemes=frozenset({self.scheme}))
         self._configure(self._url)
+        self._answer_lost: dict[str, datetime] = {}
         self._client = make_client(self._url, base_url_for(self._url, self.default_host))
 
     def _configure(self, url: TransportURL) -> None:
@@ -163,11 +225,46 @@ class HttpTransport:
         return self._url.masked
 
     def send(self, message: OutgoingMessage) -> Delivery:
-        """D15: hand ``message`` to the gateway, or raise a transport error (logged)."""
-        return logged_send(self._url.masked, message, self._send)
+        """D15: hand ``message`` to the gateway, or raise a transport error (logged).
+
+        When an earlier attempt for the same key lost its answer (:data:`ANSWER_LOST`),
+        the provider is asked first (``check_handover``) and a message it already has is
+        not sent again.
+        """
+        return logged_send(self._url.masked, message, self._send_unless_arrived)
+
+    def _send_unless_arrived(self, message: OutgoingMessage) -> Delivery:
+        key = message.idempotency_key
+        began = self._answer_lost.get(key)
+        if began is not None:
+            check = self._check(message, began)
+            if check.status is HandOver.DONE and check.delivery is not None:
+                del self._answer_lost[key]
+                return check.delivery
+        attempt = datetime.now(UTC)
+        try:
+            delivery = self._send(message)
+        except TransientTransportError as exc:
+            if exc.code == ANSWER_LOST:
+                self._answer_lost.setdefault(key, attempt)
+            raise
+        self._answer_lost.pop(key, None)
+        return delivery
 
     def _send(self, message: OutgoingMessage) -> Delivery:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def check_handover(self, message: OutgoingMessage, since: datetime) -> HandOverCheck:
+        """D15: after a crash, ask the provider whether ``message`` reached it (see
+        :class:`~lemnicore.notifications.transport.ReconcilingTransport`)."""
+        return self._check(message, since.astimezone(UTC))
+
+    def _check(self, message: OutgoingMessage, since: datetime) -> HandOverCheck:
+        """The default for a gateway without a way to ask: ``UNKNOWN``."""
+        return HandOverCheck(
+            HandOver.UNKNOWN,
+            detail=f"{self.provider} offers no way to ask whether a message arrived",
+        )
 
     def close(self) -> None:
         self._client.close()

@@ -1,21 +1,30 @@
 """E-mail over SMTP with the ``.ics`` of a confirmation (D11, D12, D15).
 
 ``smtp://user:pass@host:587?from=praxis@example.org&starttls=1`` or ``smtps://…:465``
-(implicit TLS). The message is ``multipart/mixed`` → ``multipart/alternative`` (text, and
+(implicit TLS). A URL with a user name but neither ``smtps://`` nor ``starttls=1`` is
+refused — a password must not cross the network in clear — unless it says so with
+``insecure_auth=1`` (a relay on the same host). The message is ``multipart/mixed`` → ``multipart/alternative`` (text, and
 HTML if given) plus one ``text/calendar; method=…; charset=UTF-8`` part per ``.ics``
 (RFC 6047), whose ``method=`` is read from the calendar's own ``METHOD`` so the two always
-agree. The ``Message-ID`` is derived from the idempotency key, so a resent message can be
-recognised as the same one (D15). One SMTP connection is kept open and reused.
+agree. ``MIME-Version: 1.0`` is always set. Text goes as 8-bit only to a server that
+offers 8BITMIME, declared with ``BODY=8BITMIME`` (RFC 6152); otherwise every part is
+quoted-printable or base64, 7-bit safe. The ``Message-ID`` is derived from the idempotency
+key, so a resent message can be recognised as the same one (D15). One SMTP connection is
+kept open and reused; after any failure it is closed and the next send opens a new one.
+Credentials with non-ASCII letters are sent as UTF-8 through AUTH PLAIN (RFC 4616); a
+server that does not offer PLAIN gets a clear :class:`ChannelPausedError` instead.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 import smtplib
 import socket
 import ssl
 import threading
+from datetime import datetime
 from email.message import EmailMessage, MIMEPart
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import formataddr, formatdate
@@ -24,7 +33,10 @@ from typing import Self, cast
 from lemnicore.errors import ValidationError
 from lemnicore.notifications.transport import (
     Attachment,
+    ChannelPausedError,
     Delivery,
+    HandOver,
+    HandOverCheck,
     OutgoingMessage,
     PermanentTransportError,
     TransientTransportError,
@@ -56,11 +68,22 @@ def message_id_for(idempotency_key: str, domain: str) -> str:
     return f"<{digest}@{domain}>"
 
 
-def build_email(message: OutgoingMessage, *, sender: str, sender_name: str = "") -> EmailMessage:
-    """The MIME message for ``message`` (D11): see the module docstring for its shape."""
+SEVEN_BIT_POLICY = SMTP_POLICY.clone(cte_type="7bit")
+"""Every part quoted-printable or base64: for servers without 8BITMIME (RFC 6152)."""
+
+
+def build_email(
+    message: OutgoingMessage, *, sender: str, sender_name: str = "", eight_bit: bool = False
+) -> EmailMessage:
+    """The MIME message for ``message`` (D11): see the module docstring for its shape.
+
+    ``eight_bit=True`` lets UTF-8 text go as ``8bit`` (only for a server that offers
+    8BITMIME, and then sent with ``BODY=8BITMIME``); the default is 7-bit safe.
+    """
+    policy = SMTP_POLICY if eight_bit else SEVEN_BIT_POLICY
     recipient = check_email(message.address)
     domain = sender.rsplit("@", 1)[1]
-    email = EmailMessage(policy=SMTP_POLICY)
+    email = EmailMessage(policy=policy)
     email["From"] = formataddr((sender_name, sender)) if sender_name else sender
     email["To"] = recipient
     # A header may not span lines; templates sometimes end a subject with a newline.
@@ -72,8 +95,8 @@ def build_email(message: OutgoingMessage, *, sender: str, sender_name: str = "")
         email.set_content(message.text, subtype="plain", charset="utf-8")
         if message.html:
             email.add_alternative(message.html, subtype="html", charset="utf-8")
-        return email
-    body = MIMEPart(policy=SMTP_POLICY)
+        return _with_mime_version(email)
+    body = MIMEPart(policy=policy)
     body.set_content(message.text, subtype="plain", charset="utf-8")
     body.make_alternative()
     if message.html:
@@ -82,11 +105,18 @@ def build_email(message: OutgoingMessage, *, sender: str, sender_name: str = "")
     email.attach(cast(EmailMessage, body))
     for attachment in message.attachments:
         email.attach(cast(EmailMessage, _attachment_part(attachment)))
+    return _with_mime_version(email)
+
+
+def _with_mime_version(email: EmailMessage) -> EmailMessage:
+    # set_content() adds it, make_mixed() on an empty message does not (RFC 2045 4).
+    if "MIME-Version" not in email:
+        email["MIME-Version"] = "1.0"
     return email
 
 
 def _attachment_part(attachment: Attachment) -> MIMEPart:
-    part = MIMEPart(policy=SMTP_POLICY)
+    part = MIMEPart(policy=SEVEN_BIT_POLICY)
     maintype, _, subtype = attachment.content_type.partition(";")[0].strip().partition("/")
     params: dict[str, str] = {}
     if f"{maintype}/{subtype}".lower() == CALENDAR_TYPE:
@@ -109,8 +139,9 @@ def _attachment_part(attachment: Attachment) -> MIMEPart:
 
 class SmtpTransport:
     """E-mail through an SMTP server. Options: ``from`` (required), ``from_name``,
-    ``starttls=1``, ``timeout`` (seconds), ``cafile`` (a CA bundle to trust, e.g. a
-    test CA), ``helo`` (the name to greet with)."""
+    ``starttls=1``, ``insecure_auth=1`` (log in without TLS: local relays only),
+    ``timeout`` (seconds), ``cafile`` (a CA bundle to trust, e.g. a test CA), ``helo``
+    (the name to greet with)."""
 
     def __init__(self, url: str) -> None:
         self._url = TransportURL.parse(url, schemes=SCHEMES)
@@ -127,6 +158,16 @@ class SmtpTransport:
         self._starttls = self._url.flag("starttls")
         if self._implicit_tls and self._starttls:
             raise ValidationError("url", "smtps:// already uses TLS; drop ?starttls=1")
+        if (
+            self._url.username
+            and not (self._implicit_tls or self._starttls)
+            and not self._url.flag("insecure_auth")
+        ):
+            raise ValidationError(
+                "url",
+                "a login needs TLS: use smtps:// or ?starttls=1 (or, for a relay on this "
+                f"host only, ?insecure_auth=1): {self._url.masked}",
+            )
         self._port = self._url.port or (465 if self._implicit_tls else 25)
         self._timeout = self._url.number("timeout", DEFAULT_TIMEOUT)
         self._lock = threading.Lock()
@@ -151,34 +192,48 @@ class SmtpTransport:
 
     def _send(self, message: OutgoingMessage) -> Delivery:
         try:
-            email = build_email(message, sender=self._sender, sender_name=self._sender_name)
+            check_email(message.address)
         except ValidationError as exc:
             raise PermanentTransportError(exc.reason, provider=PROVIDER, code="recipient") from None
         with self._lock:
             reused = self._connection is not None
             try:
-                self._deliver(email)
+                return self._deliver(message)
             except smtplib.SMTPServerDisconnected:
                 self._drop()
                 if not reused:
                     raise _disconnected() from None
-                # An idle connection the server has since closed: one fresh attempt.
-                try:
-                    self._deliver(email)
-                except smtplib.SMTPServerDisconnected:
-                    self._drop()
-                    raise _disconnected() from None
-        return Delivery(provider=PROVIDER, provider_message_id=str(email["Message-ID"]))
+            # An idle connection the server has since closed: one fresh attempt.
+            try:
+                return self._deliver(message)
+            except smtplib.SMTPServerDisconnected:
+                self._drop()
+                raise _disconnected() from None
 
-    def _deliver(self, email: EmailMessage) -> None:
+    def _deliver(self, message: OutgoingMessage) -> Delivery:
+        """One attempt on the kept connection; any failure but a disconnect (which the
+        caller may retry once) closes the connection before the error is raised."""
         try:
             connection = self._connect()
-            connection.send_message(email, from_addr=self._sender, to_addrs=[str(email["To"])])
+            eight_bit = connection.has_extn("8bitmime")
+            email = build_email(
+                message, sender=self._sender, sender_name=self._sender_name, eight_bit=eight_bit
+            )
+            connection.send_message(
+                email,
+                from_addr=self._sender,
+                to_addrs=[str(email["To"])],
+                mail_options=("BODY=8BITMIME",) if eight_bit else (),
+            )
         except smtplib.SMTPServerDisconnected:
             raise
-        except (smtplib.SMTPException, OSError) as exc:
+        except TransportError:
+            self._drop()
+            raise
+        except Exception as exc:  # smtplib, ssl, socket — and anything unexpected (F4)
             self._drop()
             raise _classify(exc) from None
+        return Delivery(provider=PROVIDER, provider_message_id=str(email["Message-ID"]))
 
     def _connect(self) -> smtplib.SMTP:
         if self._connection is not None:
@@ -198,12 +253,24 @@ class SmtpTransport:
             connection = smtplib.SMTP(
                 self._url.host, self._port, local_hostname=helo, timeout=self._timeout
             )
+        try:
+            if self._starttls:
+                connection.starttls(context=context)
+            connection.ehlo_or_helo_if_needed()
+            if self._url.username:
+                _login(connection, self._url.username, self._url.password)
+        except BaseException:
+            connection.close()  # a half-open session is never kept
+            raise
         self._connection = connection
-        if self._starttls:
-            connection.starttls(context=context)
-        if self._url.username:
-            connection.login(self._url.username, self._url.password)
         return connection
+
+    def check_handover(self, message: OutgoingMessage, since: datetime) -> HandOverCheck:
+        """D15: SMTP has no way to ask a server what it accepted earlier."""
+        return HandOverCheck(
+            HandOver.UNKNOWN,
+            detail="an SMTP server cannot be asked what it accepted; same Message-ID if resent",
+        )
 
     def _drop(self) -> None:
         connection, self._connection = self._connection, None
@@ -219,6 +286,28 @@ class SmtpTransport:
 
     def __repr__(self) -> str:
         return f"SmtpTransport({self._url.masked!r})"
+
+
+def _login(connection: smtplib.SMTP, user: str, password: str) -> None:
+    """AUTH with smtplib's choice of mechanism; UTF-8 credentials through PLAIN.
+
+    smtplib encodes credentials as ASCII; RFC 4616 defines PLAIN's user name and password
+    as UTF-8, so non-ASCII ones are sent that way — or refused clearly.
+    """
+    if user.isascii() and password.isascii():
+        connection.login(user, password)
+        return
+    if "PLAIN" not in connection.esmtp_features.get("auth", "").upper().split():
+        raise ChannelPausedError(
+            "the SMTP user name or password has non-ASCII letters and the server offers no "
+            "AUTH PLAIN to send them as UTF-8 (RFC 4616): change the password or the server",
+            provider=PROVIDER,
+            code="auth-utf8",
+        )
+    token = base64.b64encode(b"\0" + user.encode("utf-8") + b"\0" + password.encode("utf-8"))
+    code, reply = connection.docmd("AUTH", "PLAIN " + token.decode("ascii"))
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, reply)
 
 
 def _disconnected() -> TransientTransportError:
@@ -242,13 +331,14 @@ def _classify(exc: BaseException) -> TransportError:
         code, text = next(iter(exc.recipients.values()))
         return _by_code(code, "recipient refused: " + _reply(code, text))
     if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return PermanentTransportError(
+        # Wrong credentials fail every message alike: pause the channel, keep the messages.
+        return ChannelPausedError(
             "login refused: " + _reply(exc.smtp_code, exc.smtp_error),
             provider=PROVIDER,
             code=str(exc.smtp_code),
         )
     if isinstance(exc, smtplib.SMTPNotSupportedError):
-        return PermanentTransportError(
+        return ChannelPausedError(
             f"the server does not support what the URL asks for ({exc.args[0] if exc.args else 'extension'})",
             provider=PROVIDER,
             code="unsupported",
@@ -267,4 +357,9 @@ def _classify(exc: BaseException) -> TransportError:
         return TransientTransportError(
             f"could not reach the server ({type(exc).__name__})", provider=PROVIDER
         )
-    return TransientTransportError(f"SMTP failed ({type(exc).__name__})", provider=PROVIDER)
+    if isinstance(exc, smtplib.SMTPException):
+        return TransientTransportError(f"SMTP failed ({type(exc).__name__})", provider=PROVIDER)
+    # Not smtplib's or the network's: a bug or bad data; retrying the same will not help.
+    return PermanentTransportError(
+        f"sending failed unexpectedly ({type(exc).__name__})", provider=PROVIDER, code="unexpected"
+    )

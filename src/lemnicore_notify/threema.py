@@ -4,7 +4,9 @@
 of ``to`` (Threema ID), ``phone`` (E.164 without ``+``) or ``email``. The HTTP status is
 the result; 200 carries the message id as plain text. The secret travels in the form
 body, never in the query string, so it stays out of URL logs. In basic mode Threema's
-server encrypts; end-to-end mode (``/send_e2e``) is not implemented.
+server encrypts; end-to-end mode (``/send_e2e``) is not implemented. The Gateway keeps no
+list of sent messages that a client could ask, so after a crash between hand-over and
+record the delivery is "unknown" and goes to the staff work list (D15).
 """
 
 from __future__ import annotations
@@ -33,13 +35,16 @@ SCHEME = "threema"
 PROVIDER = "threema"
 MAX_TEXT_BYTES = 3500
 
-THREEMA_STATUS: dict[int, str] = {
-    400: "invalid recipient, or the identity is not set up for basic mode",
-    401: "wrong gateway identity or secret",
-    402: "no credits left",
-    404: "the phone number or e-mail address has no Threema ID",
-    413: "message too long",
-    500: "temporary error at Threema",
+THREEMA_STATUS: dict[int, tuple[str, str]] = {
+    # The Gateway's documented answers to /send_simple and what they mean for the
+    # dispatcher (D15): the HTTP status is the result.
+    400: ("invalid recipient, or the identity is not set up for basic mode", "permanent"),
+    401: ("wrong gateway identity or secret", "pause"),
+    402: ("no credits left", "pause"),
+    404: ("the phone number or e-mail address has no Threema ID", "permanent"),
+    413: ("message too long", "permanent"),
+    429: ("too many requests", "transient"),
+    500: ("temporary error at Threema", "transient"),
 }
 
 _GATEWAY_ID = re.compile(r"^\*[A-Z0-9]{7}$")
@@ -73,7 +78,7 @@ class ThreemaTransport(HttpTransport):
             )
 
     def _send(self, message: OutgoingMessage) -> Delivery:
-        """D15: send one message; 402 pauses the channel, 429/500 are transient."""
+        """D15: send one message; see :data:`THREEMA_STATUS` for each refusal."""
         try:
             field, value = threema_recipient(
                 message.address, region=self._url.options.get("region", DEFAULT_REGION)
@@ -101,10 +106,12 @@ class ThreemaTransport(HttpTransport):
         status = response.status_code
         if status == 200:
             return Delivery(provider=PROVIDER, provider_message_id=response.text.strip() or None)
-        reason = THREEMA_STATUS.get(status, f"HTTP {status}")
-        if status == 402:
-            raise ChannelPausedError(reason, provider=PROVIDER, code="402")
-        if status == 429 or status >= 500:
+        reason, outcome = THREEMA_STATUS.get(
+            status, (f"HTTP {status}", "transient" if status >= 500 else "permanent")
+        )
+        if outcome == "pause":
+            raise ChannelPausedError(reason, provider=PROVIDER, code=str(status))
+        if outcome == "transient":
             raise TransientTransportError(
                 reason,
                 provider=PROVIDER,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
@@ -19,7 +19,7 @@ import attrs
 
 from lemnicore.clock import Clock, SystemClock
 from lemnicore.errors import ValidationError
-from lemnicore.notifications.transport import Delivery, OutgoingMessage
+from lemnicore.notifications.transport import Delivery, HandOver, HandOverCheck, OutgoingMessage
 from lemnicore.scheduling.clients import Channel
 from lemnicore_notify.outcome_log import logged_send
 from lemnicore_notify.urls import TransportURL
@@ -125,6 +125,17 @@ class WorkListTransport:
             self.entries.append(entry)
             self._keys.add(entry.idempotency_key)
         return Delivery(PROVIDER, message.idempotency_key, detail=f"{message.channel} task")
+
+    def check_handover(self, message: OutgoingMessage, since: datetime) -> HandOverCheck:
+        """D15: the list itself is the record — the key is on it or it is not."""
+        with self._lock:
+            if message.idempotency_key in self._keys:
+                return HandOverCheck(
+                    HandOver.DONE,
+                    Delivery(PROVIDER, message.idempotency_key, detail="on the work list"),
+                    detail="the work list has it",
+                )
+        return HandOverCheck(HandOver.NOT_DONE, detail="not on the work list")
 
     def close(self) -> None:
         """Nothing to release: every entry is written when it is added."""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from lemnicore import AppointmentBook, AppointmentStatus, SqliteStore
+from lemnicore.access.actors import SYSTEM_ACTOR
 from lemnicore.cli import main
 from lemnicore.cli.demo import StoppedClock
 from lemnicore.cli.sample_practice import ROOMS, demo_days, plan_days
@@ -126,6 +127,7 @@ def test_g4_demo_output_lists_the_free_slots_the_appointment_book_reports(
     book = AppointmentBook(store, StoppedClock(NOW))
     thursday = date(2026, 5, 7)
     free = book.free_slots(
+        SYSTEM_ACTOR,
         "demo-room-1",
         local_datetime(thursday, time(0), BERLIN),
         local_datetime(thursday + timedelta(days=1), time(0), BERLIN),

@@ -53,7 +53,7 @@ def twilio() -> Iterator[FakeTwilioApi]:
 
 @pytest.fixture
 def threema() -> Iterator[FakeThreemaGateway]:
-    with FakeThreemaGateway(secret=THREEMA_SECRET) as gateway:
+    with FakeThreemaGateway(secret=THREEMA_SECRET, identities={"LINA2026", "PAULKRA1"}) as gateway:
         yield gateway
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from lemnicore.access.actors import SYSTEM_ACTOR
 from lemnicore.notifications.policy import MessageKind
 from lemnicore.notifications.sentlog import DeliveryState
 from lemnicore.scheduling.clients import Channel
@@ -160,18 +161,18 @@ def test_d14_d15_the_sent_log_matches_exactly_what_arrived_at_the_providers(
 
     # D14: the client's history lists the same messages (channel, address, text, time) …
     for client_id in (praxis.eva, praxis.jonas, praxis.lina):
-        history = service.client_history(client_id)
+        history = service.client_history(SYSTEM_ACTOR, client_id)
         assert [(h.key, h.channel, h.address, h.text, h.at) for h in history] == [
             (m.key, m.channel, m.address, m.text, m.sent_at)
             for m in sent
             if m.client_id == client_id
         ]
     # … and each appointment shows when it was last notified.
-    eva_history = service.appointment_history(praxis.booked["eva"].id)
+    eva_history = service.appointment_history(SYSTEM_ACTOR, praxis.booked["eva"].id)
     assert [(h.kind, local(h.at)) for h in eva_history] == [
         (MessageKind.CONFIRMATION, "Mon 04.05.2026 10:00"),
         (MessageKind.REMINDER, "Mon 04.05.2026 16:00"),
     ]
-    assert [h.kind for h in service.appointment_history(praxis.booked["eva-june"].id)] == [
-        MessageKind.CONFIRMATION
-    ]
+    assert [
+        h.kind for h in service.appointment_history(SYSTEM_ACTOR, praxis.booked["eva-june"].id)
+    ] == [MessageKind.CONFIRMATION]

@@ -3,24 +3,16 @@ loopback fakes that answer the way the providers do — through the hourly servi
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from lemnicore.notifications.policy import MessageKind
+from lemnicore.access.actors import SYSTEM_ACTOR
 from lemnicore.notifications.sentlog import DeliveryState
-from lemnicore.notifications.service import RetryPolicy
-from lemnicore.notifications.transport import Delivery, OutgoingMessage, Transport
-from lemnicore.scheduling.clients import Channel
-from lemnicore.testing.transports import SimulatedCrash
-from lemnicore_notify import seven_foreign_id
-from lemnicore_notify.testing import FakeSevenGateway, FakeTwilioApi
+from lemnicore_notify.testing import FakeSevenGateway
 
-from . import dispatch_then_die
 from .praxis import BERLIN, Praxis, local, open_praxis, run_hourly
 
 # Which client a provider reaches: Jonas prefers SMS, Lina Threema (D12).
@@ -62,7 +54,7 @@ def test_d15_a_gateway_answering_500_twice_then_200_delivers_exactly_one_message
     assert (row.state, row.attempts, row.failure) == (DeliveryState.SENT, 3, "")
     assert row.provider_message_id == arrived.message_id
     assert len(fake.requests) == 3
-    assert len(service.client_history(getattr(praxis, RECIPIENT[provider]))) == 1
+    assert len(service.client_history(SYSTEM_ACTOR, getattr(praxis, RECIPIENT[provider]))) == 1
     # Later runs find nothing left to do.
     run_hourly(service, praxis, until=praxis.at(5, 5, 19))
     assert len(fake.requests) == 3
@@ -95,8 +87,8 @@ def test_d15_a_permanent_refusal_is_recorded_with_the_providers_reason_and_never
     assert row.failure == reason
     assert len(fake.requests) == 1
     assert fake.received == []
-    assert service.client_history(getattr(praxis, RECIPIENT[provider])) == []
-    why = "\n".join(service.why(praxis.booked[RECIPIENT[provider]].id).lines())
+    assert service.client_history(SYSTEM_ACTOR, getattr(praxis, RECIPIENT[provider])) == []
+    why = "\n".join(service.why(SYSTEM_ACTOR, praxis.booked[RECIPIENT[provider]].id).lines())
     assert f"reminder via {row.channel.value} to {row.address}: failed" in why
     assert reason in why
 
@@ -140,96 +132,6 @@ def test_d15_an_empty_account_pauses_the_channel_and_says_so(
     assert sorted(o.state for o in report.dispatched) == [DeliveryState.SENT] * 2
     assert len(fake.received) == 2
     assert len(fake.requests) == 3
-
-
-def test_d15_a_dispatcher_killed_after_seven_accepted_never_causes_a_second_sms(
-    praxis: Praxis, seven: FakeSevenGateway
-) -> None:
-    _reminder_due_now(praxis, "jonas")
-    child = subprocess.run(
-        [
-            sys.executable,
-            str(Path(dispatch_then_die.__file__)),
-            str(praxis.path),
-            praxis.clock.now().isoformat(),
-            seven.transport_url(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert child.returncode == dispatch_then_die.DIED, child.stderr
-
-    # seven has the SMS; the outbox only knows that sending had begun.
-    (first,) = seven.received
-    (row,) = praxis.outbox()
-    assert row.state is DeliveryState.SENDING
-    assert first.foreign_id == seven_foreign_id(row.key)
-
-    # The restarted service reconciles the interrupted row and sends it again under the
-    # same key; seven recognises the foreign_id and delivers nothing new.
-    praxis.clock.advance(minutes=15)
-    service = praxis.service([seven.transport_url()])
-    service.run()
-
-    assert len(seven.requests) == 2
-    assert seven.received == [first]
-    (row,) = praxis.outbox()
-    assert (row.state, row.provider_message_id) == (DeliveryState.SENT, first.message_id)
-    assert len(service.client_history(praxis.jonas)) == 1
-
-
-class CrashAfterSend:
-    """Forwards to a real transport, then 'dies' once, right after the provider accepted."""
-
-    def __init__(self, inner: Transport) -> None:
-        self.inner = inner
-        self.crashes = 1
-
-    @property
-    def channels(self) -> frozenset[Channel]:
-        return self.inner.channels
-
-    def send(self, message: OutgoingMessage) -> Delivery:
-        delivery = self.inner.send(message)
-        if self.crashes:
-            self.crashes -= 1
-            raise SimulatedCrash(message.idempotency_key)
-        return delivery
-
-    def close(self) -> None:
-        self.inner.close()
-
-
-@pytest.mark.parametrize("resend_interrupted", [True, False])
-def test_d15_twilio_has_no_idempotency_so_a_crash_means_a_second_sms_or_a_report(
-    praxis: Praxis, twilio: FakeTwilioApi, resend_interrupted: bool
-) -> None:
-    """Documented in docs/transports.md: Twilio's Messages API takes no idempotency key.
-    ``RetryPolicy(resend_interrupted=True)`` (the default) sends again — the client gets
-    the reminder twice; ``False`` records "delivery unknown" for staff instead."""
-    _reminder_due_now(praxis, "jonas")
-    retry = RetryPolicy(resend_interrupted=resend_interrupted)
-    crashing = praxis.service([twilio.transport_url()], retry=retry, wrap=CrashAfterSend)
-    with pytest.raises(SimulatedCrash):
-        crashing.run()
-    assert len(twilio.received) == 1
-
-    praxis.clock.advance(minutes=15)
-    restarted = praxis.service([twilio.transport_url()], retry=retry)
-    restarted.run()
-
-    (row,) = praxis.outbox()
-    if resend_interrupted:
-        first, second = twilio.received
-        assert (first.to, first.text) == (second.to, second.text)
-        assert first.message_id != second.message_id
-        assert (row.state, row.provider_message_id) == (DeliveryState.SENT, second.message_id)
-    else:
-        assert len(twilio.received) == 1
-        assert row.state is DeliveryState.FAILED
-        assert row.failure == "interrupted after handing over; delivery unknown"
-    assert row.kind is MessageKind.REMINDER
 
 
 @pytest.mark.parametrize(

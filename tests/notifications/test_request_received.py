@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from lemnicore.access.actors import SYSTEM_ACTOR
 from lemnicore.notifications.policy import MessageKind, NotificationPolicy
 from lemnicore.notifications.ports import last_notified_at
 from lemnicore.notifications.service import NotificationService
@@ -46,7 +47,7 @@ def test_c5_d14_request_received_is_in_the_appointment_history_and_confirmation_
     notifier = NotificationService(
         practice.store, practice.clock, [mail], NotificationPolicy(quiet_hours=None)
     )
-    (entry,) = notifier.appointment_history(receipt.appointment_id)
+    (entry,) = notifier.appointment_history(SYSTEM_ACTOR, receipt.appointment_id)
     assert (entry.kind, entry.channel, entry.address, entry.at) == (
         MessageKind.REQUEST_RECEIVED,
         Channel.EMAIL,
@@ -63,7 +64,7 @@ def test_c5_d14_request_received_is_in_the_appointment_history_and_confirmation_
     practice.clock.advance(hours=2)  # D4: an hour after the record was made
     (confirmation,) = notifier.run().enqueued
     assert confirmation.kind is MessageKind.CONFIRMATION
-    kinds = [e.kind for e in notifier.appointment_history(receipt.appointment_id)]
+    kinds = [e.kind for e in notifier.appointment_history(SYSTEM_ACTOR, receipt.appointment_id)]
     assert kinds == [MessageKind.REQUEST_RECEIVED, MessageKind.CONFIRMATION]
 
 

@@ -84,13 +84,13 @@ def test_d14_sent_reminder_is_in_client_and_appointment_history(practice: Practi
     assert confirmation.address == "eva@example.org"
     assert "Di 05.05.2026 09:00 Uhr, Raum 1" in confirmation.text
     assert report.dispatched[0].state is DeliveryState.SENT
-    [entry] = notifier.client_history(client)
+    [entry] = notifier.client_history(SYSTEM_ACTOR, client)
     assert (entry.channel, entry.address, entry.text) == (
         Channel.EMAIL,
         "eva@example.org",
         confirmation.text,
     )
-    explanation = notifier.why(a)
+    explanation = notifier.why(SYSTEM_ACTOR, a)
     assert explanation.last_notified_at == practice.clock.now()
 
 
@@ -155,7 +155,7 @@ def test_d15_crash_between_send_and_record_never_duplicates(practice: Practice) 
     with pytest.raises(SimulatedCrash):
         notifier.run()
     assert len(transport.delivered) == 1
-    assert notifier.client_history(client) == []  # the crash came before recording
+    assert notifier.client_history(SYSTEM_ACTOR, client) == []  # the crash came before recording
 
     transport.crash_after = None
     practice.clock.advance(minutes=30)
@@ -164,7 +164,7 @@ def test_d15_crash_between_send_and_record_never_duplicates(practice: Practice) 
     assert transport.attempts[0].idempotency_key == transport.attempts[1].idempotency_key
     assert len(transport.delivered) == 1
     assert [o.state for o in report.dispatched][-1] is DeliveryState.SENT
-    assert len(notifier.client_history(client)) == 1
+    assert len(notifier.client_history(SYSTEM_ACTOR, client)) == 1
 
 
 def test_d15_crash_can_be_reported_instead_of_resent(practice: Practice) -> None:
@@ -181,7 +181,7 @@ def test_d15_crash_can_be_reported_instead_of_resent(practice: Practice) -> None
     assert report.dispatched[0].state is DeliveryState.FAILED
     assert "delivery unknown" in report.dispatched[0].detail
     assert len(transport.attempts) == 1
-    why = notifier.why(a)
+    why = notifier.why(SYSTEM_ACTOR, a)
     assert why.messages[0].state is DeliveryState.FAILED
 
 
@@ -215,7 +215,7 @@ def test_d15_transient_errors_are_retried_with_backoff_permanent_ones_recorded(
 
     practice.clock.advance(hours=1)
     assert notifier.run().dispatched == []  # the permanent failure is not retried
-    why = notifier.why(bad)
+    why = notifier.why(SYSTEM_ACTOR, bad)
     assert why.skips[0].reason is SkipReason.PREVIOUS_ATTEMPT_FAILED
 
 
@@ -240,12 +240,12 @@ def test_d12_letters_go_to_the_staff_work_list(practice: Practice) -> None:
     notifier = service(practice, transport, policy=policy)
     notifier.run()
     assert transport.delivered == []
-    [item] = notifier.work_list()
+    [item] = notifier.work_list(SYSTEM_ACTOR, "org-1")
     assert item.channel is Channel.LETTER
     assert "Alt" in item.text
-    notifier.complete_work_item(item.id)
-    assert notifier.work_list() == []
-    assert notifier.appointment_history(a)[0].address.startswith("Am Park 1")
+    notifier.complete_work_item(SYSTEM_ACTOR, item.id)
+    assert notifier.work_list(SYSTEM_ACTOR, "org-1") == []
+    assert notifier.appointment_history(SYSTEM_ACTOR, a)[0].address.startswith("Am Park 1")
 
 
 def test_d8_manual_message_through_the_service_holds_back_the_reminder(practice: Practice) -> None:
@@ -256,12 +256,12 @@ def test_d8_manual_message_through_the_service_holds_back_the_reminder(practice:
     policy = NotificationPolicy(quiet_hours=None).with_changes(confirmation__enabled=False)
     notifier = service(practice, transport, policy=policy)
     notifier.record_manual_message(
-        client, channel=Channel.SMS, address="+4915112345678", text="Bis später!"
+        SYSTEM_ACTOR, client, channel=Channel.SMS, address="+4915112345678", text="Bis später!"
     )
     report = notifier.run()
     assert transport.delivered == []
     assert report.plan.skips_for(a)[0].reason is SkipReason.DOUBLE_MESSAGE_GUARD
-    assert notifier.client_history(client)[0].text == "Bis später!"
+    assert notifier.client_history(SYSTEM_ACTOR, client)[0].text == "Bis später!"
 
 
 def test_dry_run_sends_and_writes_nothing(practice: Practice) -> None:

@@ -32,7 +32,9 @@ def twilio() -> Iterator[FakeTwilioApi]:
 @pytest.fixture
 def threema() -> Iterator[FakeThreemaGateway]:
     with FakeThreemaGateway(
-        phones={"4917012345678": "ECHOECHO"}, emails={"anna@example.org": "ANNA1234"}
+        phones={"4917012345678": "ECHOECHO"},
+        emails={"anna@example.org": "ANNA1234"},
+        identities={"LINA2026"},
     ) as gateway:
         yield gateway
 

@@ -24,6 +24,9 @@ def test_g1_transport_docs_examples_run(code: str, capsys: pytest.CaptureFixture
                 "Ihre Termine",
                 "Terminbestätigung",
                 "Erinnerung: Termin",
+                "handed_over",
+                "not_handed_over",
+                "threema offers",
             )
         ):
             assert expected in out

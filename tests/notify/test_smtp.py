@@ -15,6 +15,7 @@ from notify_helpers import MessageFactory, appointment_ics, ics_attachment
 
 from lemnicore.notifications.transport import (
     Attachment,
+    ChannelPausedError,
     OutgoingMessage,
     PermanentTransportError,
     TransientTransportError,
@@ -151,7 +152,9 @@ def test_d15_an_unreachable_server_is_transient(reminder: MessageFactory) -> Non
         smtp.send(reminder(Channel.EMAIL, "anna@example.org"))
 
 
-def test_d12_auth_login_works_and_a_wrong_password_is_permanent(reminder: MessageFactory) -> None:
+def test_d12_auth_login_works_and_a_wrong_password_pauses_the_channel(
+    reminder: MessageFactory,
+) -> None:
     with SmtpSink(username="praxis", password="richtig") as sink:
         with closing(SmtpTransport(sink.transport_url())) as smtp:
             smtp.send(reminder(Channel.EMAIL, "anna@example.org"))
@@ -160,7 +163,7 @@ def test_d12_auth_login_works_and_a_wrong_password_is_permanent(reminder: Messag
         wrong = sink.transport_url().replace(":richtig@", ":falsch@")
         with (
             closing(SmtpTransport(wrong)) as smtp,
-            pytest.raises(PermanentTransportError, match="login refused") as caught,
+            pytest.raises(ChannelPausedError, match="login refused") as caught,
         ):
             smtp.send(reminder(Channel.EMAIL, "anna@example.org"))
         assert caught.value.code == "535"
@@ -215,11 +218,11 @@ def test_d12_an_untrusted_certificate_is_permanent(
         assert sink.messages == []
 
 
-def test_d12_starttls_asked_of_a_server_without_it_is_permanent(
+def test_d12_starttls_asked_of_a_server_without_it_pauses_the_channel(
     smtp_sink: SmtpSink, reminder: MessageFactory
 ) -> None:
     smtp = SmtpTransport(smtp_sink.transport_url(starttls="1"))
-    with closing(smtp), pytest.raises(PermanentTransportError, match="does not support"):
+    with closing(smtp), pytest.raises(ChannelPausedError, match="does not support"):
         smtp.send(reminder(Channel.EMAIL, "anna@example.org"))
     assert smtp_sink.messages == []
 

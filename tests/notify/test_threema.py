@@ -58,7 +58,7 @@ def test_d15_a_phone_without_threema_is_permanent_404(
     assert len(threema.requests) == 1
 
 
-@pytest.mark.parametrize(("status", "words"), [(400, "invalid recipient"), (401, "secret")])
+@pytest.mark.parametrize(("status", "words"), [(400, "invalid recipient"), (413, "too long")])
 def test_d15_documented_refusals_are_permanent(
     threema: FakeThreemaGateway,
     transport: ThreemaTransport,
@@ -114,5 +114,6 @@ def test_d15_a_wrong_secret_is_refused_by_the_fake(
     threema: FakeThreemaGateway, reminder: MessageFactory
 ) -> None:
     url = threema.transport_url().replace(threema.secret, "wrong-secret")
-    with closing(ThreemaTransport(url)) as channel, pytest.raises(PermanentTransportError):
+    with closing(ThreemaTransport(url)) as channel, pytest.raises(ChannelPausedError) as caught:
         channel.send(reminder(Channel.THREEMA, "ECHOECHO"))
+    assert caught.value.code == "401"

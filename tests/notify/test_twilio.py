@@ -9,7 +9,11 @@ import pytest
 from notify_helpers import MessageFactory, send_with_retries
 
 from lemnicore.errors import ValidationError
-from lemnicore.notifications.transport import PermanentTransportError, TransientTransportError
+from lemnicore.notifications.transport import (
+    ChannelPausedError,
+    PermanentTransportError,
+    TransientTransportError,
+)
 from lemnicore_notify import TwilioSmsTransport
 from lemnicore_notify.testing import FakeTwilioApi
 
@@ -71,7 +75,6 @@ def test_d15_too_many_requests_is_transient_with_retry_after(
         (21211, "not a valid phone number"),
         (21610, "unsubscribed"),
         (21408, "Permission to send"),
-        (20003, "Authenticate"),
     ],
 )
 def test_d15_documented_errors_are_permanent_with_code_and_message(
@@ -92,7 +95,7 @@ def test_d15_a_wrong_token_is_refused_by_the_fake(
     twilio: FakeTwilioApi, reminder: MessageFactory
 ) -> None:
     url = twilio.transport_url().replace(twilio.auth_token, "wrong-token")
-    with closing(TwilioSmsTransport(url)) as sms, pytest.raises(PermanentTransportError) as caught:
+    with closing(TwilioSmsTransport(url)) as sms, pytest.raises(ChannelPausedError) as caught:
         sms.send(reminder())
     assert caught.value.code == "20003"
     assert "wrong-token" not in str(caught.value)

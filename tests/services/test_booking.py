@@ -310,26 +310,38 @@ def test_a5_free_slots_of_a_room_leave_out_its_appointments(
     practice.add_working_time(room, MON_FRI, time(8), time(12))
     booked = practice.appointment(anna, room, practice.at(2026, 5, 4, 9), minutes=60)
     day = (practice.at(2026, 5, 4), practice.at(2026, 5, 5))
-    free = [s.start.strftime("%H:%M") for s in practice.book.free_slots(room, *day)]
+    free = [
+        s.start.strftime("%H:%M")
+        for s in practice.book.free_slots(practice.front_desk(), room, *day)
+    ]
     assert free == ["08:00", "08:30", "10:00", "10:30", "11:00", "11:30"]
     practice.book.cancel(practice.owner(anna), booked.id)
-    assert len(practice.book.free_slots(room, *day)) == 8
+    assert len(practice.book.free_slots(practice.front_desk(), room, *day)) == 8
 
 
 def test_a5_the_slot_grid_marks_taken_slots(practice: Practice, anna: str, room: str) -> None:
     practice.add_working_time(room, MON_FRI, time(8), time(9))
     practice.appointment(anna, room, practice.at(2026, 5, 4, 8, 30))
-    grid = practice.book.slot_grid(room, practice.at(2026, 5, 4), practice.at(2026, 5, 5))
+    grid = practice.book.slot_grid(
+        practice.front_desk(), room, practice.at(2026, 5, 4), practice.at(2026, 5, 5)
+    )
     assert [s.free for s in grid] == [True, False]
 
 
 def test_a5_a_room_without_working_time_has_no_slots(practice: Practice, room: str) -> None:
-    assert practice.book.free_slots(room, practice.at(2026, 5, 4), practice.at(2026, 5, 11)) == []
+    assert (
+        practice.book.free_slots(
+            practice.front_desk(), room, practice.at(2026, 5, 4), practice.at(2026, 5, 11)
+        )
+        == []
+    )
 
 
 def test_a5_free_slots_of_an_unknown_room_name_it(practice: Practice) -> None:
     with pytest.raises(NotFoundError, match="unknown room 'room-99'"):
-        practice.book.free_slots("room-99", practice.at(2026, 5, 4), practice.at(2026, 5, 5))
+        practice.book.free_slots(
+            practice.front_desk(), "room-99", practice.at(2026, 5, 4), practice.at(2026, 5, 5)
+        )
 
 
 def test_a5_a_practitioners_appointment_in_another_room_blocks_their_own_slots(
@@ -339,10 +351,10 @@ def test_a5_a_practitioners_appointment_in_another_room_blocks_their_own_slots(
     practice.add_working_time(room, MON_FRI, time(8), time(10), calendar_id=calendar)
     practice.appointment(anna, practice.add_room("Room 2"), practice.at(2026, 5, 4, 8))
     day = (practice.at(2026, 5, 4), practice.at(2026, 5, 5))
-    free = practice.book.free_slots(room, *day, calendar_id=calendar)
+    free = practice.book.free_slots(practice.front_desk(), room, *day, calendar_id=calendar)
     assert [s.start.strftime("%H:%M") for s in free] == ["08:30", "09:00", "09:30"]
     # Without the calendar, a practitioner's own working time is not offered at all.
-    assert practice.book.free_slots(room, *day) == []
+    assert practice.book.free_slots(practice.front_desk(), room, *day) == []
 
 
 def test_a5_a_public_holiday_in_hamburg_has_no_slots(
@@ -350,9 +362,14 @@ def test_a5_a_public_holiday_in_hamburg_has_no_slots(
 ) -> None:
     practice.add_working_time(room, MON_FRI, time(8), time(12), holiday_region="DE-HH")
     whit_monday = (practice.at(2026, 5, 25), practice.at(2026, 5, 26))
-    assert practice.book.free_slots(room, *whit_monday) == []
+    assert practice.book.free_slots(practice.front_desk(), room, *whit_monday) == []
     assert (
-        len(practice.book.free_slots(room, practice.at(2026, 5, 26), practice.at(2026, 5, 27))) == 8
+        len(
+            practice.book.free_slots(
+                practice.front_desk(), room, practice.at(2026, 5, 26), practice.at(2026, 5, 27)
+            )
+        )
+        == 8
     )
 
 
@@ -360,7 +377,9 @@ def test_dst_a5_the_service_keeps_both_slots_of_the_repeated_october_hour(
     practice: Practice, room: str
 ) -> None:
     practice.add_working_time(room, range(7), time(1), time(5))
-    free = practice.book.free_slots(room, practice.at(2026, 10, 25), practice.at(2026, 10, 26))
+    free = practice.book.free_slots(
+        practice.front_desk(), room, practice.at(2026, 10, 25), practice.at(2026, 10, 26)
+    )
     assert len(free) == 10
     assert [s.start.strftime("%H:%M") for s in free][2:6] == ["02:00", "02:30", "02:00", "02:30"]
 
@@ -369,7 +388,9 @@ def test_dst_a5_the_service_offers_three_real_hours_on_the_march_night(
     practice: Practice, room: str
 ) -> None:
     practice.add_working_time(room, range(7), time(1), time(5))
-    free = practice.book.free_slots(room, practice.at(2026, 3, 29), practice.at(2026, 3, 30))
+    free = practice.book.free_slots(
+        practice.front_desk(), room, practice.at(2026, 3, 29), practice.at(2026, 3, 30)
+    )
     assert [s.start.strftime("%H:%M") for s in free] == [
         "01:00",
         "01:30",
@@ -417,7 +438,10 @@ def test_a7_community_members_block_each_other_in_shared_rooms(
     practice.add_working_time(room, MON_FRI, time(8), time(10))
     practice.appointment(ben, room, practice.at(2026, 5, 4, 8))
     day = (practice.at(2026, 5, 4), practice.at(2026, 5, 5))
-    free = [s.start.strftime("%H:%M") for s in practice.book.free_slots(room, *day)]
+    free = [
+        s.start.strftime("%H:%M")
+        for s in practice.book.free_slots(practice.front_desk(), room, *day)
+    ]
     assert free == ["08:30", "09:00", "09:30"]
     with pytest.raises(OverlapError):
         practice.appointment(anna, room, practice.at(2026, 5, 4, 8))
@@ -458,7 +482,9 @@ def test_a7_b2_a_member_cannot_book_in_anothers_calendar_without_a_grant(
 def test_b2_a_delegate_with_a_grant_may_move_and_cancel(
     practice: Practice, anna: str, room: str
 ) -> None:
-    delegate = Actor(id="user-assistant", role=Role.DELEGATE, name="Assistant")
+    delegate = Actor(
+        id="user-assistant", role=Role.DELEGATE, name="Assistant", organisation_id="org-2"
+    )
     a = practice.appointment(anna, room, practice.at(2026, 5, 4, 9))
     with pytest.raises(AccessDeniedError):
         practice.book.move(delegate, a.id, start=practice.at(2026, 5, 4, 10))
@@ -471,7 +497,9 @@ def test_b2_a_delegate_with_a_grant_may_move_and_cancel(
 
 
 def test_b1_accounting_may_look_but_not_book(practice: Practice, anna: str, room: str) -> None:
-    accounting = Actor(id="user-acc", role=Role.ACCOUNTING)
+    accounting = Actor(
+        id="user-acc", role=Role.ACCOUNTING, organisation_id=practice.organisation.id
+    )
     a = practice.appointment(anna, room, practice.at(2026, 5, 4, 9))
     week = (practice.at(2026, 5, 4), practice.at(2026, 5, 11))
     assert practice.book.calendar(accounting, practice.calendars[anna], *week) == [a]

@@ -54,7 +54,7 @@ def contend(
 ) -> list[Outcome]:
     """One contender's 25 attempts, in its own order so that all windows see races."""
     book = AppointmentBook(store, FakeClock(NOW))
-    desk = Actor(id=f"user-desk-{contender}", role=Role.FRONT_DESK)
+    desk = Actor(id=f"user-desk-{contender}", role=Role.FRONT_DESK, organisation_id="org-1")
     order = [(w * (contender + 1) * 7) % WINDOWS for w in range(WINDOWS)]
     assert sorted(order) == list(range(WINDOWS))
     outcomes: list[Outcome] = []

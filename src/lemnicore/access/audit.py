@@ -24,6 +24,7 @@ class AuditAction(enum.StrEnum):
     CLIENT_CONSENT_CHANGED = "client.consent_changed"
     CLIENT_CONTACT_CHANGED = "client.contact_changed"
     CLIENT_ERASED = "client.erased"
+    CLIENT_EXPORTED = "client.exported"
     CLIENT_DELETED = "client.deleted"
     GRANT_GIVEN = "access.granted"
     GRANT_REVOKED = "access.revoked"

@@ -80,13 +80,19 @@ def authorize(
         return
     action = f"{permission.value} in calendar {calendar.id!r}"
     require_scope(actor, _permission_scope(permission), action)
-    if actor.role is Role.OWNER and actor.practitioner_id == calendar.owner_id:
+    # B1, deny by default: an actor without an organisation may do nothing; an unknown
+    # calendar organisation matches nobody. (Services decide through the access gateway.)
+    if actor.organisation_id is None:
+        raise AccessDeniedError(
+            actor.id, action, "an actor without an organisation may do nothing (B1)"
+        )
+    if (
+        actor.role is Role.OWNER
+        and actor.practitioner_id == calendar.owner_id
+        and calendar_organisation_id in (None, actor.organisation_id)
+    ):
         return
-    same_organisation = (
-        calendar_organisation_id is None
-        or actor.organisation_id is None
-        or actor.organisation_id == calendar_organisation_id
-    )
+    same_organisation = actor.organisation_id == calendar_organisation_id
     if actor.role in (Role.FRONT_DESK, Role.ACCOUNTING) and same_organisation:
         return
     for grant in grants:

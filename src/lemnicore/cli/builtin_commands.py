@@ -72,6 +72,7 @@ def _slots(args: argparse.Namespace) -> int:
     """A5/C2: the free slots of one room, a week at a time."""
     from datetime import time, timedelta
 
+    from lemnicore.access.actors import SYSTEM_ACTOR
     from lemnicore.cli.tables import week_table
     from lemnicore.clock import SystemClock
     from lemnicore.services.booking import AppointmentBook
@@ -90,7 +91,7 @@ def _slots(args: argparse.Namespace) -> int:
         start = local_datetime(monday, time(0), tz)
         end = local_datetime(monday + timedelta(days=7), time(0), tz)
         grid = AppointmentBook(store, SystemClock()).slot_grid(
-            room.id, start, end, calendar_id=args.calendar
+            SYSTEM_ACTOR, room.id, start, end, calendar_id=args.calendar
         )
         if args.json:
             print_json(

@@ -16,6 +16,7 @@ from datetime import datetime, time, timedelta
 
 import attrs
 
+from lemnicore.access.actors import SYSTEM_ACTOR
 from lemnicore.cli.arguments import open_cli_store
 from lemnicore.cli.invocation import command_prefix
 from lemnicore.cli.output import print_json
@@ -58,7 +59,7 @@ def coming_week_report(store: Store, now: datetime, store_url: str) -> str:
         f"{now.astimezone(tz):%a %d.%m.%Y %H:%M} to {days[-1]:%a %d.%m.%Y}:",
     ]
     for room in ROOMS:
-        grid = book.slot_grid(room.id, now, end)
+        grid = book.slot_grid(SYSTEM_ACTOR, room.id, now, end)
         lines += ["", week_table(f"{room.name} ({room.id})", days, grid, tz)]
     lines += ["", *notification_dry_run(store, now, store_url)]
     # Point at the first week the table has not shown yet.
@@ -126,7 +127,7 @@ def coming_week_document(store: Store, now: datetime, store_url: str) -> dict[st
                 "name": room.name,
                 "slots": [
                     {"start": s.start.astimezone(tz), "end": s.end.astimezone(tz), "free": s.free}
-                    for s in book.slot_grid(room.id, now, end)
+                    for s in book.slot_grid(SYSTEM_ACTOR, room.id, now, end)
                 ],
             }
             for room in ROOMS

@@ -243,7 +243,9 @@ def _why(args: argparse.Namespace) -> int:
     store = open_cli_store(args.store, must_exist=True)
     try:
         service = NotificationService(store, _clock(store, args.now))
-        explanation = service.why(args.appointment_id)
+        from lemnicore.access.actors import SYSTEM_ACTOR
+
+        explanation = service.why(SYSTEM_ACTOR, args.appointment_id)
         with store.unit_of_work(write=False) as uow:
             organisations = uow.organisations.all()
         tz = organisations[0].time_zone if organisations else "Europe/Berlin"

@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 
 import attrs
 
+from lemnicore.access.actors import Actor
+from lemnicore.access.gateway import AccessGateway
 from lemnicore.clock import Clock
 from lemnicore.errors import StoreError, ValidationError
 from lemnicore.ids import IdFactory, new_id
@@ -41,6 +43,8 @@ from lemnicore.notifications.render import render
 from lemnicore.notifications.sentlog import AppointmentRef, DeliveryState, SentLog
 from lemnicore.notifications.transport import (
     ChannelPausedError,
+    HandOver,
+    HandOverCheck,
     PermanentTransportError,
     TransientTransportError,
     Transport,
@@ -63,7 +67,11 @@ class RetryPolicy:
     provider's ``Retry-After``. After ``max_attempts`` a transient failure is final.
     A row SENDING for longer than ``stale_after`` was interrupted by a crash: with
     ``resend_interrupted`` it is sent again under its idempotency key, otherwise it is
-    recorded as failed ("delivery unknown") for staff to check.
+    recorded as failed ("delivery unknown") for staff to check — for transports that
+    cannot ask their provider. Those that can (``check_handover``) settle the row from
+    the provider's record; when the provider cannot tell, the row goes on the staff work
+    list as "delivery unknown", or with ``resend_unknown`` is sent again. A provider that
+    cannot be reached is asked again at each dispatch for ``keep_asking``.
     """
 
     base: timedelta = timedelta(minutes=1)
@@ -72,6 +80,8 @@ class RetryPolicy:
     stale_after: timedelta = timedelta(minutes=10)
     resend_interrupted: bool = True
     pause: timedelta = timedelta(hours=1)
+    resend_unknown: bool = False
+    keep_asking: timedelta = timedelta(hours=6)
 
     def delay(self, attempt: int, rng: random.Random, retry_after: float | None) -> timedelta:
         ceiling = min(self.cap, self.base * (2 ** max(attempt - 1, 0)))
@@ -313,28 +323,83 @@ class NotificationService:
         return next((t for t in self.transports if channel in t.channels), None)
 
     def reconcile(self) -> list[DispatchOutcome]:
-        """D15: rows left SENDING by a crash are sent again (same key) or reported."""
+        """D15: settle rows left SENDING by a crash between hand-over and record.
+
+        A transport that can ask its provider (``check_handover``, see
+        :class:`~lemnicore.notifications.transport.ReconcilingTransport`) decides: the
+        provider has it → recorded as sent; no record → sent again; cannot tell → the
+        row goes on the staff work list as "delivery unknown" (or is sent again with
+        ``RetryPolicy.resend_unknown``). Other transports keep ``resend_interrupted``.
+        The provider is asked outside any write transaction.
+        """
         now = to_utc(self.clock.now())
+        with self.store.unit_of_work(write=False) as uow:
+            stale = [
+                m
+                for m in uow.notification_log.in_state(DeliveryState.SENDING)
+                # younger rows are probably still in flight in another process
+                if now - (m.attempt_started_at or m.created_at) >= self.retry.stale_after
+            ]
         outcomes: list[DispatchOutcome] = []
-        with self.store.unit_of_work() as uow:
-            for m in uow.notification_log.in_state(DeliveryState.SENDING):
-                started = m.attempt_started_at or m.created_at
-                if now - started < self.retry.stale_after:
-                    continue  # probably still in flight in another process
-                if self.retry.resend_interrupted:
-                    fixed = attrs.evolve(m, state=DeliveryState.PENDING, next_attempt_at=now)
-                    detail = "interrupted; sending again under the same key"
-                else:
-                    fixed = attrs.evolve(
-                        m,
-                        state=DeliveryState.FAILED,
-                        failure="interrupted after handing over; delivery unknown",
-                    )
-                    detail = fixed.failure
-                uow.notification_log.update(fixed)
-                outcomes.append(_outcome(fixed, detail))
-            uow.commit()
+        for interrupted in stale:
+            answer = _ask_provider(self._transport_for(interrupted.channel), interrupted)
+            outcome = self._settle_interrupted(interrupted, answer, now)
+            if outcome is not None:
+                outcomes.append(outcome)
         return outcomes
+
+    def _settle_interrupted(
+        self, interrupted: OutboxMessage, answer: HandOverCheck | str | None, now: datetime
+    ) -> DispatchOutcome | None:
+        """D15: write what ``_ask_provider`` found out about one interrupted row."""
+        started = interrupted.attempt_started_at or interrupted.created_at
+        changes: dict[str, object]
+        if (
+            isinstance(answer, str)
+            and now - started < self.retry.stale_after + self.retry.keep_asking
+        ):
+            return _outcome(interrupted, f"waits: {answer}")  # ask again next dispatch
+        if answer is None:  # a transport that cannot be asked: the older rule
+            if self.retry.resend_interrupted:
+                changes = {"state": DeliveryState.PENDING, "next_attempt_at": now}
+                detail = "interrupted; sending again under the same key"
+            else:
+                detail = "interrupted after handing over; delivery unknown"
+                changes = {"state": DeliveryState.FAILED, "failure": detail}
+        elif isinstance(answer, str) or answer.status is HandOver.UNKNOWN:
+            why = answer if isinstance(answer, str) else answer.detail
+            if self.retry.resend_unknown:
+                changes = {"state": DeliveryState.PENDING, "next_attempt_at": now}
+                detail = f"delivery unknown ({why}); sending again as configured"
+            else:
+                detail = f"delivery unknown: interrupted after handing over; {why}"
+                changes = {"state": DeliveryState.WORK_LIST, "failure": detail}
+        elif answer.status is HandOver.NOT_DONE:
+            changes = {"state": DeliveryState.PENDING, "next_attempt_at": now}
+            detail = f"interrupted before the provider had it ({answer.detail}); sending again"
+        else:
+            delivery = answer.delivery
+            changes = {
+                "state": DeliveryState.SENT,
+                "failure": "",
+                "sent_at": started,
+                "provider": delivery.provider if delivery else "",
+                "provider_message_id": delivery.provider_message_id if delivery else None,
+            }
+            detail = f"interrupted after handing over; {answer.detail}"
+        with self.store.unit_of_work() as uow:
+            current = uow.notification_log.get(interrupted.id)
+            if (
+                current.state is not DeliveryState.SENDING
+                or current.attempt_started_at != interrupted.attempt_started_at
+            ):
+                return None  # another dispatcher settled it meanwhile
+            settled = attrs.evolve(current, **changes)  # type: ignore[arg-type]
+            uow.notification_log.update(settled)
+            if settled.state is DeliveryState.SENT:
+                self._record_history(uow, settled, started)
+            uow.commit()
+        return _outcome(settled, detail)
 
     def dispatch(self) -> list[DispatchOutcome]:
         """Send every ready outbox row; retry transient failures later (D15)."""
@@ -482,6 +547,7 @@ class NotificationService:
 
     def record_manual_message(
         self,
+        actor: Actor,
         client_id: str,
         *,
         channel: Channel,
@@ -492,7 +558,8 @@ class NotificationService:
         """A message staff sent by hand: counts for the guard (D8) and as notification (D10)."""
         now = to_utc(self.clock.now())
         with self.store.unit_of_work() as uow:
-            uow.clients.get(client_id)
+            gate = AccessGateway(uow, actor)
+            gate.client("NotificationService.record_manual_message", uow.clients.get(client_id))
             refs = tuple(
                 AppointmentRef(a.id, a.sequence)
                 for a in (uow.appointments.get(i) for i in appointment_ids)
@@ -516,16 +583,29 @@ class NotificationService:
             uow.commit()
         return message
 
-    def work_list(self) -> list[OutboxMessage]:
-        """D12: letters to write and calls to make."""
+    def work_list(self, actor: Actor, organisation_id: str) -> list[OutboxMessage]:
+        """D12: letters to write and calls to make for ``organisation_id``'s clients (B1:
+        only clients the actor may see)."""
         with self.store.unit_of_work(write=False) as uow:
-            return uow.notification_log.in_state(DeliveryState.WORK_LIST)
+            gate = AccessGateway(uow, actor)
+            relation = gate.organisation("NotificationService.work_list", organisation_id)
+            found: list[OutboxMessage] = []
+            for message in uow.notification_log.in_state(DeliveryState.WORK_LIST):
+                client = uow.clients.find(message.client_id) if message.client_id else None
+                if (
+                    client is not None
+                    and client.organisation_id == organisation_id
+                    and gate.sees_client(client, relation)
+                ):
+                    found.append(message)
+            return found
 
-    def complete_work_item(self, message_id: str) -> OutboxMessage:
+    def complete_work_item(self, actor: Actor, message_id: str) -> OutboxMessage:
         """Staff wrote the letter or made the call: recorded like a sent message (D14)."""
         now = to_utc(self.clock.now())
         with self.store.unit_of_work() as uow:
             message = uow.notification_log.get(message_id)
+            self._require_client(uow, actor, "complete_work_item", message.client_id)
             if message.state is not DeliveryState.WORK_LIST:
                 raise ValidationError(
                     "state",
@@ -539,19 +619,31 @@ class NotificationService:
 
     # -- questions -----------------------------------------------------------------------
 
-    def client_history(self, client_id: str) -> list[ClientMessageEntry]:
+    def client_history(self, actor: Actor, client_id: str) -> list[ClientMessageEntry]:
+        """D14: the messages sent to a client, with texts (B1: the client's practice)."""
         with self.store.unit_of_work(write=False) as uow:
+            self._require_client(uow, actor, "client_history", client_id)
             return uow.message_history.of_client(client_id)
 
-    def appointment_history(self, appointment_id: str) -> list[AppointmentMessageEntry]:
+    def appointment_history(
+        self, actor: Actor, appointment_id: str
+    ) -> list[AppointmentMessageEntry]:
+        """D14: the messages about an appointment (time, address)."""
         with self.store.unit_of_work(write=False) as uow:
+            appointment = uow.appointments.get(appointment_id)
+            AccessGateway(uow, actor).calendar(
+                "NotificationService.appointment_history", appointment.calendar_id
+            )
             return uow.message_history.of_appointment(appointment_id)
 
-    def why(self, appointment_id: str, now: datetime | None = None) -> Explanation:
-        """Why an appointment was or was not confirmed or reminded (all reasons, D1–D18)."""
+    def why(self, actor: Actor, appointment_id: str, now: datetime | None = None) -> Explanation:
+        """Why an appointment was or was not confirmed or reminded (all reasons, D1–D18).
+
+        Shows addresses and texts: for the owner and their practice's desk (B1)."""
         now = to_utc(require_aware(now or self.clock.now(), "now"))
         with self.store.unit_of_work(write=False) as uow:
             appointment = uow.appointments.get(appointment_id)
+            AccessGateway(uow, actor).calendar("NotificationService.why", appointment.calendar_id)
             policy = self.policy(uow)
             # The client's other appointments matter for combining (D9) and grouping (D8).
             others = (
@@ -570,6 +662,16 @@ class NotificationService:
             messages=messages,
             history=history,
         )
+
+    @staticmethod
+    def _require_client(uow: UnitOfWork, actor: Actor, method: str, client_id: str | None) -> None:
+        gate = AccessGateway(uow, actor)
+        operation = f"NotificationService.{method}"
+        if client_id is None:
+            # No client to measure against: only the system may (deny by default).
+            gate.require(operation, gate.relation_without_data())
+            return
+        gate.client(operation, uow.clients.get(client_id))
 
 
 class _ClientsOnDemand(Mapping[str, Client]):
@@ -602,6 +704,30 @@ class _ClientsOnDemand(Mapping[str, Client]):
 
     def __len__(self) -> int:
         return sum(1 for v in self._found.values() if v is not None)
+
+
+def _ask_provider(
+    transport: Transport | None, message: OutboxMessage
+) -> HandOverCheck | str | None:
+    """D15, F4: ask ``transport`` whether an interrupted ``message`` reached its provider.
+
+    ``None``: the transport cannot be asked. A string: the provider could not be asked
+    right now (a transient error) — try again later. Any other failure of the lookup,
+    expected or not, reads as "the provider cannot tell".
+    """
+    check = getattr(transport, "check_handover", None)
+    if check is None:
+        return None
+    since = message.attempt_started_at or message.created_at
+    try:
+        answer = check(message.outgoing(), since)
+    except TransientTransportError as exc:
+        return f"could not ask the provider: {exc}"
+    except Exception as exc:  # a plugin's lookup must not stop the run (F4)
+        return HandOverCheck(HandOver.UNKNOWN, detail=f"the lookup failed: {exc}")
+    if not isinstance(answer, HandOverCheck):
+        return HandOverCheck(HandOver.UNKNOWN, detail="the transport gave no answer")
+    return answer
 
 
 def _outcome(message: OutboxMessage, detail: str) -> DispatchOutcome:

@@ -8,7 +8,9 @@ registered by scheme through the ``lemnicore_register_transports`` hook. It send
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
+from datetime import datetime
 from typing import Protocol
 
 import attrs
@@ -109,6 +111,31 @@ class ChannelPausedError(TransportError):
     """The account cannot send on this channel now (no credits): pause and report it."""
 
 
+class HandOver(enum.StrEnum):
+    """D15: what a provider's own record says about a message whose sending was cut off."""
+
+    DONE = "handed_over"
+    """The provider has the message: record it as sent, never send it again."""
+    NOT_DONE = "not_handed_over"
+    """The provider has no record of it: sending it again cannot double it."""
+    UNKNOWN = "unknown"
+    """The provider offers no way to ask, or did not say: staff must check."""
+
+
+@attrs.frozen
+class HandOverCheck:
+    """The answer of :meth:`ReconcilingTransport.check_handover` (D15).
+
+    ``delivery`` carries the provider's message id when the status is ``DONE``;
+    ``detail`` says in a few words where the answer came from (it goes to the sent-log
+    and the staff work list, so it names no secret and no message text).
+    """
+
+    status: HandOver
+    delivery: Delivery | None = None
+    detail: str = ""
+
+
 class Transport(Protocol):
     """Sends messages on one or more channels."""
 
@@ -121,6 +148,24 @@ class Transport(Protocol):
 
     def close(self) -> None:
         """Release connections."""
+
+
+class ReconcilingTransport(Transport, Protocol):
+    """A transport that can tell, after a crash, whether a message reached its provider.
+
+    The dispatcher commits a message as ``sending`` before it calls :meth:`send`; if the
+    process dies before the answer is recorded, the next dispatch calls
+    :meth:`check_handover` instead of sending blindly again (D15, F4). ``since`` is when
+    the interrupted attempt began (timezone-aware). A transport answers from what its
+    provider really offers (a journal, a message list, its own file) and returns
+    ``HandOver.UNKNOWN`` when the provider offers nothing to ask; a
+    :class:`TransientTransportError` means "ask again later".
+
+    Transports without this method keep the older rule: ``RetryPolicy.resend_interrupted``.
+    """
+
+    def check_handover(self, message: OutgoingMessage, since: datetime) -> HandOverCheck:
+        """What the provider's record says about ``message`` sent at or after ``since``."""
 
 
 TransportFactory = Callable[[str], Transport]

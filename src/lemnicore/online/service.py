@@ -18,6 +18,7 @@ import attrs
 
 from lemnicore.access.actors import Actor, Role
 from lemnicore.access.audit import AuditAction
+from lemnicore.access.gateway import AccessGateway
 from lemnicore.access.policy import Permission
 from lemnicore.clock import Clock
 from lemnicore.errors import (
@@ -38,7 +39,7 @@ from lemnicore.scheduling.clients import Channel, Client
 from lemnicore.scheduling.practice import BOOKING_REQUEST_TYPE_ID, AppointmentType, Room
 from lemnicore.scheduling.rules import conflicts
 from lemnicore.scheduling.slots import Slot
-from lemnicore.services.booking import authorize_in, record
+from lemnicore.services.booking import authorize_in, record, require_client_reach
 from lemnicore.services.clients import register_client
 from lemnicore.services.entitlements import BookingLimits
 from lemnicore.services.lookup import organisation_of_calendar
@@ -127,7 +128,7 @@ class OnlineBooking:
         """
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
-            authorize_in(uow, actor, Permission.BOOK, calendar_id)
+            authorize_in(uow, actor, Permission.BOOK, calendar_id, "OnlineBooking.release")
             room = uow.rooms.get(room_id)
             if uow.appointment_types.find(type_id) is None:
                 if type_id != BOOKING_REQUEST_TYPE_ID:
@@ -159,8 +160,12 @@ class OnlineBooking:
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
             room = uow.rooms.get(room_id)
-            for old in self._releases_of(uow, room_id):
-                authorize_in(uow, actor, Permission.BOOK, old.calendar_id)
+            releases = self._releases_of(uow, room_id)
+            if not releases:
+                # Nothing released: still only someone who books in the room may say so.
+                AccessGateway(uow, actor).room("OnlineBooking.withdraw", room_id)
+            for old in releases:
+                authorize_in(uow, actor, Permission.BOOK, old.calendar_id, "OnlineBooking.withdraw")
                 uow.online_releases.remove(old.id)
             room = attrs.evolve(room, online_booking=False, booking_token=None)
             uow.rooms.put(room)
@@ -312,7 +317,7 @@ class OnlineBooking:
             calendars = [calendar_id] if calendar_id else [c.id for c in uow.calendars.all()]
             for cid in calendars:
                 try:
-                    authorize_in(uow, actor, Permission.VIEW, cid)
+                    authorize_in(uow, actor, Permission.VIEW, cid, "OnlineBooking.requests")
                 except AccessDeniedError:
                     if calendar_id:
                         raise
@@ -344,7 +349,7 @@ class OnlineBooking:
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
             before = uow.appointments.get(appointment_id)
-            authorize_in(uow, actor, Permission.MOVE, before.calendar_id)
+            authorize_in(uow, actor, Permission.MOVE, before.calendar_id, "OnlineBooking.confirm")
             if before.status is not AppointmentStatus.PROPOSED:
                 raise ValidationError(
                     "status",
@@ -355,6 +360,7 @@ class OnlineBooking:
                 client = self._register(uow, actor, before, new_client, now)
             else:
                 assert client_id is not None
+                require_client_reach(AccessGateway(uow, actor), client_id, "OnlineBooking.confirm")
                 client = uow.clients.get(client_id)
                 if client.erased:
                     raise ValidationError("client_id", f"client {client_id!r} has been erased")
@@ -392,7 +398,7 @@ class OnlineBooking:
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
             before = uow.appointments.get(appointment_id)
-            authorize_in(uow, actor, Permission.CANCEL, before.calendar_id)
+            authorize_in(uow, actor, Permission.CANCEL, before.calendar_id, "OnlineBooking.decline")
             after = before.with_status(AppointmentStatus.CANCELLED)
             uow.appointments.update(after)
             record(

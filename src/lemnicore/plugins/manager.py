@@ -27,6 +27,7 @@ BUILTIN_PLUGINS = (
     "lemnicore.storage.sqlite",
     "lemnicore.cli.builtin_commands",
     "lemnicore.online.commands",
+    "lemnicore.cli.client_commands",
     "lemnicore.notifications.cli",
 )
 

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from lemnicore.access.actors import Actor, Role, Scope
 from lemnicore.access.audit import AuditAction, AuditEntry
+from lemnicore.access.gateway import AccessGateway
 from lemnicore.access.policy import Grant, Permission, require_scope
 from lemnicore.access.views import ClientForBooking
 from lemnicore.clock import Clock
@@ -21,24 +22,33 @@ from lemnicore.scheduling.practice import Calendar
 from lemnicore.services.booking import record
 from lemnicore.services.entitlements import Entitlements
 from lemnicore.services.lookup import organisation_of_calendar
-from lemnicore.storage.ports import Store, UnitOfWork
+from lemnicore.storage.ports import Store
 
 
 def require_calendar_owner(actor: Actor, calendar: Calendar, action: str) -> None:
-    """Only the account owning ``calendar`` (or the system) may do this (A7, B2)."""
+    """Only the account owning ``calendar`` (or the system) may do this (A7, B2).
+
+    Kept for callers outside the services; services ask :class:`AccessGateway`."""
     if actor.role is Role.SYSTEM:
         return
-    if actor.role is Role.OWNER and actor.practitioner_id == calendar.owner_id:
+    if (
+        actor.role is Role.OWNER
+        and actor.organisation_id is not None
+        and actor.practitioner_id == calendar.owner_id
+    ):
         return
     raise AccessDeniedError(actor.id, action, f"only the owner of calendar {calendar.id!r} may")
 
 
 def require_administration(actor: Actor, organisation_id: str, action: str) -> None:
-    """B1: practice administration (rooms, staff, grants, erasure, audit) of one organisation."""
+    """B1: practice administration (rooms, staff, grants, erasure, audit) of one organisation.
+
+    Deny by default: an actor without an organisation is refused (only the system acts
+    without one)."""
     require_scope(actor, Scope.ADMINISTRATION, action)
-    if actor.role is not Role.SYSTEM and actor.organisation_id not in (None, organisation_id):
+    if actor.role is not Role.SYSTEM and actor.organisation_id != organisation_id:
         raise AccessDeniedError(
-            actor.id, action, f"the actor belongs to another organisation than {organisation_id!r}"
+            actor.id, action, f"the actor does not belong to the organisation {organisation_id!r}"
         )
 
 
@@ -76,7 +86,7 @@ class CalendarAccess:
             raise ValidationError("permissions", "a grant needs at least one permission")
         with self.store.unit_of_work() as uow:
             calendar = uow.calendars.get(calendar_id)
-            require_calendar_owner(actor, calendar, f"grant access to calendar {calendar_id!r}")
+            AccessGateway(uow, actor).calendar("CalendarAccess.grant", calendar_id)
             if grantee_id in (calendar.owner_id, actor.id):
                 raise ValidationError("grantee_id", "the owner needs no grant for their calendar")
             organisation = organisation_of_calendar(uow, calendar_id)
@@ -101,8 +111,7 @@ class CalendarAccess:
         """B2: take a grant back; audited (B3). Unknown grants are a :class:`NotFoundError`."""
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
-            calendar = uow.calendars.get(calendar_id)
-            require_calendar_owner(actor, calendar, f"revoke access to calendar {calendar_id!r}")
+            AccessGateway(uow, actor).calendar("CalendarAccess.revoke", calendar_id)
             grant = uow.grants.find(f"{calendar_id}:{grantee_id}")
             if grant is None:
                 raise NotFoundError("grant", f"{calendar_id}:{grantee_id}")
@@ -122,8 +131,7 @@ class CalendarAccess:
     def grants_of(self, actor: Actor, calendar_id: str) -> list[Grant]:
         """The grants the owner has given for ``calendar_id``."""
         with self.store.unit_of_work(write=False) as uow:
-            calendar = uow.calendars.get(calendar_id)
-            require_calendar_owner(actor, calendar, f"list grants of calendar {calendar_id!r}")
+            AccessGateway(uow, actor).calendar("CalendarAccess.grants_of", calendar_id)
             return [g for g in uow.grants.all() if g.calendar_id == calendar_id]
 
 
@@ -139,7 +147,8 @@ class ClientDirectory:
     """B1: client data as each role may see it.
 
     Delegates and front desk get :class:`ClientForBooking` (name and contact); the whole
-    record needs the ``client_records`` scope (owner, system).
+    record is the owner's (and the system's). A community member sees none of another
+    member's clients (A7).
     """
 
     def __init__(self, store: Store) -> None:
@@ -147,56 +156,37 @@ class ClientDirectory:
 
     def for_booking(self, actor: Actor, client_id: str) -> ClientForBooking:
         """B1: what booking needs of one client — no notes, birthday or tags."""
-        action = f"see client {client_id!r}"
-        require_scope(actor, Scope.CLIENT_BOOKING_FIELDS, action)
         with self.store.unit_of_work(write=False) as uow:
             client = uow.clients.get(client_id)
-            _require_reach(uow, actor, client, action)
+            AccessGateway(uow, actor).client("ClientDirectory.for_booking", client)
             return ClientForBooking.from_client(client)
 
     def find_for_booking(
         self, actor: Actor, organisation_id: str, name: str
     ) -> list[ClientForBooking]:
-        """B1: clients of ``organisation_id`` whose name contains ``name`` (case-insensitive)."""
-        action = f"search clients of {organisation_id!r}"
-        require_scope(actor, Scope.CLIENT_BOOKING_FIELDS, action)
+        """B1: clients of ``organisation_id`` whose name contains ``name`` (case-insensitive),
+        only those the actor may book for (a delegate: the granting owner's; a community
+        member: their own)."""
         wanted = name.strip().casefold()
         with self.store.unit_of_work(write=False) as uow:
+            gate = AccessGateway(uow, actor)
+            relation = gate.organisation("ClientDirectory.find_for_booking", organisation_id)
             found = [
                 c
                 for c in uow.clients.all()
                 if c.organisation_id == organisation_id
                 and not c.erased
                 and wanted in c.display_name.casefold()
+                and gate.sees_client(c, relation)
             ]
-            if found:
-                _require_reach(uow, actor, found[0], action)
             return [ClientForBooking.from_client(c) for c in found]
 
     def record(self, actor: Actor, client_id: str) -> Client:
-        """The whole client record: needs the ``client_records`` scope (B1)."""
-        action = f"read the record of client {client_id!r}"
-        require_scope(actor, Scope.CLIENT_RECORDS, action)
+        """The whole client record: the owner's (B1), never a community member's (A7)."""
         with self.store.unit_of_work(write=False) as uow:
             client = uow.clients.get(client_id)
-            _require_reach(uow, actor, client, action)
+            AccessGateway(uow, actor).client("ClientDirectory.record", client)
             return client
-
-
-def _require_reach(uow: UnitOfWork, actor: Actor, client: Client, action: str) -> None:
-    """The actor works for the client's organisation, or holds a grant on one of its
-    calendars (B2: a delegate books for another account's clients)."""
-    if actor.role is Role.SYSTEM or actor.organisation_id in (None, client.organisation_id):
-        return
-    granted = {
-        g.calendar_id for g in uow.grants.all() if g.grantee_id in (actor.id, actor.practitioner_id)
-    }
-    for calendar_id in granted:
-        if organisation_of_calendar(uow, calendar_id).id == client.organisation_id:
-            return
-    raise AccessDeniedError(
-        actor.id, action, "the client belongs to an organisation the actor does not work for"
-    )
 
 
 class AuditTrail:
@@ -219,9 +209,16 @@ class AuditTrail:
         actor_id: str | None = None,
         since: datetime | None = None,
     ) -> list[AuditEntry]:
-        """Entries matching every given filter, oldest first (needs ``administration``)."""
-        require_administration(actor, organisation_id, "read the audit log")
+        """Entries of ``organisation_id`` matching every given filter, oldest first.
+
+        B1: needs ``administration``; only entries about that organisation; a community
+        member sharing the organisation record sees only entries about their own
+        calendars, clients and actions.
+        """
         with self.store.unit_of_work(write=False) as uow:
-            return uow.audit.query(
+            gate = AccessGateway(uow, actor)
+            relation = gate.organisation("AuditTrail.entries", organisation_id)
+            found = uow.audit.query(
                 appointment_id=appointment_id, client_id=client_id, actor_id=actor_id, since=since
             )
+            return [e for e in found if gate.sees_audit_entry(e, organisation_id, relation)]

@@ -13,9 +13,12 @@ import attrs
 
 from lemnicore.access.actors import Actor
 from lemnicore.access.audit import AuditAction, AuditEntry, changed_fields
-from lemnicore.access.policy import Permission, authorize, grant_id
+from lemnicore.access.gateway import AccessGateway
+from lemnicore.access.matrix import Relation
+from lemnicore.access.policy import Permission
+from lemnicore.access.views import AppointmentForBooking, without_comment
 from lemnicore.clock import Clock
-from lemnicore.errors import OverlapError, ValidationError
+from lemnicore.errors import AccessDeniedError, OverlapError, ValidationError
 from lemnicore.ids import IdFactory, new_id
 from lemnicore.scheduling.appointments import Appointment, AppointmentStatus
 from lemnicore.scheduling.intervals import Interval
@@ -69,20 +72,30 @@ def record(
     )
 
 
-def authorize_in(uow: UnitOfWork, actor: Actor, permission: Permission, calendar_id: str) -> None:
-    """B1/B2: look up the calendar and its grants, then ask the access rule."""
-    calendar = uow.calendars.get(calendar_id)
-    # Only a grant to this actor (or their practitioner account) can matter: look those up
-    # by id instead of loading every grant of the organisation on each booking.
-    grantees = {who for who in (actor.id, actor.practitioner_id) if who}
-    grants = [
-        g
-        for g in (uow.grants.find(grant_id(calendar_id, who)) for who in sorted(grantees))
-        if g is not None
-    ]
-    owner = uow.practitioners.find(calendar.owner_id)
-    organisation_id = owner.organisation_id if owner is not None else None
-    authorize(actor, permission, calendar, grants, calendar_organisation_id=organisation_id)
+def authorize_in(
+    uow: UnitOfWork, actor: Actor, permission: Permission, calendar_id: str, operation: str
+) -> Relation:
+    """B1/B2: ask the access gateway whether ``actor`` may ``operation`` in ``calendar_id``.
+
+    Returns the actor's relation to the calendar (a delegate gets role-shaped answers)."""
+    return AccessGateway(uow, actor).calendar(operation, calendar_id, permission)
+
+
+def require_client_reach(gate: AccessGateway, client_id: str, operation: str) -> None:
+    """B1: booking for a client needs the client to be one the actor may book for."""
+    client = gate.uow.clients.get(client_id)
+    relation = gate.relation_to_client(client)
+    if relation not in (Relation.OWN, Relation.DELEGATE, Relation.STAFF, Relation.SYSTEM):
+        raise AccessDeniedError(
+            gate.actor.id,
+            f"{operation} (client {client_id!r})",
+            f"the client is not the actor's to book for (relation {relation.value!r}, B1)",
+        )
+
+
+def _shaped(relation: Relation, appointment: Appointment) -> Appointment:
+    # B1: a delegate never reads comments, not even in what a change hands back.
+    return without_comment(appointment) if relation is Relation.DELEGATE else appointment
 
 
 class AppointmentBook:
@@ -136,11 +149,12 @@ class AppointmentBook:
             require_aware(end, "end")
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
-            authorize_in(uow, actor, Permission.BOOK, calendar_id)
+            gate = AccessGateway(uow, actor)
+            relation = gate.calendar("AppointmentBook.book", calendar_id, Permission.BOOK)
             uow.rooms.get(room_id)
             appointment_type = uow.appointment_types.get(type_id)
             if client_id is not None:
-                uow.clients.get(client_id)
+                require_client_reach(gate, client_id, "AppointmentBook.book")
             appointment = Appointment(
                 id=appointment_id or self._new_id(),
                 calendar_id=calendar_id,
@@ -184,7 +198,7 @@ class AppointmentBook:
                 after=after,
             )
             uow.commit()
-        return appointment
+        return _shaped(relation, appointment)
 
     def move(
         self,
@@ -206,7 +220,9 @@ class AppointmentBook:
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
             before = uow.appointments.get(appointment_id)
-            authorize_in(uow, actor, Permission.MOVE, before.calendar_id)
+            relation = authorize_in(
+                uow, actor, Permission.MOVE, before.calendar_id, "AppointmentBook.move"
+            )
             if not before.blocks_room:
                 raise ValidationError(
                     "status",
@@ -241,7 +257,7 @@ class AppointmentBook:
                 after=new,
             )
             uow.commit()
-        return after
+        return _shaped(relation, after)
 
     def change(
         self,
@@ -256,7 +272,8 @@ class AppointmentBook:
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
             before = uow.appointments.get(appointment_id)
-            authorize_in(uow, actor, Permission.MOVE, before.calendar_id)
+            gate = AccessGateway(uow, actor)
+            relation = gate.calendar("AppointmentBook.change", before.calendar_id, Permission.MOVE)
             after = before
             if type_id is not None:
                 kind = uow.appointment_types.get(type_id)
@@ -264,7 +281,7 @@ class AppointmentBook:
             if comment is not None:
                 after = attrs.evolve(after, comment=comment)
             if client_id is not None:
-                uow.clients.get(client_id)
+                require_client_reach(gate, client_id, "AppointmentBook.change")
                 after = attrs.evolve(after, client_id=client_id)
             uow.appointments.update(after)
             old, new = changed_fields(before, after, _AUDITED_FIELDS)
@@ -280,24 +297,24 @@ class AppointmentBook:
                 after=new,
             )
             uow.commit()
-        return after
+        return _shaped(relation, after)
 
     def cancel(self, actor: Actor, appointment_id: str, *, reason: str = "") -> Appointment:
         """Cancel (stornieren): the room is free again at once (A3)."""
         return self._set_status(
-            actor, appointment_id, AppointmentStatus.CANCELLED, Permission.CANCEL, reason
+            actor, appointment_id, AppointmentStatus.CANCELLED, Permission.CANCEL, reason, "cancel"
         )
 
     def mark_no_show(self, actor: Actor, appointment_id: str) -> Appointment:
         """The client did not come (geplatzt); the time no longer blocks the room (A3)."""
         return self._set_status(
-            actor, appointment_id, AppointmentStatus.NO_SHOW, Permission.MOVE, ""
+            actor, appointment_id, AppointmentStatus.NO_SHOW, Permission.MOVE, "", "mark_no_show"
         )
 
     def complete(self, actor: Actor, appointment_id: str) -> Appointment:
         """The appointment took place."""
         return self._set_status(
-            actor, appointment_id, AppointmentStatus.COMPLETED, Permission.MOVE, ""
+            actor, appointment_id, AppointmentStatus.COMPLETED, Permission.MOVE, "", "complete"
         )
 
     def reinstate(self, actor: Actor, appointment_id: str) -> Appointment:
@@ -306,7 +323,7 @@ class AppointmentBook:
         Refused with :class:`OverlapError` if the room was given away meanwhile (A4).
         """
         return self._set_status(
-            actor, appointment_id, AppointmentStatus.BOOKED, Permission.MOVE, ""
+            actor, appointment_id, AppointmentStatus.BOOKED, Permission.MOVE, "", "reinstate"
         )
 
     def _set_status(
@@ -316,11 +333,14 @@ class AppointmentBook:
         status: AppointmentStatus,
         permission: Permission,
         note: str,
+        method: str,
     ) -> Appointment:
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
             before = uow.appointments.get(appointment_id)
-            authorize_in(uow, actor, permission, before.calendar_id)
+            relation = authorize_in(
+                uow, actor, permission, before.calendar_id, f"AppointmentBook.{method}"
+            )
             after = before.with_status(status)
             if after.blocks_room and not before.blocks_room:
                 # Back from no-show: the room may have been given away meanwhile (A4).
@@ -347,31 +367,68 @@ class AppointmentBook:
                 note=note,
             )
             uow.commit()
-        return after
+        return _shaped(relation, after)
 
     # -- queries -------------------------------------------------------------------------
 
     def calendar(
         self, actor: Actor, calendar_id: str, start: datetime, end: datetime
     ) -> list[Appointment]:
-        """The appointments of one calendar overlapping [start, end) (B1: needs VIEW)."""
+        """The appointments of one calendar overlapping [start, end), in full, comments
+        included: for the owner and their practice's staff (B1). Delegates use
+        :meth:`calendar_for_booking`; community members :class:`CalendarCommunities`."""
         Interval(require_aware(start, "start"), require_aware(end, "end"))
         with self.store.unit_of_work(write=False) as uow:
-            authorize_in(uow, actor, Permission.VIEW, calendar_id)
+            authorize_in(uow, actor, Permission.VIEW, calendar_id, "AppointmentBook.calendar")
             return uow.appointments.in_calendar(calendar_id, start, end)
 
+    def calendar_for_booking(
+        self, actor: Actor, calendar_id: str, start: datetime, end: datetime
+    ) -> list[AppointmentForBooking]:
+        """B1: one calendar's appointments as booking needs them — time, room, type,
+        status, client name and contact; never the comment (what a delegate sees)."""
+        Interval(require_aware(start, "start"), require_aware(end, "end"))
+        with self.store.unit_of_work(write=False) as uow:
+            authorize_in(
+                uow, actor, Permission.VIEW, calendar_id, "AppointmentBook.calendar_for_booking"
+            )
+            return [
+                AppointmentForBooking.from_appointment(
+                    a, uow.clients.find(a.client_id) if a.client_id else None
+                )
+                for a in uow.appointments.in_calendar(calendar_id, start, end)
+            ]
+
     def slot_grid(
-        self, room_id: str, start: datetime, end: datetime, *, calendar_id: str | None = None
+        self,
+        actor: Actor,
+        room_id: str,
+        start: datetime,
+        end: datetime,
+        *,
+        calendar_id: str | None = None,
     ) -> list[Slot]:
         """A5/C2: every working-time slot of the room in [start, end), free or taken.
 
         Busy time is every active appointment of the room, whoever's calendar it is in —
         this is how community members' bookings block each other (A7) — and, with
-        ``calendar_id``, that practitioner's appointments in other rooms too.
+        ``calendar_id``, that practitioner's appointments in other rooms too. Busy and free
+        only: anyone who books in the room may ask, community members included (A7).
         """
         Interval(require_aware(start, "start"), require_aware(end, "end"))
+        return self._slot_grid(actor, room_id, start, end, calendar_id, "slot_grid")
+
+    def _slot_grid(
+        self,
+        actor: Actor,
+        room_id: str,
+        start: datetime,
+        end: datetime,
+        calendar_id: str | None,
+        method: str,
+    ) -> list[Slot]:
         with self.store.unit_of_work(write=False) as uow:
-            uow.rooms.get(room_id)
+            AccessGateway(uow, actor).room(f"AppointmentBook.{method}", room_id)
             availabilities = [
                 a
                 for a in uow.availabilities.all()
@@ -401,10 +458,18 @@ class AppointmentBook:
         return [unique[key] for key in sorted(unique)]
 
     def free_slots(
-        self, room_id: str, start: datetime, end: datetime, *, calendar_id: str | None = None
+        self,
+        actor: Actor,
+        room_id: str,
+        start: datetime,
+        end: datetime,
+        *,
+        calendar_id: str | None = None,
     ) -> list[Slot]:
-        """A5: the free slots of a room in [start, end)."""
-        return [s for s in self.slot_grid(room_id, start, end, calendar_id=calendar_id) if s.free]
+        """A5: the free slots of a room in [start, end) (busy/free only, A7)."""
+        Interval(require_aware(start, "start"), require_aware(end, "end"))
+        grid = self._slot_grid(actor, room_id, start, end, calendar_id, "free_slots")
+        return [s for s in grid if s.free]
 
 
 @attrs.frozen
@@ -422,4 +487,4 @@ class _Nothing:
 
 _EMPTY = _Nothing()
 
-__all__ = ["AppointmentBook", "authorize_in", "free_slots", "record"]
+__all__ = ["AppointmentBook", "authorize_in", "free_slots", "record", "require_client_reach"]

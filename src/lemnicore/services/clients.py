@@ -12,7 +12,9 @@ import attrs
 
 from lemnicore.access.actors import Actor
 from lemnicore.access.audit import AuditAction, changed_fields
+from lemnicore.access.gateway import AccessGateway
 from lemnicore.clock import Clock
+from lemnicore.errors import ConflictError
 from lemnicore.ids import IdFactory, new_id
 from lemnicore.scheduling.addresses import normalise_phone_number
 from lemnicore.scheduling.clients import Client
@@ -70,7 +72,9 @@ def register_client(
         action=AuditAction.CLIENT_CREATED,
         new_id=new_id,
         client_id=client.id,
-        after={"consent": consent},
+        # B1: who registered the client is one of the client's controllers (their data).
+        after={"consent": consent}
+        | ({"practitioner_id": actor.practitioner_id} if actor.practitioner_id else {}),
     )
     return client
 
@@ -105,6 +109,7 @@ class ClientRecords:
         """
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
+            AccessGateway(uow, actor).organisation("ClientRecords.register", organisation_id)
             client = register_client(
                 uow,
                 actor,
@@ -139,6 +144,10 @@ class ClientRecords:
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
             before = uow.clients.get(client_id)
+            AccessGateway(uow, actor).client("ClientRecords.change_contact", before)
+            if before.erased:
+                # B5: an erased record cannot be given contact data again.
+                raise ConflictError(f"client {client_id!r} has been erased (B5)")
             # Going through the constructor re-runs the field validators (e-mail, Threema ID).
             values = attrs.asdict(before, recurse=False) | changes | {"contact_changed_at": now}
             after = Client(**values)
@@ -162,8 +171,12 @@ class ClientRecords:
         now = self.clock.now()
         changed: list[Client] = []
         with self.store.unit_of_work() as uow:
+            gate = AccessGateway(uow, actor)
             for client_id in client_ids:
                 before = uow.clients.get(client_id)
+                gate.client("ClientRecords.set_consent", before)
+                if before.erased and consent:
+                    raise ConflictError(f"client {client_id!r} has been erased (B5)")
                 if before.notification_consent == consent:
                     continue
                 after = attrs.evolve(before, notification_consent=consent, consent_changed_at=now)

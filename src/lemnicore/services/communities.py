@@ -16,6 +16,7 @@ import attrs
 
 from lemnicore.access.actors import Actor
 from lemnicore.access.audit import AuditAction
+from lemnicore.access.gateway import AccessGateway
 from lemnicore.clock import Clock
 from lemnicore.errors import AccessDeniedError, ConflictError, ValidationError
 from lemnicore.ids import IdFactory, new_id
@@ -23,7 +24,6 @@ from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.community import BusyTime, CalendarCommunity, community_view
 from lemnicore.scheduling.intervals import Interval
 from lemnicore.scheduling.slots import Slot, slot_grid
-from lemnicore.services.access import require_calendar_owner
 from lemnicore.services.booking import record
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore.timekeeping import require_aware
@@ -59,10 +59,10 @@ class CalendarCommunities:
         if not rooms:
             raise ValidationError("room_ids", "a community shares at least one room")
         with self.store.unit_of_work() as uow:
-            calendar = uow.calendars.get(calendar_id)
-            require_calendar_owner(actor, calendar, "create a calendar community")
-            for room_id in rooms:
-                uow.rooms.get(room_id)
+            gate = AccessGateway(uow, actor)
+            gate.calendar("CalendarCommunities.create", calendar_id)
+            for room_id in sorted(rooms):
+                gate.require_room_reach("CalendarCommunities.create", room_id)
             community = CalendarCommunity(self._new_id(), name, {calendar_id}, rooms)
             uow.communities.put(community)
             self._audit(uow, now, actor, AuditAction.COMMUNITY_CREATED, community, calendar_id)
@@ -74,7 +74,7 @@ class CalendarCommunities:
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
             community = uow.communities.get(community_id)
-            self._require_member(uow, actor, community, "invite to the community")
+            self._require_member(uow, actor, community, "invite")
             uow.calendars.get(calendar_id)
             if calendar_id in community.calendar_ids:
                 raise ConflictError(f"calendar {calendar_id!r} is a member already")
@@ -100,9 +100,8 @@ class CalendarCommunities:
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
             community = uow.communities.get(community_id)
-            calendar = uow.calendars.get(calendar_id)
             verb = "accept" if accept else "decline"
-            require_calendar_owner(actor, calendar, f"{verb} an invitation for {calendar_id!r}")
+            AccessGateway(uow, actor).calendar(f"CalendarCommunities.{verb}", calendar_id)
             if calendar_id not in community.invited_calendar_ids:
                 raise ConflictError(
                     f"calendar {calendar_id!r} has no invitation to {community_id!r}"
@@ -123,8 +122,7 @@ class CalendarCommunities:
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
             community = uow.communities.get(community_id)
-            calendar = uow.calendars.get(calendar_id)
-            require_calendar_owner(actor, calendar, f"take {calendar_id!r} out of the community")
+            AccessGateway(uow, actor).calendar("CalendarCommunities.leave", calendar_id)
             if calendar_id not in community.calendar_ids:
                 raise ConflictError(f"calendar {calendar_id!r} is not a member of {community_id!r}")
             community = attrs.evolve(community, calendar_ids=community.calendar_ids - {calendar_id})
@@ -140,16 +138,17 @@ class CalendarCommunities:
         """A member adds a room to the shared rooms."""
         with self.store.unit_of_work() as uow:
             community = uow.communities.get(community_id)
-            self._require_member(uow, actor, community, "share a room")
-            uow.rooms.get(room_id)
+            self._require_member(uow, actor, community, "share_room")
+            AccessGateway(uow, actor).require_room_reach("CalendarCommunities.share_room", room_id)
             community = attrs.evolve(community, room_ids=community.room_ids | {room_id})
             uow.communities.put(community)
             uow.commit()
         return community
 
-    def communities_of(self, calendar_id: str) -> list[CalendarCommunity]:
-        """The communities ``calendar_id`` is a member of."""
+    def communities_of(self, actor: Actor, calendar_id: str) -> list[CalendarCommunity]:
+        """The communities ``calendar_id`` is a member of (its owner asks)."""
         with self.store.unit_of_work(write=False) as uow:
+            AccessGateway(uow, actor).calendar("CalendarCommunities.communities_of", calendar_id)
             return [c for c in uow.communities.all() if calendar_id in c.calendar_ids]
 
     # -- what members see ----------------------------------------------------------------
@@ -164,7 +163,7 @@ class CalendarCommunities:
         """
         query = Interval(require_aware(start, "start"), require_aware(end, "end"))
         with self.store.unit_of_work(write=False) as uow:
-            community, _ = self._member_calendar(uow, actor, community_id, calendar_id)
+            community, _ = self._member_calendar(uow, actor, community_id, calendar_id, "view")
             appointments = [
                 a
                 for room_id in sorted(community.room_ids)
@@ -186,7 +185,7 @@ class CalendarCommunities:
         (or the member's own appointment in another room) lies."""
         query = Interval(require_aware(start, "start"), require_aware(end, "end"))
         with self.store.unit_of_work(write=False) as uow:
-            community, _ = self._member_calendar(uow, actor, community_id, calendar_id)
+            community, _ = self._member_calendar(uow, actor, community_id, calendar_id, "slot_grid")
             if room_id not in community.room_ids:
                 raise ValidationError(
                     "room_id", f"room {room_id!r} is not shared in {community_id!r}"
@@ -212,11 +211,10 @@ class CalendarCommunities:
     # -- helpers -------------------------------------------------------------------------
 
     def _member_calendar(
-        self, uow: UnitOfWork, actor: Actor, community_id: str, calendar_id: str
+        self, uow: UnitOfWork, actor: Actor, community_id: str, calendar_id: str, method: str
     ) -> tuple[CalendarCommunity, str]:
         community = uow.communities.get(community_id)
-        calendar = uow.calendars.get(calendar_id)
-        require_calendar_owner(actor, calendar, f"see community {community_id!r}")
+        AccessGateway(uow, actor).calendar(f"CalendarCommunities.{method}", calendar_id)
         if calendar_id not in community.calendar_ids:
             raise AccessDeniedError(
                 actor.id, f"see community {community_id!r}", f"{calendar_id!r} is not a member"
@@ -224,15 +222,11 @@ class CalendarCommunities:
         return community, calendar_id
 
     def _require_member(
-        self, uow: UnitOfWork, actor: Actor, community: CalendarCommunity, action: str
+        self, uow: UnitOfWork, actor: Actor, community: CalendarCommunity, method: str
     ) -> None:
-        for calendar_id in community.calendar_ids:
-            try:
-                require_calendar_owner(actor, uow.calendars.get(calendar_id), action)
-            except AccessDeniedError:
-                continue
-            return
-        raise AccessDeniedError(actor.id, action, f"only members of {community.id!r} may")
+        AccessGateway(uow, actor).community(
+            f"CalendarCommunities.{method}", community.calendar_ids, community.id
+        )
 
     def _audit(
         self,

@@ -6,15 +6,15 @@ from functools import cache
 
 import attrs
 
-from lemnicore.access.actors import Actor, Role, Scope
+from lemnicore.access.actors import Actor, Role
 from lemnicore.access.audit import AuditAction
+from lemnicore.access.gateway import AccessGateway
 from lemnicore.access.logins import (
     ClientLogin,
     hash_password,
     normalise_login_id,
     verify_password,
 )
-from lemnicore.access.policy import require_scope
 from lemnicore.clock import Clock
 from lemnicore.errors import AccessDeniedError, ConflictError, ValidationError
 from lemnicore.ids import IdFactory, new_id
@@ -56,12 +56,12 @@ class ClientLogins:
         must_change_password: bool = True,
     ) -> ClientLogin:
         """C6: a login for ``client_id``; a login id used already is a ValidationError."""
-        require_scope(actor, Scope.CLIENT_RECORDS, f"create a login for client {client_id!r}")
         key = normalise_login_id(login_id)
         login = ClientLogin(key, client_id, hash_password(password), must_change_password)
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
             client = uow.clients.get(client_id)
+            AccessGateway(uow, actor).client("ClientLogins.create", client)
             if client.erased:
                 raise ConflictError(f"client {client_id!r} has been erased")
             if uow.client_logins.find(key) is not None:

@@ -8,12 +8,12 @@ import attrs
 
 from lemnicore.access.actors import ROLE_SCOPES, Actor, Role, Scope
 from lemnicore.access.audit import AuditAction
+from lemnicore.access.gateway import AccessGateway
 from lemnicore.access.plans import plan_named
 from lemnicore.access.staff import StaffAccount
 from lemnicore.clock import Clock
 from lemnicore.ids import IdFactory, new_id
 from lemnicore.scheduling.practice import Organisation, Room
-from lemnicore.services.access import require_administration
 from lemnicore.services.booking import record
 from lemnicore.services.entitlements import Entitlements
 from lemnicore.storage.ports import Store
@@ -42,7 +42,7 @@ class PracticeSetup:
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
             branch = uow.branches.get(branch_id)
-            require_administration(actor, branch.organisation_id, "add a room")
+            AccessGateway(uow, actor).organisation("PracticeSetup.add_room", branch.organisation_id)
             self.entitlements.check_new_room(uow, branch.organisation_id)
             room = Room(room_id or self._new_id(), branch_id, name)
             uow.rooms.put(room)
@@ -75,7 +75,9 @@ class PracticeSetup:
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
             uow.organisations.get(organisation_id)
-            require_administration(actor, organisation_id, "add a staff account")
+            AccessGateway(uow, actor).organisation(
+                "PracticeSetup.add_staff_account", organisation_id
+            )
             self.entitlements.check_staff_accounts(uow, organisation_id)
             account = StaffAccount(
                 id=account_id or self._new_id(),
@@ -103,7 +105,7 @@ class PracticeSetup:
         plan_named(self.entitlements.plans, plan)
         with self.store.unit_of_work() as uow:
             before = uow.organisations.get(organisation_id)
-            require_administration(actor, organisation_id, "change the plan")
+            AccessGateway(uow, actor).organisation("PracticeSetup.set_plan", organisation_id)
             after = attrs.evolve(before, plan=plan)
             uow.organisations.put(after)
             record(

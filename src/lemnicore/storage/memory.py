@@ -8,17 +8,20 @@ back unit of work leaves nothing behind.
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
+import attrs
+
 from lemnicore.access.audit import AuditEntry, redact_entry
 from lemnicore.access.logins import ClientLogin
 from lemnicore.access.policy import Grant
 from lemnicore.access.staff import StaffAccount
-from lemnicore.errors import NotFoundError, StoreError
+from lemnicore.errors import ConflictError, NotFoundError, StoreError
 from lemnicore.importing.runs import ImportRun
 from lemnicore.notifications.policy import NotificationPolicy
 from lemnicore.online.releases import OnlineRelease, SlotHold
@@ -289,13 +292,18 @@ class MemoryClients:
         return len(self._table())
 
 
+def _copied(entry: AuditEntry) -> AuditEntry:
+    return attrs.evolve(entry, before=copy.deepcopy(entry.before), after=copy.deepcopy(entry.after))
+
+
 class MemoryAuditLog:
     def __init__(self, working: Callable[[], _Working], base: _Tables) -> None:
         self._working = working
         self._base = base
 
     def append(self, entry: AuditEntry) -> None:
-        self._working().new_audit.append(entry)
+        # Stored as a private copy: the caller's before/after dicts stay the caller's.
+        self._working().new_audit.append(_copied(entry))
 
     def query(
         self,
@@ -305,8 +313,9 @@ class MemoryAuditLog:
         actor_id: str | None = None,
         since: datetime | None = None,
     ) -> list[AuditEntry]:
+        # Copies out, too: an audit row handed out cannot be changed in the store (B3).
         return [
-            e
+            _copied(e)
             for e in self._working().audit_entries()
             if (appointment_id is None or e.appointment_id == appointment_id)
             and (client_id is None or e.client_id == client_id)
@@ -316,6 +325,12 @@ class MemoryAuditLog:
 
     def redact_for_client(self, client_id: str, appointment_ids: Sequence[str] = ()) -> int:
         working = self._working()
+        client = working.read("clients").get(client_id)
+        if client is None or not client.erased:
+            raise ConflictError(
+                f"client {client_id!r} is not erased: audit values are blanked only by an"
+                " erasure (B3, B5)"
+            )
         about = set(appointment_ids)
 
         def concerns(e: AuditEntry) -> bool:

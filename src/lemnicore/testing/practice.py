@@ -44,7 +44,7 @@ class Practice:
     >>> anna = p.add_practitioner("Anna")
     >>> p.add_working_time(room, MON_FRI, time(8), time(12))
     'availability-1'
-    >>> len(p.book.free_slots(room, p.at(2026, 5, 4, 0, 0), p.at(2026, 5, 5, 0, 0)))
+    >>> len(p.book.free_slots(p.front_desk(), room, p.at(2026, 5, 4, 0, 0), p.at(2026, 5, 5, 0, 0)))
     8
     """
 

@@ -17,6 +17,7 @@ codes, and records what it accepted. Tests can script failures::
 from __future__ import annotations
 
 import base64
+import email.utils
 import itertools
 import json
 import re
@@ -24,11 +25,13 @@ import secrets
 import socket
 import threading
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, ClassVar, Self, cast
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -37,13 +40,25 @@ from lemnicore_notify.sms_text import SmsEncoding, count_segments
 
 @attrs.frozen
 class FakeRequest:
-    """One HTTP request as the fake received it (for asserting what went over the wire)."""
+    """One HTTP request as the fake received it (for asserting what went over the wire).
+
+    ``form`` holds the body's fields, whether sent form-encoded or as a JSON object (as
+    the official clients of some providers do; JSON ``null`` fields are left out, ``true``
+    reads ``"1"``); ``params`` the query string's; ``body`` the raw bytes.
+    """
 
     method: str
     path: str
     query: str
     headers: Mapping[str, str]
     form: Mapping[str, str]
+    params: Mapping[str, str] = attrs.field(factory=dict)
+    body: bytes = b""
+
+    @property
+    def fields(self) -> dict[str, str]:
+        """Query parameters and body fields together (the body wins)."""
+        return {**self.params, **self.form}
 
 
 @attrs.frozen
@@ -86,6 +101,7 @@ class FakeGateway:
         self.requests: list[FakeRequest] = []
         self.connections = 0
         self._script: deque[FakeAnswer] = deque()
+        self._lose_answers = 0
         self._lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -141,6 +157,20 @@ class FakeGateway:
         with self._lock:
             self._script.extend([answer] * times)
 
+    def lose_next_answer(self, *, times: int = 1) -> None:
+        """Serve the next ``times`` requests normally — the message is accepted — but
+        drop the connection instead of answering: a read timeout or a dropped line
+        after the request arrived, as the client sees it."""
+        with self._lock:
+            self._lose_answers += times
+
+    def _answer_is_lost(self) -> bool:
+        with self._lock:
+            if self._lose_answers <= 0:
+                return False
+            self._lose_answers -= 1
+            return True
+
     def script(self, *answers: FakeAnswer) -> None:
         """Queue arbitrary answers (for cases ``fail_next``/``reject_next`` do not cover)."""
         with self._lock:
@@ -160,6 +190,34 @@ class FakeGateway:
     def _record(self, message: ReceivedMessage) -> None:
         with self._lock:
             self.received.append(message)
+
+
+def _form_fields(raw: bytes) -> dict[str, str]:
+    try:
+        return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+    except UnicodeDecodeError:
+        return {}
+
+
+def _json_fields(raw: bytes) -> dict[str, str]:
+    """A JSON object's fields as text, the way a PHP or Python server reads them."""
+    try:
+        data = json.loads(raw or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return {"\0invalid-json": "1"}
+    if not isinstance(data, dict):
+        return {"\0invalid-json": "1"}
+    fields: dict[str, str] = {}
+    for name, value in data.items():
+        if value is None or value == []:
+            continue
+        if isinstance(value, bool):
+            fields[name] = "1" if value else "0"
+        elif isinstance(value, list):
+            fields[name] = ",".join(str(v) for v in value)
+        else:
+            fields[name] = str(value)
+    return fields
 
 
 class _Server(ThreadingHTTPServer):
@@ -190,17 +248,22 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         parts = urlsplit(self.path)
-        form = dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         request = FakeRequest(
             method=method,
             path=parts.path,
             query=parts.query,
             headers={k.lower(): v for k, v in self.headers.items()},
-            form=form,
+            form=_json_fields(raw) if kind == "application/json" else _form_fields(raw),
+            params=dict(parse_qsl(parts.query, keep_blank_values=True)),
+            body=raw,
         )
         with self.fake._lock:
             self.fake.requests.append(request)
         answer = self.fake._next_scripted() or self.fake.handle(request)
+        if self.fake._answer_is_lost():
+            self.close_connection = True
+            return
         self.send_response(answer.status)
         self.send_header("Content-Type", answer.content_type)
         self.send_header("Content-Length", str(len(answer.body)))
@@ -226,6 +289,7 @@ _SEVEN_ERROR_TEXT = {
     "306": "Invalid sender",
     "401": "Text too long",
     "402": "Reload lock",
+    "403": "Daily limit for this number reached",
     "500": "Not enough credits",
     "600": "Carrier delivery failed",
     "700": "Unknown error",
@@ -236,24 +300,63 @@ _SEVEN_ERROR_TEXT = {
 _DIGITS = re.compile(r"^\+?[0-9]{7,15}$")
 _SEVEN_ALPHA = re.compile(r"^[A-Za-z0-9 .\-]{1,11}$")
 _SEVEN_NUMERIC = re.compile(r"^\+?[0-9]{1,16}$")
+_SEVEN_LABEL = re.compile(r"^[A-Za-z0-9.\-_@]{1,100}$")
+_SEVEN_FOREIGN_ID = re.compile(r"^[A-Za-z0-9.\-_@]{1,64}$")
+SEVEN_RELOAD_LOCK = timedelta(seconds=180)
+"""seven refuses an identical recipient + text within this time (code 402)."""
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _digits(number: str) -> str:
+    plain = number.strip().lstrip("+")
+    return plain[2:] if plain.startswith("00") else plain
+
+
+@attrs.frozen
+class _SevenJournalEntry:
+    message: ReceivedMessage
+    at: datetime
+    label: str | None
 
 
 class FakeSevenGateway(FakeGateway):
-    """seven.io's ``POST /api/sms``: ``X-Api-Key`` auth, JSON ``success`` codes with
-    HTTP 200, and ``foreign_id`` idempotency (a second request with a known
-    ``foreign_id`` gets the first answer again and delivers nothing).
+    """seven.io as its API describes it — not better (D15).
 
-    ``credits`` counts SMS parts left (``None``: unlimited); at 0 the answer is code 500.
+    ``POST /api/sms`` takes the key as ``X-Api-Key`` header or ``p`` query parameter
+    (the legacy clients), the fields form-encoded, as a JSON object (the official PHP
+    and Python clients) or in the query string (the legacy Python client), and answers
+    HTTP 200 with a ``success`` code: JSON, or the bare code when neither ``json=1`` nor
+    ``Accept: application/json`` asked for JSON. It does **not** de-duplicate by
+    ``foreign_id`` (seven documents it only as an id echoed in callbacks); it refuses
+    an identical recipient + text within 180 s with code 402 (the reload lock, off with
+    ``no_reload=1``), a ``label`` or ``foreign_id`` outside seven's pattern with HTTP 400.
+    ``GET /api/journal/outbound`` lists what was sent, newest first, filtered by ``to``,
+    ``date_from``/``date_to`` (``Y-m-d``), ``id``, with ``limit`` (1–100) and ``offset``.
+
+    ``credits`` counts SMS parts left (``None``: unlimited; at 0: code 500). ``clock``
+    gives the gateway's time (reload lock, journal timestamps; default: the real time).
     """
 
     provider = "seven.io"
 
-    def __init__(self, api_key: str = "seven-test-key", *, credits: int | None = None) -> None:
+    def __init__(
+        self,
+        api_key: str = "seven-test-key",
+        *,
+        credits: int | None = None,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
         super().__init__()
         self.api_key = api_key
         self.credits = credits
+        self.clock = clock
         self._ids = itertools.count(77000000001)
-        self._by_foreign_id: dict[str, FakeAnswer] = {}
+        self._journal: list[_SevenJournalEntry] = []
+        self._last_sent: dict[tuple[str, str], datetime] = {}
 
     def transport_url(self, sender: str = "Praxis", **options: str) -> str:
         query = "&".join(f"{k}={quote(v, safe='')}" for k, v in {"from": sender, **options}.items())
@@ -261,10 +364,13 @@ class FakeSevenGateway(FakeGateway):
 
     def reject_next(self, code: str, *, times: int = 1) -> None:
         """Answer the next ``times`` requests with seven's code (``"500"`` no credit,
-        ``"202"`` invalid recipient, ``"900"`` bad key, …) — as seven does, with HTTP 200."""
+        ``"202"`` invalid recipient, ``"900"`` bad key, ``"403"`` daily limit, …) — as
+        seven does, with HTTP 200."""
         self.script(*[self._code(code)] * times)
 
-    def _code(self, code: str) -> FakeAnswer:
+    def _code(self, code: str, *, as_json: bool = True) -> FakeAnswer:
+        if not as_json:
+            return FakeAnswer.text(200, code)
         return FakeAnswer.json(
             200,
             {
@@ -277,48 +383,73 @@ class FakeSevenGateway(FakeGateway):
             },
         )
 
+    def _authorised(self, request: FakeRequest) -> bool:
+        key = request.headers.get("x-api-key", "").strip() or request.fields.get("p", "")
+        return bool(key) and secrets.compare_digest(key, self.api_key)
+
     def handle(self, request: FakeRequest) -> FakeAnswer:
+        if request.path == "/api/journal/outbound" and request.method == "GET":
+            return self._journal_page(request)
         if request.path != "/api/sms" or request.method != "POST":
             return FakeAnswer.json(404, {"error": "not found"})
-        if request.headers.get("x-api-key") != self.api_key:
-            return self._code("900")
-        form = request.form
-        to, text, sender = form.get("to", ""), form.get("text", ""), form.get("from", "")
+        if "\0invalid-json" in request.form:
+            return FakeAnswer.text(400, "invalid JSON body")
+        fields = request.fields
+        as_json = fields.get(
+            "json", ""
+        ).lower() in _TRUE or "application/json" in request.headers.get("accept", "")
+        if not self._authorised(request):
+            return self._code("900", as_json=as_json)
+        to, text, sender = fields.get("to", ""), fields.get("text", ""), fields.get("from", "")
+        label, foreign_id = fields.get("label"), fields.get("foreign_id") or None
+        if label is not None and label != "" and not _SEVEN_LABEL.match(label):
+            return FakeAnswer.text(400, "label: only A-Z a-z 0-9 . - _ @, at most 100")
+        if foreign_id is not None and not _SEVEN_FOREIGN_ID.match(foreign_id):
+            return FakeAnswer.text(400, "foreign_id: only A-Z a-z 0-9 . - _ @, at most 64")
         if not to:
-            return self._code("301")
+            return self._code("301", as_json=as_json)
         if not text:
-            return self._code("305")
+            return self._code("305", as_json=as_json)
         if len(text) > 1520:
-            return self._code("401")
+            return self._code("401", as_json=as_json)
         if sender and not (_SEVEN_ALPHA.match(sender) or _SEVEN_NUMERIC.match(sender)):
-            return self._code("306")
-        if not _DIGITS.match(to) and not (to.startswith("00") and _DIGITS.match(to[2:])):
-            return self._code("202")
-        foreign_id = form.get("foreign_id") or None
+            return self._code("306", as_json=as_json)
+        if not _DIGITS.match(_digits(to)):
+            return self._code("202", as_json=as_json)
+        recipient = _digits(to)
+        now = self.clock()
+        segments = count_segments(text)
         with self._lock:
-            if foreign_id is not None and foreign_id in self._by_foreign_id:
-                return self._by_foreign_id[foreign_id]
-            segments = count_segments(text)
+            last = self._last_sent.get((recipient, text))
+            if (
+                fields.get("no_reload", "").lower() not in _TRUE
+                and last is not None
+                and now - last < SEVEN_RELOAD_LOCK
+            ):
+                return self._code("402", as_json=as_json)
             if self.credits is not None and self.credits < segments.segments:
-                return self._code("500")
+                return self._code("500", as_json=as_json)
             if self.credits is not None:
                 self.credits -= segments.segments
             message_id = str(next(self._ids))
-        recipient = to.lstrip("+").removeprefix("00")
+            self._last_sent[(recipient, text)] = now
         encoding = "gsm" if segments.encoding is SmsEncoding.GSM_7 else "ucs2"
-        self._record(
-            ReceivedMessage(
-                self.provider,
-                recipient,
-                text,
-                sender,
-                message_id,
-                foreign_id,
-                segments.segments,
-                encoding,
-            )
+        received = ReceivedMessage(
+            self.provider,
+            recipient,
+            text,
+            sender,
+            message_id,
+            foreign_id,
+            segments.segments,
+            encoding,
         )
-        answer = FakeAnswer.json(
+        self._record(received)
+        with self._lock:
+            self._journal.append(_SevenJournalEntry(received, now, label or None))
+        if not as_json:
+            return FakeAnswer.text(200, "100")
+        return FakeAnswer.json(
             200,
             {
                 "success": "100",
@@ -333,7 +464,7 @@ class FakeSevenGateway(FakeGateway):
                         "recipient": recipient,
                         "text": text,
                         "encoding": encoding,
-                        "label": form.get("label"),
+                        "label": label or None,
                         "parts": segments.segments,
                         "price": 0.075 * segments.segments,
                         "success": True,
@@ -345,10 +476,53 @@ class FakeSevenGateway(FakeGateway):
                 ],
             },
         )
-        if foreign_id is not None:
-            with self._lock:
-                self._by_foreign_id[foreign_id] = answer
-        return answer
+
+    def _journal_page(self, request: FakeRequest) -> FakeAnswer:
+        if not self._authorised(request):
+            return FakeAnswer.json(200, 900)
+        query = request.params
+        try:
+            limit = int(query.get("limit", "100"))
+            offset = int(query.get("offset", "0"))
+            since = date.fromisoformat(query["date_from"]) if "date_from" in query else None
+            until = date.fromisoformat(query["date_to"]) if "date_to" in query else None
+        except ValueError:
+            return FakeAnswer.text(400, "invalid journal parameter")
+        if not 1 <= limit <= 100 or offset < 0:
+            return FakeAnswer.text(400, "limit must be 1-100")
+        with self._lock:
+            entries = list(reversed(self._journal))
+        berlin = ZoneInfo("Europe/Berlin")
+        chosen = [
+            e
+            for e in entries
+            if ("to" not in query or _digits(query["to"]) == e.message.to)
+            and ("id" not in query or query["id"] == e.message.message_id)
+            and (since is None or e.at.astimezone(berlin).date() >= since)
+            and (until is None or e.at.astimezone(berlin).date() <= until)
+        ]
+        return FakeAnswer.json(
+            200,
+            [
+                {
+                    "id": e.message.message_id,
+                    "from": e.message.sender,
+                    "to": e.message.to,
+                    "text": e.message.text,
+                    "timestamp": f"{e.at.astimezone(berlin):%Y-%m-%d %H:%M:%S}",
+                    "price": f"{0.075 * e.message.segments:.3f}",
+                    "connection": "http",
+                    "dlr": "DELIVERED",
+                    "dlr_timestamp": f"{e.at.astimezone(berlin):%Y-%m-%d %H:%M:%S}",
+                    "foreign_id": e.message.foreign_id,
+                    "label": e.label,
+                    "latency": "1",
+                    "mccmnc": "26203",
+                    "type": "direct",
+                }
+                for e in chosen[offset : offset + limit]
+            ],
+        )
 
 
 # ---------------------------------------------------------------------------------
@@ -371,6 +545,7 @@ _TWILIO_ERRORS: dict[int, tuple[int, str]] = {
         "The 'From' phone number provided is not a valid message-capable Twilio phone number for this destination/account",
     ),
     21610: (400, "Attempt to send to unsubscribed recipient"),
+    21611: (400, "This 'From' number has exceeded the maximum number of queued messages"),
     21614: (400, "'To' number is not a valid mobile number"),
     21617: (400, "The concatenated message body exceeds the 1600 character limit."),
 }
@@ -378,9 +553,15 @@ _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 
 class FakeTwilioApi(FakeGateway):
-    """Twilio's ``POST /2010-04-01/Accounts/{sid}/Messages.json``: HTTP Basic auth with
-    the account SID and auth token, ``201`` with the message resource, JSON errors with
-    ``code``/``message``/``more_info``/``status``."""
+    """Twilio's ``/2010-04-01/Accounts/{sid}/Messages.json``: HTTP Basic auth with the
+    account SID and auth token. ``POST`` answers ``201`` with the message resource, or
+    JSON errors with ``code``/``message``/``more_info``/``status``; it takes no
+    idempotency key, so every accepted request is a new message. ``GET`` lists the
+    messages newest first, filtered by ``To``, ``From`` and ``DateSent`` (also
+    ``DateSent<``/``DateSent>``, a date or an ISO time; a message without ``date_sent``
+    is left out by these), in pages of ``PageSize`` (default 50) linked by
+    ``next_page_uri``. ``clock`` gives Twilio's time (default: the real time).
+    """
 
     provider = "twilio"
 
@@ -388,10 +569,14 @@ class FakeTwilioApi(FakeGateway):
         self,
         account_sid: str = "AC" + "0123456789abcdef" * 2,
         auth_token: str = "twilio-test-token",  # noqa: S107 - a fake's test credential
+        *,
+        clock: Callable[[], datetime] = _utc_now,
     ) -> None:
         super().__init__()
         self.account_sid = account_sid
         self.auth_token = auth_token
+        self.clock = clock
+        self._resources: list[dict[str, Any]] = []
 
     def transport_url(self, sender: str = "+4930123456", **options: str) -> str:
         query = "&".join(f"{k}={quote(v, safe='')}" for k, v in {"from": sender, **options}.items())
@@ -439,6 +624,8 @@ class FakeTwilioApi(FakeGateway):
         expected = f"/2010-04-01/Accounts/{self.account_sid}/Messages.json"
         if not self._authorised(request):
             return self._error(20003)
+        if request.path == expected and request.method == "GET":
+            return self._list(request, expected)
         if request.path != expected or request.method != "POST":
             return FakeAnswer.json(
                 404,
@@ -459,6 +646,7 @@ class FakeTwilioApi(FakeGateway):
             return self._error(21617)
         sid = "SM" + secrets.token_hex(16)
         segments = count_segments(body)
+        now = self.clock()
         self._record(
             ReceivedMessage(
                 self.provider,
@@ -471,23 +659,89 @@ class FakeTwilioApi(FakeGateway):
                 "gsm" if segments.encoding is SmsEncoding.GSM_7 else "ucs2",
             )
         )
+        resource: dict[str, Any] = {
+            "sid": sid,
+            "account_sid": self.account_sid,
+            "to": to,
+            "from": form.get("From"),
+            "messaging_service_sid": form.get("MessagingServiceSid"),
+            "body": body,
+            "status": "queued",
+            "num_segments": str(segments.segments),
+            "direction": "outbound-api",
+            "date_created": email.utils.format_datetime(now.astimezone(UTC)),
+            "date_updated": email.utils.format_datetime(now.astimezone(UTC)),
+            "date_sent": None,
+            "error_code": None,
+            "error_message": None,
+            "uri": f"{expected[:-5]}/{sid}.json",
+        }
+        with self._lock:
+            # The fake hands every message to the carrier at once.
+            self._resources.append(
+                {**resource, "status": "sent", "date_sent": resource["date_created"]}
+            )
+        return FakeAnswer.json(201, resource)
+
+    def _list(self, request: FakeRequest, path: str) -> FakeAnswer:
+        query = request.params
+        try:
+            page_size = int(query.get("PageSize", "50"))
+            page = int(query.get("Page", "0"))
+            sent_filters = [
+                (name, _twilio_day_or_time(query[name]))
+                for name in ("DateSent", "DateSent<", "DateSent>")
+                if name in query
+            ]
+        except ValueError:
+            return self._error(20001, "Invalid query parameter")
+        if not 1 <= page_size <= 1000:
+            return self._error(20001, "PageSize must be 1-1000")
+        with self._lock:
+            chosen = [
+                r
+                for r in reversed(self._resources)
+                if query.get("To", r["to"]) == r["to"]
+                and query.get("From", r["from"]) == r["from"]
+                and all(_twilio_sent_matches(r, name, when) for name, when in sent_filters)
+            ]
+        start = page * page_size
+        rest = {k: v for k, v in query.items() if k not in {"Page", "PageToken"}}
+        following = {**rest, "Page": str(page + 1), "PageToken": f"PA{start + page_size}"}
         return FakeAnswer.json(
-            201,
+            200,
             {
-                "sid": sid,
-                "account_sid": self.account_sid,
-                "to": to,
-                "from": form.get("From"),
-                "messaging_service_sid": form.get("MessagingServiceSid"),
-                "body": body,
-                "status": "queued",
-                "num_segments": str(segments.segments),
-                "direction": "outbound-api",
-                "error_code": None,
-                "error_message": None,
-                "uri": f"{expected[:-5]}/{sid}.json",
+                "messages": chosen[start : start + page_size],
+                "page": page,
+                "page_size": page_size,
+                "start": start,
+                "end": start + len(chosen[start : start + page_size]) - 1,
+                "uri": f"{path}?{urlencode(query)}",
+                "first_page_uri": f"{path}?{urlencode({**rest, 'Page': '0'})}",
+                "next_page_uri": (
+                    f"{path}?{urlencode(following)}" if start + page_size < len(chosen) else None
+                ),
+                "previous_page_uri": None,
             },
         )
+
+
+def _twilio_day_or_time(value: str) -> datetime | date:
+    if "T" in value:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return date.fromisoformat(value)
+
+
+def _twilio_sent_matches(resource: Mapping[str, Any], name: str, when: datetime | date) -> bool:
+    if not resource.get("date_sent"):
+        return False
+    sent = email.utils.parsedate_to_datetime(resource["date_sent"]).astimezone(UTC)
+    value: datetime | date = sent if isinstance(when, datetime) else sent.date()
+    if name == "DateSent<":
+        return value <= when
+    if name == "DateSent>":
+        return value >= when
+    return value == when
 
 
 # ---------------------------------------------------------------------------------
@@ -502,8 +756,10 @@ class FakeThreemaGateway(FakeGateway):
     form body, exactly one of ``to``/``phone``/``email``, text ≤ 3500 bytes; the HTTP
     status is the result and 200 carries the message id.
 
-    ``phones`` and ``emails`` map addresses to Threema IDs (unknown → 404); ``credits``
-    counts messages left (``None``: unlimited; 0 → 402).
+    ``phones`` and ``emails`` map addresses to Threema IDs (unknown → 404);
+    ``identities`` lists further Threema IDs that exist. Like the Gateway, a ``to`` that
+    is well-formed but names no existing ID is refused with 400. ``credits`` counts
+    messages left (``None``: unlimited; 0 → 402).
     """
 
     provider = "threema"
@@ -515,6 +771,7 @@ class FakeThreemaGateway(FakeGateway):
         *,
         phones: Mapping[str, str] | None = None,
         emails: Mapping[str, str] | None = None,
+        identities: Iterable[str] = (),
         credits: int | None = None,
     ) -> None:
         super().__init__()
@@ -522,7 +779,16 @@ class FakeThreemaGateway(FakeGateway):
         self.secret = secret
         self.phones = dict(phones or {})
         self.emails = dict(emails or {})
+        self.identities = set(identities)
         self.credits = credits
+
+    def knows(self, threema_id: str) -> bool:
+        """Whether ``threema_id`` exists at this gateway."""
+        return (
+            threema_id in self.identities
+            or threema_id in self.phones.values()
+            or threema_id in self.emails.values()
+        )
 
     def transport_url(self, **options: str) -> str:
         query = "".join(f"&{k}={quote(v, safe='')}" for k, v in options.items())
@@ -551,7 +817,7 @@ class FakeThreemaGateway(FakeGateway):
         field = chosen[0]
         value = form[field]
         if field == "to":
-            if not _THREEMA_ID.match(value):
+            if not _THREEMA_ID.match(value) or not self.knows(value):
                 return FakeAnswer.text(400, "")
             recipient = value
         elif field == "phone":

@@ -9,8 +9,12 @@ so tests can check subject, text and the ``.ics`` part the way a mail client wou
         transport.send(message)
         assert sink.messages[0].email["Subject"] == "Ihr Termin"
 
-Options: ``username``/``password`` offer AUTH (PLAIN/LOGIN); ``tls_context`` offers
-STARTTLS; ``implicit_tls_context`` speaks TLS from the first byte (``smtps://``).
+Options: ``username``/``password`` offer AUTH (PLAIN/LOGIN; credentials read as UTF-8,
+RFC 4616) — only after STARTTLS when ``tls_context`` offers it, as real servers do;
+``implicit_tls_context`` speaks TLS from the first byte (``smtps://``);
+``eight_bit_mime=False`` leaves 8BITMIME out of the EHLO answer (RFC 6152), so a client
+must send 7-bit safe content; ``auth_exclude={"PLAIN"}`` offers only the other AUTH
+mechanisms.
 Recipients whose domain is in ``refuse_domains`` get ``550``, in ``defer_domains``
 ``451`` — for testing permanent and transient refusals.
 """
@@ -26,6 +30,7 @@ from email.message import EmailMessage
 from email.policy import default as default_policy
 from types import TracebackType
 from typing import Any, Self
+from urllib.parse import quote
 
 import attrs
 
@@ -38,6 +43,8 @@ class ReceivedEmail:
     mail_from: str
     rcpt_tos: tuple[str, ...]
     raw: bytes
+    mail_options: tuple[str, ...] = ()
+    """The MAIL FROM parameters, e.g. ``BODY=8BITMIME``."""
 
     @functools.cached_property
     def email(self) -> EmailMessage:
@@ -60,6 +67,14 @@ class _Collector:
         self.sink = sink
 
     # aiosmtpd looks its hooks up by these exact names.
+    async def handle_EHLO(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname
+        if self.sink.eight_bit_mime:
+            return responses
+        return [line for line in responses if line[4:].upper() != "8BITMIME"]
+
     async def handle_RCPT(  # noqa: N802
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
@@ -77,7 +92,12 @@ class _Collector:
         raw = bytes(envelope.original_content or envelope.content)
         with self.sink._lock:
             self.sink.messages.append(
-                ReceivedEmail(str(envelope.mail_from), tuple(envelope.rcpt_tos), raw)
+                ReceivedEmail(
+                    str(envelope.mail_from),
+                    tuple(envelope.rcpt_tos),
+                    raw,
+                    tuple(envelope.mail_options),
+                )
             )
             self.sink.sessions.add(id(session))
         return "250 Message accepted for delivery"
@@ -95,6 +115,8 @@ class SmtpSink:
         implicit_tls_context: ssl.SSLContext | None = None,
         refuse_domains: frozenset[str] = frozenset(),
         defer_domains: frozenset[str] = frozenset(),
+        eight_bit_mime: bool = True,
+        auth_exclude: frozenset[str] = frozenset(),
     ) -> None:
         self.messages: list[ReceivedEmail] = []
         self.sessions: set[int] = set()
@@ -105,6 +127,8 @@ class SmtpSink:
         self.implicit_tls_context = implicit_tls_context
         self.refuse_domains = refuse_domains
         self.defer_domains = defer_domains
+        self.eight_bit_mime = eight_bit_mime
+        self.auth_exclude = auth_exclude
         self._lock = threading.Lock()
         self._controller: Any = None
         self.port = 0
@@ -118,19 +142,24 @@ class SmtpSink:
         ) -> Any:
             ok = (
                 isinstance(data, LoginPassword)
-                and data.login.decode() == self.username
-                and data.password.decode() == self.password
+                and data.login.decode("utf-8", "replace") == self.username
+                and data.password.decode("utf-8", "replace") == self.password
             )
             if ok:
                 with self._lock:
-                    self.logins.append(data.login.decode())
+                    self.logins.append(data.login.decode("utf-8"))
             return AuthResult(success=ok, handled=False)
 
         self.port = _free_port()
         kwargs: dict[str, Any] = {}
         if self.username is not None:
-            # Loopback only: AUTH without TLS is acceptable here, never in production.
-            kwargs.update(authenticator=authenticate, auth_require_tls=False)
+            # With STARTTLS on offer, AUTH only after it (as real servers); without TLS at
+            # all the sink accepts it — loopback only, and the URL must say insecure_auth.
+            kwargs.update(
+                authenticator=authenticate,
+                auth_require_tls=self.tls_context is not None,
+                auth_exclude_mechanism=sorted(self.auth_exclude),
+            )
         if self.tls_context is not None:
             kwargs["tls_context"] = self.tls_context
         self._controller = Controller(
@@ -168,7 +197,12 @@ class SmtpSink:
     def transport_url(self, sender: str = "praxis@example.org", **options: str) -> str:
         """An ``smtp://`` (or ``smtps://``) URL that reaches this sink."""
         scheme = "smtps" if self.implicit_tls_context is not None else "smtp"
-        auth = f"{self.username}:{self.password}@" if self.username is not None else ""
-        host = "localhost" if self.implicit_tls_context or self.tls_context else "127.0.0.1"
+        auth = ""
+        if self.username is not None:
+            auth = f"{quote(self.username, safe='')}:{quote(self.password or '', safe='')}@"
+        tls = self.implicit_tls_context is not None or self.tls_context is not None
+        host = "localhost" if tls else "127.0.0.1"
+        if self.username is not None and not tls:
+            options = {"insecure_auth": "1", **options}
         query = "&".join(f"{k}={v}" for k, v in {"from": sender, **options}.items())
         return f"{scheme}://{auth}{host}:{self.port}?{query}"

@@ -23,7 +23,7 @@ from lemnicore.access.audit import REDACTED, AuditEntry, redacted
 from lemnicore.access.logins import ClientLogin
 from lemnicore.access.policy import Grant
 from lemnicore.access.staff import StaffAccount
-from lemnicore.errors import NotFoundError, StoreError
+from lemnicore.errors import ConflictError, NotFoundError, StoreError
 from lemnicore.importing.runs import ImportRun
 from lemnicore.notifications.policy import NotificationPolicy
 from lemnicore.online.releases import OnlineRelease, SlotHold
@@ -58,6 +58,8 @@ from lemnicore.storage.sqlite.schema import MIGRATIONS, Migration
 T = TypeVar("T")
 
 BUSY_TIMEOUT_S = 30.0
+CHECKPOINT_WAIT_MS = 200
+"""B5: how long an erasure's checkpoint waits for readers before it reports "pending"."""
 
 
 def connect(path: str) -> sqlite3.Connection:
@@ -453,6 +455,14 @@ class SqliteAuditLog:
         ]
 
     def redact_for_client(self, client_id: str, appointment_ids: Sequence[str] = ()) -> int:
+        erased = self._conn.execute(
+            "SELECT erased FROM clients WHERE id = ?", (client_id,)
+        ).fetchone()
+        if erased is None or not erased[0]:
+            raise ConflictError(
+                f"client {client_id!r} is not erased: audit values are blanked only by an"
+                " erasure (B3, B5)"
+            )
         ids = list(dict.fromkeys(appointment_ids))
         rows: list[tuple[Any, ...]] = self._conn.execute(
             "SELECT seq, before, after, note FROM audit_log WHERE client_id = ?", (client_id,)
@@ -595,10 +605,22 @@ class SqliteStore:
     def unit_of_work(self, *, write: bool = True) -> SqliteUnitOfWork:
         return SqliteUnitOfWork(self, write=write)
 
-    def checkpoint(self) -> None:
+    def checkpoint(self) -> bool:
         """Copy the WAL into the database file and truncate it (B5: after an erasure no
-        old page image with the erased values stays behind in the ``-wal`` file)."""
-        self.connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        old page image with the erased values stays behind in the ``-wal`` file).
+
+        Returns False, at once, when another connection's read transaction keeps the WAL
+        from being reset (the erasure then reports the wipe as pending); it does not wait
+        the 30 s busy timeout for the reader to finish."""
+        conn = self.connection()
+        conn.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+        try:
+            busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.OperationalError:
+            busy = 1
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        return not busy
 
     def close(self) -> None:
         with self._lock:

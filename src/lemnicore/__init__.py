@@ -30,12 +30,19 @@ if TYPE_CHECKING:
         InvalidTransitionError,
         LemnicoreError,
         NaiveDatetimeError,
+        NotAStoreError,
         NotFoundError,
         OverlapError,
         PlanLimitError,
         PluginError,
         SlotTakenError,
+        StoreCorruptError,
         StoreError,
+        StoreFullError,
+        StoreLockedError,
+        StoreReadOnlyError,
+        StoreSchemaError,
+        StoreURLError,
         UnknownStoreURLError,
         ValidationError,
     )
@@ -104,6 +111,14 @@ if TYPE_CHECKING:
         TransportFactory,
     )
     from lemnicore.notifications.windows import DailyWindow
+    from lemnicore.online.cancellation import (
+        SELF_CANCEL_ACTOR,
+        CancelDeadline,
+        CancelLinks,
+        CancelOutlook,
+        SelfCancellation,
+    )
+    from lemnicore.online.horizon import BookingHorizon, OpenRequestLimits
     from lemnicore.online.releases import DEFAULT_HOLD, OnlineRelease, SlotHold
     from lemnicore.online.requests import BookingRequest, BookingRequestForm, NewClient
     from lemnicore.online.service import (
@@ -137,7 +152,7 @@ if TYPE_CHECKING:
     from lemnicore.scheduling.rules import conflicts, is_significant_reschedule, overlapping_pairs
     from lemnicore.scheduling.slots import Slot, free_slots, slot_grid
     from lemnicore.services.access import AuditTrail, CalendarAccess, ClientDirectory
-    from lemnicore.services.booking import AppointmentBook
+    from lemnicore.services.booking import DEFAULT_MAX_DURATION, AppointmentBook
     from lemnicore.services.clients import ClientRecords, register_client
     from lemnicore.services.communities import CalendarCommunities, CommunityView
     from lemnicore.services.entitlements import UNLIMITED, BookingLimits, Entitlements, Unlimited
@@ -154,6 +169,7 @@ if TYPE_CHECKING:
     from lemnicore.storage.memory import MemoryStore
     from lemnicore.storage.ports import Appointments, AuditLog, Catalog, Clients, Store, UnitOfWork
     from lemnicore.storage.sqlite.store import SqliteStore
+    from lemnicore.timekeeping import EARLIEST_DAY, LATEST_DAY
 
 _EXPORTS: dict[str, str] = {
     "ROLE_SCOPES": "lemnicore.access.actors",
@@ -190,12 +206,19 @@ _EXPORTS: dict[str, str] = {
     "InvalidTransitionError": "lemnicore.errors",
     "LemnicoreError": "lemnicore.errors",
     "NaiveDatetimeError": "lemnicore.errors",
+    "NotAStoreError": "lemnicore.errors",
     "NotFoundError": "lemnicore.errors",
     "OverlapError": "lemnicore.errors",
     "PlanLimitError": "lemnicore.errors",
     "PluginError": "lemnicore.errors",
     "SlotTakenError": "lemnicore.errors",
+    "StoreCorruptError": "lemnicore.errors",
     "StoreError": "lemnicore.errors",
+    "StoreFullError": "lemnicore.errors",
+    "StoreLockedError": "lemnicore.errors",
+    "StoreReadOnlyError": "lemnicore.errors",
+    "StoreSchemaError": "lemnicore.errors",
+    "StoreURLError": "lemnicore.errors",
     "UnknownStoreURLError": "lemnicore.errors",
     "ValidationError": "lemnicore.errors",
     "Importer": "lemnicore.importing.ports",
@@ -204,8 +227,8 @@ _EXPORTS: dict[str, str] = {
     "reset_import": "lemnicore.importing.reset",
     "CONFIRMATIONS_FUTURE": "lemnicore.importing.runs",
     "CONFIRMATIONS_NONE": "lemnicore.importing.runs",
-    "ImportedConfirmations": "lemnicore.importing.runs",
     "ImportRun": "lemnicore.importing.runs",
+    "ImportedConfirmations": "lemnicore.importing.runs",
     "build_calendar": "lemnicore.notifications.ics",
     "ics_attachment": "lemnicore.notifications.ics",
     "ics_attachments": "lemnicore.notifications.ics",
@@ -256,6 +279,13 @@ _EXPORTS: dict[str, str] = {
     "TransportError": "lemnicore.notifications.transport",
     "TransportFactory": "lemnicore.notifications.transport",
     "DailyWindow": "lemnicore.notifications.windows",
+    "SELF_CANCEL_ACTOR": "lemnicore.online.cancellation",
+    "CancelDeadline": "lemnicore.online.cancellation",
+    "CancelLinks": "lemnicore.online.cancellation",
+    "CancelOutlook": "lemnicore.online.cancellation",
+    "SelfCancellation": "lemnicore.online.cancellation",
+    "BookingHorizon": "lemnicore.online.horizon",
+    "OpenRequestLimits": "lemnicore.online.horizon",
     "DEFAULT_HOLD": "lemnicore.online.releases",
     "OnlineRelease": "lemnicore.online.releases",
     "SlotHold": "lemnicore.online.releases",
@@ -305,6 +335,7 @@ _EXPORTS: dict[str, str] = {
     "AuditTrail": "lemnicore.services.access",
     "CalendarAccess": "lemnicore.services.access",
     "ClientDirectory": "lemnicore.services.access",
+    "DEFAULT_MAX_DURATION": "lemnicore.services.booking",
     "AppointmentBook": "lemnicore.services.booking",
     "ClientRecords": "lemnicore.services.clients",
     "register_client": "lemnicore.services.clients",
@@ -332,6 +363,8 @@ _EXPORTS: dict[str, str] = {
     "Store": "lemnicore.storage.ports",
     "UnitOfWork": "lemnicore.storage.ports",
     "SqliteStore": "lemnicore.storage.sqlite.store",
+    "EARLIEST_DAY": "lemnicore.timekeeping",
+    "LATEST_DAY": "lemnicore.timekeeping",
 }
 """Where each public name lives; :func:`__getattr__` imports it on first use."""
 
@@ -356,13 +389,17 @@ __all__ = [
     "CONFIRMATIONS_FUTURE",
     "CONFIRMATIONS_NONE",
     "DEFAULT_HOLD",
+    "DEFAULT_MAX_DURATION",
     "DEFAULT_PLANS",
+    "EARLIEST_DAY",
+    "LATEST_DAY",
     "NO_MESSAGE",
     "ONLINE_BOOKING_ACTOR",
     "PERMISSIONS",
     "PLACEHOLDERS",
     "REDACTED",
     "ROLE_SCOPES",
+    "SELF_CANCEL_ACTOR",
     "SYSTEM_ACTOR",
     "UNLIMITED",
     "AccessDeniedError",
@@ -383,6 +420,7 @@ __all__ = [
     "AuditLog",
     "AuditTrail",
     "Availability",
+    "BookingHorizon",
     "BookingLimits",
     "BookingRequest",
     "BookingRequestForm",
@@ -392,6 +430,9 @@ __all__ = [
     "CalendarAccess",
     "CalendarCommunities",
     "CalendarCommunity",
+    "CancelDeadline",
+    "CancelLinks",
+    "CancelOutlook",
     "Catalog",
     "Channel",
     "ChannelPausedError",
@@ -438,12 +479,14 @@ __all__ = [
     "MessageTemplate",
     "NaiveDatetimeError",
     "NewClient",
+    "NotAStoreError",
     "NotFoundError",
     "NotificationLog",
     "NotificationPolicy",
     "NotificationService",
     "OnlineBooking",
     "OnlineRelease",
+    "OpenRequestLimits",
     "Organisation",
     "OutboxMessage",
     "OutgoingMessage",
@@ -469,6 +512,7 @@ __all__ = [
     "RunPlan",
     "RunReport",
     "Scope",
+    "SelfCancellation",
     "SentLog",
     "SentRecord",
     "Skip",
@@ -481,7 +525,13 @@ __all__ = [
     "SqliteStore",
     "StaffAccount",
     "Store",
+    "StoreCorruptError",
     "StoreError",
+    "StoreFullError",
+    "StoreLockedError",
+    "StoreReadOnlyError",
+    "StoreSchemaError",
+    "StoreURLError",
     "SystemClock",
     "TransientTransportError",
     "Transport",

@@ -114,7 +114,95 @@ class PlanLimitError(LemnicoreError):
 
 
 class StoreError(LemnicoreError):
-    """The storage backend failed or cannot be opened."""
+    """The storage backend failed or cannot be opened.
+
+    ``path`` names the store (its file, or its URL without secrets) when known. The
+    subclasses below say why (F3, F4); a storage plugin maps its driver's errors to them,
+    so an app and the CLI handle every store alike.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        self.path = path
+        super().__init__(message)
+
+
+class StoreCorruptError(StoreError):
+    """F4: the store's file is damaged, truncated, or not a database at all."""
+
+    def __init__(self, path: str, detail: str) -> None:
+        self.detail = detail
+        super().__init__(
+            f"the store {path!r} is damaged or not a database ({detail}); restore it from a backup",
+            path=path,
+        )
+
+
+class StoreReadOnlyError(StoreError):
+    """F4: the store cannot be written — a read-only file, folder or file system, or a
+    store opened read-only."""
+
+    def __init__(self, path: str, detail: str) -> None:
+        self.detail = detail
+        super().__init__(f"the store {path!r} cannot be written ({detail})", path=path)
+
+
+class StoreFullError(StoreError):
+    """F4: the disk (or a size limit of the store) is full; the change was not made."""
+
+    def __init__(self, path: str, detail: str) -> None:
+        self.detail = detail
+        super().__init__(
+            f"the store {path!r} is full ({detail}); nothing of this change was written — "
+            "free some space and try again",
+            path=path,
+        )
+
+
+class StoreLockedError(StoreError):
+    """F4: another connection held the store's lock for longer than lemnicore waits."""
+
+    def __init__(self, path: str, detail: str) -> None:
+        self.detail = detail
+        super().__init__(
+            f"the store {path!r} is busy ({detail}); another program holds its lock — try again",
+            path=path,
+        )
+
+
+class StoreSchemaError(StoreError):
+    """F3: the store's schema does not fit this lemnicore.
+
+    ``newer`` is True for a store written by a newer lemnicore (refused, never written
+    to); False for an older store opened read-only, which would need a migration first.
+    """
+
+    def __init__(self, path: str, detail: str, *, newer: bool) -> None:
+        self.newer = newer
+        self.detail = detail
+        super().__init__(f"the store {path!r} {detail}", path=path)
+
+
+class NotAStoreError(StoreError):
+    """F3: the file is a database of some other program, not a lemnicore store; it is
+    refused and never converted."""
+
+    def __init__(self, path: str, detail: str) -> None:
+        self.detail = detail
+        super().__init__(
+            f"the file {path!r} is not a lemnicore store ({detail}); it was left unchanged",
+            path=path,
+        )
+
+
+class StoreURLError(StoreError, ValidationError):
+    """A store URL that cannot name a store: not text, a NUL byte, text that is not
+    valid Unicode, a folder instead of a file."""
+
+    def __init__(self, url: object, reason: str) -> None:
+        self.url = url
+        shown = repr(url).encode("ascii", "backslashreplace").decode("ascii")
+        ValidationError.__init__(self, "store", f"{reason}: {shown}")
+        self.path = None
 
 
 class UnknownStoreURLError(StoreError):

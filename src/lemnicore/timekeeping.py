@@ -14,15 +14,44 @@ from lemnicore.errors import NaiveDatetimeError, ValidationError
 
 DEFAULT_TIME_ZONE = "Europe/Berlin"
 
+EARLIEST_DAY = date(1900, 1, 1)
+"""The first day lemnicore handles (G7): appointments, slots, runs and birthdays lie in
+[EARLIEST_DAY, LATEST_DAY]. The bounds keep every calculation lemnicore does around a date
+(week bounds, a day of margin, the end of the next quarter) far from Python's year 1 and
+9999, so an extreme input is a :class:`ValidationError` instead of an ``OverflowError``."""
+LATEST_DAY = date(2999, 12, 31)
+"""The last day lemnicore handles (G7), see :data:`EARLIEST_DAY`."""
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+"""The first instant lemnicore handles (G7), midnight UTC of :data:`EARLIEST_DAY`."""
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
+"""The end (exclusive) of the instants lemnicore handles (G7)."""
+_RANGE = f"must lie between {EARLIEST_DAY.isoformat()} and {LATEST_DAY.isoformat()}"
+
 
 def require_aware(value: datetime, field: str, *, record: str | None = None) -> datetime:
-    """Return ``value`` unchanged, or raise :class:`NaiveDatetimeError` naming ``field``."""
+    """Return ``value`` unchanged, or raise :class:`NaiveDatetimeError` naming ``field``.
+
+    The instant must also lie in [:data:`EARLIEST`, :data:`LATEST`) (G7), else a
+    :class:`ValidationError` naming ``field``."""
     if not isinstance(value, datetime):
         raise ValidationError(
             field, f"must be a datetime, got {type(value).__name__}", record=record
         )
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveDatetimeError(field, record=record)
+    if not EARLIEST <= value < LATEST:
+        raise ValidationError(field, f"{_RANGE}, got {value.isoformat()}", record=record)
+    return value
+
+
+def require_day(value: date, field: str, *, record: str | None = None) -> date:
+    """Return the calendar day ``value`` unchanged if it is a :class:`date` (not a datetime)
+    between :data:`EARLIEST_DAY` and :data:`LATEST_DAY`; else a :class:`ValidationError`
+    naming ``field`` (G7)."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise ValidationError(field, f"must be a date, got {type(value).__name__}", record=record)
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValidationError(field, f"{_RANGE}, got {value.isoformat()}", record=record)
     return value
 
 

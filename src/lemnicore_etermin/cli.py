@@ -8,10 +8,9 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lemnicore.cli.arguments import open_cli_store
+from lemnicore.cli.arguments import existing_file, open_cli_store, output_file
 from lemnicore.cli.output import add_json_option, print_json
 from lemnicore.cli.registry import CommandRegistry
 from lemnicore.errors import ValidationError
@@ -94,7 +93,7 @@ def _configure_etermin(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--private-key-file",
         required=True,
-        type=Path,
+        type=existing_file,
         help="file holding the eTermin private API key (read for this run, never stored)",
     )
     p.add_argument("--store", required=True, help="store URL, e.g. sqlite:///practice.db")
@@ -124,7 +123,7 @@ def _configure_etermin(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--base-url", default=None, help="eTermin API base URL (default: the public API)"
     )
-    p.add_argument("--report-json", type=Path, help="write the full report as JSON here")
+    p.add_argument("--report-json", type=output_file, help="write the full report as JSON here")
     add_json_option(p)
 
 
@@ -203,7 +202,7 @@ def _run_etermin(args: argparse.Namespace) -> int:
 
 
 def _configure_csv(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", type=Path, help="the CSV file")
+    p.add_argument("file", type=existing_file, help="the CSV file")
     p.add_argument("--store", required=True, help="store URL")
     p.add_argument(
         "--columns",
@@ -268,7 +267,12 @@ def _run_csv(args: argparse.Namespace) -> int:
                 )
                 for line, field, reason in problems:
                     print(f"  line {line}: {field}: {reason}", file=sys.stderr)
-                return 1
+                # G7: the report above, then the one line every failure ends with.
+                raise ValidationError(
+                    "file",
+                    f"{len(problems)} line(s) in error, nothing imported",
+                    record=str(args.file),
+                ) from exc
             raise
         if args.json:
             print_json(attrs.asdict(report, recurse=True))
@@ -281,7 +285,7 @@ def _run_csv(args: argparse.Namespace) -> int:
 
 def _configure_export(p: argparse.ArgumentParser) -> None:
     p.add_argument("--store", required=True, help="store URL")
-    p.add_argument("--output", type=Path, help="file to write (default: stdout)")
+    p.add_argument("--output", type=output_file, help="file to write (default: stdout)")
     p.add_argument("--columns", default=None, help="columns in order (default: the usual ten)")
     p.add_argument("--delimiter", default=";")
     p.add_argument("--encoding", default="utf-8")
@@ -291,7 +295,7 @@ def _configure_export(p: argparse.ArgumentParser) -> None:
 def _run_export(args: argparse.Namespace) -> int:
     from lemnicore_etermin.csv_contacts import export_contacts_csv
 
-    store = open_cli_store(args.store, must_exist=True)
+    store = open_cli_store(args.store, must_exist=True, read_only=True)
     try:
         with store.unit_of_work(write=False) as uow:
             clients = uow.clients.all()
@@ -358,7 +362,7 @@ def _run_reset(args: argparse.Namespace) -> int:
 
 
 def _run_list(args: argparse.Namespace) -> int:
-    store = open_cli_store(args.store, must_exist=True)
+    store = open_cli_store(args.store, must_exist=True, read_only=True)
     try:
         with store.unit_of_work(write=False) as uow:
             runs = sorted(uow.import_runs.all(), key=lambda r: r.started_at)

@@ -7,6 +7,7 @@ error messages, the CLI — goes through :func:`mask_url` first.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import attrs
@@ -29,6 +30,15 @@ def mask_url(url: str) -> str:
     Query parameters named like secrets (``secret=``, ``token=``, …) are masked too.
     An unparseable URL is masked entirely rather than risk showing a secret.
     """
+    hidden = _hidden_userinfo(url)
+    if hidden is not None:
+        user, host_and_rest = hidden
+        shown = mask_url(host_and_rest)
+        if shown == MASK:
+            return MASK
+        scheme, _, after = shown.partition("://")
+        who = f"{user}:{MASK}" if user is not None else MASK
+        return f"{scheme}://{who}@{after}"
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
@@ -51,6 +61,44 @@ def mask_url(url: str) -> str:
     )
     # Built by hand: urlunsplit drops the "//" of an empty host (worklist:///path).
     return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
+
+
+_HOST_AND_PORT = re.compile(r"^[^/?#]*:[0-9]+(?:[/?#]|$)")
+
+
+def _hidden_userinfo(url: str) -> tuple[str | None, str] | None:
+    """A user-info that ``urlsplit`` does not see, because its password holds an unencoded
+    ``/``, ``?`` or ``#`` (``smtp://u:123/S3cret@host``): ``(user or None, "scheme://host…")``.
+
+    ``None`` when the URL has no such user-info. An ``@`` in a query value
+    (``?from=praxis@example.org``) is not one — unless what follows it reads as the host
+    of the URL (a port, or the query starting only after it).
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return None
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:
+        return None
+    if "@" in netloc:
+        return None
+    tail = rest[len(netloc) :] if rest.startswith(netloc) else rest
+    at = tail.find("@")
+    if at < 0:
+        return None
+    before, after = tail[:at], tail[at + 1 :]
+    in_query_value = (
+        before.startswith("?")
+        and "=" in before
+        and "?" not in after
+        and not _HOST_AND_PORT.match(after)
+    )
+    if in_query_value:
+        return None
+    userinfo = netloc + before
+    user = userinfo.split(":", 1)[0] if ":" in userinfo else None
+    return user, f"{scheme}://{after}"
 
 
 @attrs.frozen(repr=False)

@@ -23,15 +23,19 @@ import pytest
 from lemnicore import (
     AccessDeniedError,
     Actor,
+    CancelLinks,
     Channel,
     NotificationPolicy,
     Role,
+    SelfCancellation,
 )
 from lemnicore.access.matrix import CELLS, PERMISSIONS, Kind, markdown_table, matrix_size
 
 from .world import ACTORS, WEEK, World, at, memory_world, sqlite_world, world_on  # noqa: F401
 
 Call = Callable[[World, Actor], object]
+
+LINKS = CancelLinks(b"matrix-test-secret-0123456789")
 
 CALLS: dict[str, Call] = {
     # -- the appointment book --------------------------------------------------------------
@@ -108,6 +112,13 @@ CALLS: dict[str, Call] = {
     "OnlineBooking.requests": lambda w, a: w.online.requests(a, calendar_id="cal-anna"),
     "OnlineBooking.confirm": lambda w, a: w.online.confirm(a, w.request_id, client_id="petra"),
     "OnlineBooking.decline": lambda w, a: w.online.decline(a, w.request_id),
+    # -- self-cancel through a signed link (H5) ---------------------------------------------
+    "SelfCancellation.outlook": lambda w, a: SelfCancellation(w.store, w.clock, LINKS).outlook(
+        a, LINKS.token(w.request_id)
+    ),
+    "SelfCancellation.cancel": lambda w, a: SelfCancellation(w.store, w.clock, LINKS).cancel(
+        a, LINKS.token(w.request_id)
+    ),
     # -- notifications (staff side) --------------------------------------------------------
     "NotificationService.record_manual_message": lambda w, a: w.notifications.record_manual_message(
         a, "petra", channel=Channel.PHONE, address="+491701234567", text="angerufen"
@@ -223,6 +234,7 @@ def test_b1_anonymous_and_job_rows_work_without_an_actor(
 SERVICE_MODULES = (
     "lemnicore.services",
     "lemnicore.online.service",
+    "lemnicore.online.cancellation",
     "lemnicore.notifications.service",
 )
 

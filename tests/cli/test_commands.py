@@ -139,7 +139,9 @@ def test_g3_a_file_that_is_not_a_database_is_a_clear_error(
     notes.write_text("shopping list\n" * 200)
     assert main(["slots", "--store", f"sqlite:///{notes}", "--room", "demo-room-1"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith(f"lemnicore: error: cannot open the store 'sqlite:///{notes}'")
+    assert err.startswith(
+        f"lemnicore: error: the store {str(notes)!r} is damaged or not a database"
+    )
     assert "Traceback" not in err
 
 

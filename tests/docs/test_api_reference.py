@@ -21,7 +21,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 API = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
-PACKAGES = ("lemnicore", "lemnicore_notify", "lemnicore_etermin")
+PACKAGES = ("lemnicore", "lemnicore_notify", "lemnicore_etermin", "lemnicore_web")
 NAMES = [
     (package, name)
     for package in PACKAGES

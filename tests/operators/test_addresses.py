@@ -79,6 +79,15 @@ def test_d12_a_number_that_cannot_exist_is_refused_naming_the_field() -> None:
         practice.add_client("Meier", mobile="0170 12")
 
 
+def test_g7_a_number_or_address_that_is_not_text_is_refused_naming_the_field() -> None:
+    """The phone normalisation runs before the record's own checks: it must refuse
+    non-text with a lemnicore error too (found by the G7 fuzz suite after merging)."""
+    practice = Practice(now=NOW)
+    with pytest.raises(ValidationError, match="mobile: must be text, got int"):
+        practice.add_client("Meier", mobile=1701234567)
+    assert not is_valid_email(42)  # type: ignore[arg-type]
+
+
 def test_d12_without_phonenumbers_separators_go_and_00_becomes_plus(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

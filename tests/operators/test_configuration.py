@@ -52,17 +52,21 @@ def test_g6_precedence_is_option_then_environment_then_file(tmp_path: Path) -> N
     file.write_text('store = "sqlite:///file.db"\n[import.etermin]\npublic_key = "from-file"\n')
     settings = load_settings(str(file), environ={"LEMNICORE_STORE": "sqlite:///env.db"})
     parser = build_parser(settings)
-    args = parser.parse_args(["import", "etermin", "--private-key-file", "key.txt"])
+    key = tmp_path / "key.txt"  # G7: the key file must exist (existing_file)
+    key.write_text("secret")
+    args = parser.parse_args(["import", "etermin", "--private-key-file", str(key)])
     assert (args.store, args.public_key) == ("sqlite:///env.db", "from-file")
     args = parser.parse_args(
-        ["import", "etermin", "--private-key-file", "k", "--store", "sqlite:///opt.db"]
+        ["import", "etermin", "--private-key-file", str(key), "--store", "sqlite:///opt.db"]
     )
     assert args.store == "sqlite:///opt.db"
 
 
-def test_g6_the_etermin_public_key_comes_from_its_own_variable() -> None:
+def test_g6_the_etermin_public_key_comes_from_its_own_variable(tmp_path: Path) -> None:
+    key = tmp_path / "k"
+    key.write_text("secret")
     settings = Settings(environ={"LEMNICORE_ETERMIN_PUBLIC_KEY": "pk", "LEMNICORE_STORE": "m"})
-    args = build_parser(settings).parse_args(["import", "etermin", "--private-key-file", "k"])
+    args = build_parser(settings).parse_args(["import", "etermin", "--private-key-file", str(key)])
     assert args.public_key == "pk"
 
 
@@ -70,8 +74,10 @@ def test_g6_a_flag_and_a_typed_option_read_from_the_file(tmp_path: Path) -> None
     file = tmp_path / "lemnicore.toml"
     file.write_text('[import.etermin]\ndry-run = true\nfrom = -30\npublic_key = "pk"\n')
     settings = load_settings(str(file), environ={})
+    key = tmp_path / "k"
+    key.write_text("secret")
     args = build_parser(settings).parse_args(
-        ["import", "etermin", "--private-key-file", "k", "--store", "memory://"]
+        ["import", "etermin", "--private-key-file", str(key), "--store", "memory://"]
     )
     assert (args.dry_run, args.public_key, args.window_from) == (True, "pk", -30)
 

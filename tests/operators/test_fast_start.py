@@ -16,7 +16,20 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src"
-HEAVY = ("icalendar", "httpx", "phonenumbers", "holidays", "cattrs", "dateutil", "sqlite3")
+HEAVY = (
+    "icalendar",
+    "httpx",
+    "phonenumbers",
+    "holidays",
+    "cattrs",
+    "dateutil",
+    "sqlite3",
+    # the web extra: the serve command registers without them (G5)
+    "starlette",
+    "jinja2",
+    "uvicorn",
+    "itsdangerous",
+)
 
 
 def modules_loaded_by(code: str) -> set[str]:
@@ -33,12 +46,16 @@ def modules_loaded_by(code: str) -> set[str]:
 
 
 def test_g5_import_lemnicore_loads_no_heavy_library() -> None:
-    loaded = modules_loaded_by("import lemnicore, lemnicore_notify, lemnicore_etermin")
+    loaded = modules_loaded_by(
+        "import lemnicore, lemnicore_notify, lemnicore_etermin, lemnicore_web, lemnicore_web.plugin"
+    )
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
     assert "attr" not in loaded
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["version"], ["notify", "--help"]])
+@pytest.mark.parametrize(
+    "argv", [["--help"], ["version"], ["notify", "--help"], ["serve", "--help"]]
+)
 def test_g5_the_command_line_starts_without_heavy_libraries(argv: list[str]) -> None:
     code = (
         "from lemnicore.cli import main\n"
@@ -56,7 +73,9 @@ def test_g5_a_public_name_loads_when_first_used() -> None:
     assert "attr" in loaded
 
 
-@pytest.mark.parametrize("package", ["lemnicore", "lemnicore_notify", "lemnicore_etermin"])
+@pytest.mark.parametrize(
+    "package", ["lemnicore", "lemnicore_notify", "lemnicore_etermin", "lemnicore_web"]
+)
 def test_g1_the_lazy_table_matches_the_typed_imports_and_all(package: str) -> None:
     """The names mypy sees (``if TYPE_CHECKING:`` imports), the names ``__getattr__`` serves
     (``_EXPORTS``) and ``__all__`` are the same set, each from the same module."""

@@ -21,7 +21,11 @@ from lemnicore import (
 from lemnicore.cli.registry import CommandRegistry
 from lemnicore.plugins.manager import BUILTIN_PLUGINS
 
-ADAPTERS = {"etermin": "lemnicore_etermin.plugin", "notify": "lemnicore_notify.plugin"}
+ADAPTERS = {
+    "etermin": "lemnicore_etermin.plugin",
+    "notify": "lemnicore_notify.plugin",
+    "web": "lemnicore_web.plugin",
+}
 
 
 class Misspelled:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from lemnicore.errors import StoreError
 from lemnicore.scheduling.practice import Room
 from lemnicore.storage.sqlite.schema import MIGRATIONS, Migration
 from lemnicore.storage.sqlite.store import SqliteStore, connect, migrate
@@ -71,7 +72,7 @@ def test_f3_a_failing_migration_leaves_the_schema_as_it_was(tmp_path: Path) -> N
     broken = Migration("x", 2, "typo", ("CREATE TABLEE nope (id TEXT)",))
     conn = connect(str(tmp_path / "p.db"))
     try:
-        with pytest.raises(sqlite3.OperationalError):
+        with pytest.raises(StoreError, match="syntax error"):
             migrate(conn, (*MIGRATIONS, good, broken))
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     finally:

@@ -474,3 +474,26 @@ def test_f1_a_reader_sees_only_committed_data(store: Store) -> None:
         assert count_in_another_thread() == 0
         writer.commit()
         assert count_in_another_thread() == 1
+
+
+def test_a4_appointments_of_any_length_are_found_by_the_overlap_queries(store: Store) -> None:
+    """A4/A5: a three-day appointment (an import, a multi-day course) still blocks the
+    room; the store may not assume appointments are short."""
+    long = appt("long", MONDAY_9 - 72 * HOUR, minutes=96 * 60)
+    earlier = appt("earlier", MONDAY_9 - 30 * 24 * HOUR, minutes=30 * 24 * 60)  # ends at 9:00
+    put(store, long, earlier, appt("a-1", MONDAY_9 + HOUR))
+    with store.unit_of_work(write=False) as uow:
+        in_room = uow.appointments.in_room("room-1", MONDAY_9, MONDAY_9 + 2 * HOUR)
+        in_calendar = uow.appointments.in_calendar("cal-anna", MONDAY_9, MONDAY_9 + 2 * HOUR)
+    assert [a.id for a in in_room] == ["long", "a-1"]
+    assert [a.id for a in in_calendar] == ["long", "a-1"]
+
+
+@pytest.mark.parametrize("odd_id", [42, None, ["x"], "a\x00b", "\ud800", "x" * 5000])
+def test_g7_an_id_no_record_can_have_is_simply_not_found(store: Store, odd_id: object) -> None:
+    with store.unit_of_work(write=False) as uow:
+        assert uow.appointments.find(odd_id) is None  # type: ignore[arg-type]
+        assert uow.clients.find(odd_id) is None  # type: ignore[arg-type]
+        assert uow.rooms.find(odd_id) is None  # type: ignore[arg-type]
+        with pytest.raises(NotFoundError):
+            uow.rooms.get(odd_id)  # type: ignore[arg-type]

@@ -158,6 +158,9 @@ def _rules() -> tuple[Rule, ...]:
     add("OnlineBooking.requests", _BOOKING_READERS, r, "calendar")
     add("OnlineBooking.confirm", _BOOKERS, a, "calendar")
     add("OnlineBooking.decline", _BOOKERS, a, "calendar")
+    # H5: the signed link is what authorises a client; the page acts as SELF_CANCEL_ACTOR.
+    add("SelfCancellation.outlook", _BOOKING_READERS, r, "calendar")
+    add("SelfCancellation.cancel", _BOOKERS, a, "calendar")
     for m in ("link", "week", "hold", "drop_hold", "request"):
         add(f"OnlineBooking.{m}", anonymous, None, "booking link", Kind.ANONYMOUS)
 

@@ -13,8 +13,8 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from lemnicore.cli.failures import DEBUG_FLAG, run_reporting_failures, take_debug_flag
 from lemnicore.cli.registry import CommandRegistry
-from lemnicore.errors import LemnicoreError
 
 if TYPE_CHECKING:
     from lemnicore.cli.config import Settings
@@ -73,6 +73,11 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     )
     parser.epilog = EPILOG
     parser.add_argument("--version", action="version", version=f"lemnicore {__version__}")
+    parser.add_argument(
+        DEBUG_FLAG,
+        action="store_true",
+        help="on an error, show the Python traceback as well as the one-line message (G7)",
+    )
     return parser
 
 
@@ -87,19 +92,21 @@ def _prepare(argv: Sequence[str] | None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code.
+    """Run the command line; returns the exit code (G7, documented in docs/cli.md).
 
-    0 — done; 1 — a lemnicore error (bad store URL, unknown room, broken plugin…), reported
-    as one line on stderr; 2 — wrong usage (argparse); 130 — interrupted with Ctrl-C.
+    0 — done (also when the reader of the output went away, ``| head``); 1 — a lemnicore
+    error (bad input, unknown record, bad store URL, corrupt or full store…), reported as
+    one line on stderr; 2 — wrong usage (argparse); 3 — a file or folder cannot be read or
+    written; 70 — an unexpected internal error; 130 — interrupted with Ctrl-C.
+    ``--debug`` anywhere adds the traceback.
     """
-    try:
-        parser = _prepare(argv)
-        args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    debug = take_debug_flag(arguments)
+
+    def run() -> int:
+        parser = _prepare(arguments)
+        args = parser.parse_args(arguments)
         code: int = args._run(args)
-    except LemnicoreError as exc:
-        print(f"lemnicore: error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("lemnicore: interrupted", file=sys.stderr)
-        return 130
-    return code
+        return code
+
+    return run_reporting_failures(run, debug=debug)

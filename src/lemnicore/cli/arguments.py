@@ -7,13 +7,14 @@ and fail the same way in every ``lemnicore`` sub-command.
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lemnicore.errors import LemnicoreError, StoreError
+from lemnicore.errors import LemnicoreError, StoreError, ValidationError
 from lemnicore.plugins.manager import open_store
-from lemnicore.timekeeping import DEFAULT_TIME_ZONE, zone
+from lemnicore.timekeeping import DEFAULT_TIME_ZONE, require_aware, require_day, zone
 
 if TYPE_CHECKING:
     from lemnicore.storage.ports import Store
@@ -37,10 +38,44 @@ def add_store_option(
     )
 
 
+def existing_file(text: str) -> Path:
+    """An argparse type: a file that exists and can be read (G7: a missing CSV file or key
+    file is a usage error naming the file, not a traceback)."""
+    path = Path(text)
+    try:
+        if not path.exists():
+            raise argparse.ArgumentTypeError(f"no such file: {text!r}")
+        if path.is_dir():
+            raise argparse.ArgumentTypeError(f"{text!r} is a folder, not a file")
+        if not os.access(path, os.R_OK):
+            raise argparse.ArgumentTypeError(f"cannot read {text!r}: permission denied")
+    except (OSError, ValueError) as exc:  # a NUL byte, a name too long for the system
+        raise argparse.ArgumentTypeError(f"not a usable file name {text!r}: {exc}") from None
+    return path
+
+
+def output_file(text: str) -> Path:
+    """An argparse type: a file to write whose folder exists (G7)."""
+    path = Path(text)
+    try:
+        folder = path.parent
+        if not folder.is_dir():
+            raise argparse.ArgumentTypeError(
+                f"cannot write {text!r}: the folder {str(folder)!r} does not exist"
+            )
+        if path.is_dir():
+            raise argparse.ArgumentTypeError(f"cannot write {text!r}: it is a folder")
+    except (OSError, ValueError) as exc:
+        raise argparse.ArgumentTypeError(f"not a usable file name {text!r}: {exc}") from None
+    return path
+
+
 def iso_date(text: str) -> date:
     """An argparse type: ``YYYY-MM-DD``."""
     try:
-        return date.fromisoformat(text)
+        return require_day(date.fromisoformat(text), "date")
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} {exc.reason}") from None
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
@@ -56,27 +91,31 @@ def iso_instant(text: str) -> datetime:
         ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone(DEFAULT_TIME_ZONE))
-    return value
+    try:
+        return require_aware(value, "date-time")
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} {exc.reason}") from None
 
 
-def open_cli_store(url: str, *, must_exist: bool = False) -> Store:
+def open_cli_store(url: str, *, must_exist: bool = False, read_only: bool = False) -> Store:
     """Open ``url`` through the storage plugins (F1), with errors a user can act on.
 
     With ``must_exist`` a ``sqlite:///`` URL naming a missing file is refused instead of
     silently creating an empty practice — a read-only command on a typo'd path should say
-    so. Any failure of a plugin while opening becomes a :class:`StoreError`, so the command
-    line reports it in one line instead of a traceback.
+    so. With ``read_only`` the store is never migrated or written (F3): commands that only
+    read pass it. Any failure of a plugin while opening becomes a :class:`StoreError`, so
+    the command line reports it in one line instead of a traceback.
     """
     from lemnicore.storage.sqlite import path_from_url
 
-    path = path_from_url(url)
-    if must_exist and path is not None and not Path(path).exists():
+    path = path_from_url(url) if isinstance(url, str) else None
+    if must_exist and path is not None and "\x00" not in path and not Path(path).exists():
         raise StoreError(
             f"the store file {path!r} does not exist (run 'lemnicore demo' to create the "
             f"demo practice, or check --store)"
         )
     try:
-        return open_store(url)
+        return open_store(url, read_only=read_only)
     except LemnicoreError:
         raise
     except Exception as exc:  # a plugin's own error type, e.g. sqlite3.DatabaseError

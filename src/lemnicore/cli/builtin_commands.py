@@ -78,7 +78,7 @@ def _slots(args: argparse.Namespace) -> int:
     from lemnicore.services.booking import AppointmentBook
     from lemnicore.timekeeping import local_datetime, zone
 
-    store = open_cli_store(args.store, must_exist=True)
+    store = open_cli_store(args.store, must_exist=True, read_only=True)
     try:
         with store.unit_of_work(write=False) as uow:
             room = find_room(uow, args.room)

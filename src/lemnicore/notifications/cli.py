@@ -18,7 +18,7 @@ from lemnicore.clock import Clock, SystemClock
 from lemnicore.errors import PluginError, ValidationError
 from lemnicore.plugins.manager import collect_registrations, make_plugin_manager
 from lemnicore.plugins.markers import hookimpl
-from lemnicore.timekeeping import zone
+from lemnicore.timekeeping import require_aware, zone
 
 if TYPE_CHECKING:
     import pluggy
@@ -55,7 +55,7 @@ def _clock(store: Store, text: str | None) -> Clock:
         moment = moment.replace(tzinfo=zone(_organisation_zone(store)))
     from lemnicore.testing.clock import FakeClock
 
-    return FakeClock(moment)
+    return FakeClock(require_aware(moment, "--now"))
 
 
 def _open_transports(urls: list[str], pm: pluggy.PluginManager, into: list[Transport]) -> None:
@@ -179,7 +179,7 @@ def _run(args: argparse.Namespace) -> int:
     from lemnicore.notifications.service import NotificationService
 
     pm = make_plugin_manager()
-    store = open_cli_store(args.store, must_exist=True)
+    store = open_cli_store(args.store, must_exist=True, read_only=args.dry_run)
     transports: list[Transport] = []
     try:
         _open_transports(args.transport, pm, transports)
@@ -240,7 +240,7 @@ def _configure_why(parser: argparse.ArgumentParser) -> None:
 def _why(args: argparse.Namespace) -> int:
     from lemnicore.notifications.service import NotificationService
 
-    store = open_cli_store(args.store, must_exist=True)
+    store = open_cli_store(args.store, must_exist=True, read_only=True)
     try:
         service = NotificationService(store, _clock(store, args.now))
         from lemnicore.access.actors import SYSTEM_ACTOR

@@ -496,6 +496,16 @@ class NotificationService:
             )
         except (PermanentTransportError, TransportError) as exc:
             return self._finish(sending, state=DeliveryState.FAILED, failure=str(exc))
+        except Exception as exc:
+            # F4: a transport that breaks in a way it did not declare (a bug, a provider
+            # SDK's own error) fails this message with its reason; the run goes on and the
+            # messages behind it still go out. Retrying would only hit the bug again.
+            # (BaseException — a crash, Ctrl-C — is left to reconcile(), D15.)
+            return self._finish(
+                sending,
+                state=DeliveryState.FAILED,
+                failure=f"transport failed unexpectedly: {type(exc).__name__}: {exc}",
+            )
         return self._finish(
             sending,
             state=DeliveryState.SENT,

@@ -67,7 +67,7 @@ def _configure_requests(parser: argparse.ArgumentParser) -> None:
 def _requests(args: argparse.Namespace) -> int:
     from lemnicore.online.service import OnlineBooking
 
-    store = open_cli_store(args.store, must_exist=True)
+    store = open_cli_store(args.store, must_exist=True, read_only=True)
     try:
         found = OnlineBooking(store, SystemClock()).requests(cli_actor(), calendar_id=args.calendar)
         with store.unit_of_work(write=False) as uow:

@@ -11,6 +11,7 @@ from datetime import datetime
 
 import attrs
 
+from lemnicore._validators import text_problem
 from lemnicore.errors import ValidationError
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.clients import is_valid_email
@@ -26,6 +27,20 @@ _LABELS = {
     "phone": "Phone",
     "message": "Message",
 }
+
+
+_MAX_FIELD = 1000  # before tidying; the tidied rules below are stricter
+
+
+def _form_text(field: str, value: object, max_length: int) -> str:
+    """The raw input of one form field as text, or a :class:`ValidationError` naming it."""
+    if value is None:
+        return ""
+    problem = text_problem(value, max_length=max_length)
+    if problem is not None:
+        raise ValidationError(field, problem)
+    assert isinstance(value, str)
+    return value
 
 
 def _one_line(value: str) -> str:
@@ -54,7 +69,18 @@ class BookingRequestForm:
         message: str = "",
     ) -> BookingRequestForm:
         """C3: the form with white space tidied, or a :class:`ValidationError` naming the
-        first field that is wrong."""
+        first field that is wrong — also for input no form can hold (G7): something that
+        is not text, a NUL character, a lone surrogate, a huge string."""
+        last_name, email, first_name, phone, message = (
+            _form_text(name, value, limit)
+            for name, value, limit in (
+                ("last_name", last_name, _MAX_FIELD),
+                ("email", email, _MAX_FIELD),
+                ("first_name", first_name, _MAX_FIELD),
+                ("phone", phone, _MAX_FIELD),
+                ("message", message, 4 * _MAX_MESSAGE),
+            )
+        )
         last = _one_line(last_name or "")
         if not last:
             raise ValidationError("last_name", "please give your last name")

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 
 import attrs
 
+from lemnicore._validators import MAX_NAME, require_text, text_problem
 from lemnicore.access.actors import Actor, Role
 from lemnicore.access.audit import AuditAction
 from lemnicore.access.gateway import AccessGateway
@@ -44,7 +45,7 @@ from lemnicore.services.clients import register_client
 from lemnicore.services.entitlements import BookingLimits
 from lemnicore.services.lookup import organisation_of_calendar
 from lemnicore.storage.ports import Store, UnitOfWork
-from lemnicore.timekeeping import local_datetime, require_aware, to_utc, zone
+from lemnicore.timekeeping import local_datetime, require_aware, require_day, to_utc, zone
 
 ONLINE_BOOKING_ACTOR = Actor(id="online-booking", role=Role.SYSTEM, name="online booking page")
 """Who the audit log names for requests from the public page (the source's "technical
@@ -190,6 +191,8 @@ class OnlineBooking:
 
     def week(self, token: str, day: date | None = None) -> WeekView:
         """C2: the week containing ``day`` (default: today in the room's zone)."""
+        if day is not None:
+            require_day(day, "day")
         now = self.clock.now()
         with self.store.unit_of_work(write=False) as uow:
             release, room, tz_name = self._locate(uow, token)
@@ -225,6 +228,7 @@ class OnlineBooking:
 
     def drop_hold(self, hold_id: str) -> None:
         """Give a held slot back before the hold expires (the requester went away)."""
+        require_text(hold_id, "hold_id", max_length=MAX_NAME)
         with self.store.unit_of_work() as uow:
             uow.slot_holds.remove(hold_id)
             uow.commit()
@@ -254,6 +258,8 @@ class OnlineBooking:
             last_name=last_name, email=email, first_name=first_name, phone=phone, message=message
         )
         require_aware(start, "start")
+        if hold_id is not None:
+            require_text(hold_id, "hold_id", max_length=MAX_NAME)
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
             release, room, tz_name = self._locate(uow, token)
@@ -423,6 +429,9 @@ class OnlineBooking:
     @staticmethod
     def _locate(uow: UnitOfWork, token: str) -> tuple[OnlineRelease, Room, str]:
         """C1: the release, its room and zone — only while the room is still released."""
+        if text_problem(token, max_length=MAX_NAME) is not None:
+            # Whatever came in the URL, it names no booking link (G7).
+            raise NotFoundError("booking link", repr(token))
         release = uow.online_releases.find(token) if token else None
         room = uow.rooms.find(release.room_id) if release is not None else None
         if release is None or room is None or not room.online_booking:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 
 @hookspec(firstresult=True)
-def lemnicore_open_store(url: str) -> Store | None:
+def lemnicore_open_store(url: str, read_only: bool) -> Store | None:
     """Open the store for ``url``, or return ``None`` if the URL is not for this plugin.
 
     This is a "pick one" hook (``firstresult``): the first plugin that returns a store wins,
@@ -35,9 +35,15 @@ def lemnicore_open_store(url: str) -> Store | None:
     ``memory://`` and ``sqlite:///path``.
 
     :param url: the store URL as the user gave it, e.g. ``postgresql://host/db``.
+    :param read_only: the caller only reads (F3): never migrate, never write; refuse a
+        store that would need a migration. Raise :class:`lemnicore.errors.StoreError`
+        subclasses for stores that cannot be opened (corrupt, newer schema, not a store of
+        this plugin, locked, read-only), naming the store.
     :returns: an object implementing :class:`lemnicore.storage.ports.Store`, or ``None``.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.1 ``read_only`` (an implementation may leave it out of its
+       signature; pluggy then does not pass it).
     """
 
 

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import pluggy
 
-from lemnicore.errors import PluginError, UnknownStoreURLError
+from lemnicore.errors import (
+    LemnicoreError,
+    PluginError,
+    StoreError,
+    StoreURLError,
+    UnknownStoreURLError,
+)
 from lemnicore.plugins import hookspecs
 from lemnicore.plugins.markers import PROJECT_NAME
 
@@ -219,10 +225,30 @@ def collect_registrations(hook: Callable[..., Any], kind: str) -> dict[str, Any]
     return found
 
 
-def open_store(url: str, pm: pluggy.PluginManager | None = None) -> Store:
-    """F1: open the store for ``url`` through the ``lemnicore_open_store`` hook."""
+def open_store(
+    url: str, pm: pluggy.PluginManager | None = None, *, read_only: bool = False
+) -> Store:
+    """F1: open the store for ``url`` through the ``lemnicore_open_store`` hook.
+
+    With ``read_only`` the store is never migrated or written (F3). A URL that is not text,
+    holds a NUL byte or is not valid Unicode is a :class:`StoreURLError`; a plugin failing
+    with anything but a lemnicore error becomes a :class:`StoreError` naming the URL (G7).
+    """
+    if not isinstance(url, str):
+        raise StoreURLError(url, "a store URL must be text")
+    if "\x00" in url:
+        raise StoreURLError(url, "a store URL cannot contain a NUL byte")
+    try:
+        url.encode("utf-8")
+    except UnicodeEncodeError:
+        raise StoreURLError(url, "a store URL must be valid Unicode text") from None
     manager = pm or make_plugin_manager()
-    store: Store | None = manager.hook.lemnicore_open_store(url=url)
+    try:
+        store: Store | None = manager.hook.lemnicore_open_store(url=url, read_only=read_only)
+    except LemnicoreError:
+        raise
+    except Exception as exc:  # a plugin's own error type, e.g. its driver's
+        raise StoreError(f"cannot open the store {url!r}: {exc}") from exc
     if store is None:
         raise UnknownStoreURLError(url)
     return store

@@ -36,6 +36,8 @@ _SEPARATORS = re.compile(r"[\s\-/().]")
 def is_valid_email(value: str) -> bool:
     """Whether ``value`` (surrounding white space ignored) is an address lemnicore will
     register, import and send to — the one rule described in this module."""
+    if not isinstance(value, str):  # G7: a number or None is no address, not a crash
+        return False
     text = value.strip()
     if len(text) > 254 or text.count("@") != 1:
         return False
@@ -66,9 +68,12 @@ def normalise_phone_number(
 
     With ``phonenumbers`` installed a number that cannot exist is a
     :class:`ValidationError` naming ``field``; a wrong digit sends health-related
-    reminders to a stranger.
+    reminders to a stranger. Anything but storable text is a :class:`ValidationError` too
+    (G7).
     """
-    text = number.strip()
+    from lemnicore._validators import require_text
+
+    text = require_text(number, field).strip()
     if text.startswith("00"):
         text = "+" + text[2:]
     try:

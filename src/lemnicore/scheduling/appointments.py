@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 import attrs
 
-from lemnicore._validators import aware, instant, non_empty, optional_aware, optional_instant
+from lemnicore._validators import (
+    MAX_NAME,
+    aware,
+    count_from_zero,
+    flag,
+    instant,
+    non_empty,
+    optional_aware,
+    optional_instant,
+    text,
+)
 from lemnicore.errors import InvalidTransitionError, ValidationError
 from lemnicore.scheduling.intervals import Interval
 
@@ -42,6 +53,27 @@ _TRANSITIONS: dict[AppointmentStatus, frozenset[AppointmentStatus]] = {
 }
 
 
+def _status(value: object) -> object:
+    """attrs converter: a status value such as ``"booked"`` becomes its
+    :class:`AppointmentStatus`; anything else passes on for the validator to name."""
+    if isinstance(value, str) and not isinstance(value, AppointmentStatus):
+        try:
+            return AppointmentStatus(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _is_status(instance: Appointment, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, AppointmentStatus):
+        allowed = ", ".join(s.value for s in AppointmentStatus)
+        raise ValidationError(
+            "status",
+            f"must be one of {allowed}, got {value!r}",
+            record=f"Appointment {instance.id!r}",
+        )
+
+
 def _end_after_start(
     instance: Appointment, attribute: attrs.Attribute[datetime], value: datetime
 ) -> None:
@@ -74,17 +106,19 @@ class Appointment:
     start: datetime = attrs.field(converter=instant, validator=aware)
     end: datetime = attrs.field(converter=instant, validator=_end_after_start)
     type_id: str = attrs.field(validator=non_empty)
-    status: AppointmentStatus = AppointmentStatus.BOOKED
-    client_id: str | None = None
-    comment: str = ""
-    is_group: bool = False
-    sequence: int = 0
-    double_booked: bool = False
+    status: AppointmentStatus = attrs.field(
+        default=AppointmentStatus.BOOKED, converter=_status, validator=_is_status
+    )
+    client_id: str | None = attrs.field(default=None, validator=text(MAX_NAME, optional=True))
+    comment: str = attrs.field(default="", validator=text())
+    is_group: bool = attrs.field(default=False, validator=flag)
+    sequence: int = attrs.field(default=0, validator=count_from_zero)
+    double_booked: bool = attrs.field(default=False, validator=flag)
     created_at: datetime | None = attrs.field(
         default=None, converter=optional_instant, validator=optional_aware
     )
-    external_id: str | None = None
-    import_id: str | None = None
+    external_id: str | None = attrs.field(default=None, validator=text(MAX_NAME, optional=True))
+    import_id: str | None = attrs.field(default=None, validator=text(MAX_NAME, optional=True))
 
     @property
     def interval(self) -> Interval:

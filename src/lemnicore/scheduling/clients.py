@@ -9,7 +9,17 @@ from typing import Any
 
 import attrs
 
-from lemnicore._validators import non_empty, optional_aware, optional_instant, to_frozenset
+from lemnicore._validators import (
+    MAX_NAME,
+    flag,
+    non_empty,
+    optional_aware,
+    optional_day,
+    optional_instant,
+    text,
+    texts,
+    to_frozenset,
+)
 from lemnicore.errors import ValidationError
 from lemnicore.scheduling.addresses import is_valid_email as is_valid_email
 
@@ -38,7 +48,7 @@ def _email(instance: Client, attribute: attrs.Attribute[Any], value: str | None)
 
 
 def _threema(instance: Client, attribute: attrs.Attribute[Any], value: str | None) -> None:
-    if value is not None and not _THREEMA_ID.match(value):
+    if value is not None and not (isinstance(value, str) and _THREEMA_ID.match(value)):
         raise ValidationError(
             "threema_id",
             f"a Threema ID is 8 characters A-Z/0-9, got {value!r}",
@@ -51,7 +61,7 @@ _PREFERENCES = frozenset({c.value for c in Channel} | {NO_MESSAGE})
 
 def _preference(instance: Client, attribute: attrs.Attribute[Any], value: str | None) -> None:
     allowed = _PREFERENCES  # built once: imports construct clients by the hundred thousand
-    if value is not None and value not in allowed:
+    if value is not None and not (isinstance(value, str) and value in allowed):
         raise ValidationError(
             "preferred_channel",
             f"must be one of {sorted(allowed)}, got {value!r}",
@@ -60,10 +70,14 @@ def _preference(instance: Client, attribute: attrs.Attribute[Any], value: str | 
 
 
 def _blank_to_none(value: str | None) -> str | None:
-    if value is None:
-        return None
+    if not isinstance(value, str):
+        return value  # None, or something the field's validator names (G7)
     value = value.strip()
     return value or None
+
+
+_CONTACT = text(MAX_NAME, optional=True)
+"""G7: an address must be storable text (checked before the channel's own rule)."""
 
 
 @attrs.frozen
@@ -80,27 +94,33 @@ class Client:
     id: str = attrs.field(validator=non_empty)
     organisation_id: str = attrs.field(validator=non_empty)
     last_name: str = attrs.field(validator=non_empty)
-    first_name: str = ""
-    salutation: str = ""
-    email: str | None = attrs.field(default=None, converter=_blank_to_none, validator=_email)
-    mobile: str | None = attrs.field(default=None, converter=_blank_to_none)
-    phone: str | None = attrs.field(default=None, converter=_blank_to_none)
+    first_name: str = attrs.field(default="", validator=text(MAX_NAME))
+    salutation: str = attrs.field(default="", validator=text(MAX_NAME))
+    email: str | None = attrs.field(
+        default=None, converter=_blank_to_none, validator=[_CONTACT, _email]
+    )
+    mobile: str | None = attrs.field(default=None, converter=_blank_to_none, validator=_CONTACT)
+    phone: str | None = attrs.field(default=None, converter=_blank_to_none, validator=_CONTACT)
     threema_id: str | None = attrs.field(default=None, converter=_blank_to_none, validator=_threema)
-    postal_address: str | None = attrs.field(default=None, converter=_blank_to_none)
-    birthday: date | None = None
-    notes: str = ""
-    tags: frozenset[str] = attrs.field(default=frozenset(), converter=to_frozenset)
+    postal_address: str | None = attrs.field(
+        default=None, converter=_blank_to_none, validator=_CONTACT
+    )
+    birthday: date | None = attrs.field(default=None, validator=optional_day)
+    notes: str = attrs.field(default="", validator=text())
+    tags: frozenset[str] = attrs.field(
+        default=frozenset(), converter=to_frozenset, validator=texts()
+    )
     preferred_channel: str | None = attrs.field(default=None, validator=_preference)
-    notification_consent: bool = False
+    notification_consent: bool = attrs.field(default=False, validator=flag)
     consent_changed_at: datetime | None = attrs.field(
         default=None, converter=optional_instant, validator=optional_aware
     )
     contact_changed_at: datetime | None = attrs.field(
         default=None, converter=optional_instant, validator=optional_aware
     )
-    external_id: str | None = None
-    import_id: str | None = None
-    erased: bool = False
+    external_id: str | None = attrs.field(default=None, validator=text(MAX_NAME, optional=True))
+    import_id: str | None = attrs.field(default=None, validator=text(MAX_NAME, optional=True))
+    erased: bool = attrs.field(default=False, validator=flag)
 
     @property
     def display_name(self) -> str:

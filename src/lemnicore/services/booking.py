@@ -28,6 +28,29 @@ from lemnicore.services.entitlements import BookingLimits, Entitlements
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore.timekeeping import require_aware, to_utc
 
+DEFAULT_MAX_DURATION = timedelta(hours=24)
+"""A4/G7: the longest appointment :class:`AppointmentBook` books or moves by default."""
+
+
+def check_duration(appointment: Appointment, max_duration: timedelta) -> None:
+    """A4/G7: refuse an appointment longer than ``max_duration`` (a typo such as an end in
+    year 2999 must not block a room for centuries), naming ``end``."""
+    lasts = appointment.end - appointment.start
+    if lasts > max_duration:
+        raise ValidationError(
+            "end",
+            f"an appointment may last at most {_hours(max_duration)}, "
+            f"this one lasts {_hours(lasts)}",
+            record=f"Appointment {appointment.id!r}",
+        )
+
+
+def _hours(duration: timedelta) -> str:
+    minutes = int(duration.total_seconds() // 60)
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} hours" + (f" {rest} minutes" if rest else "")
+
+
 _AUDITED_FIELDS = (
     "calendar_id",
     "room_id",
@@ -108,12 +131,19 @@ class AppointmentBook:
         *,
         new_id: IdFactory = new_id,
         entitlements: BookingLimits | None = None,
+        max_duration: timedelta = DEFAULT_MAX_DURATION,
     ) -> None:
         """``entitlements`` (B4) is asked before every booking, every move into another
         month and every reinstatement. ``None`` (default) enforces the organisation's plan
         from the default catalog (:class:`~lemnicore.services.entitlements.Entitlements`);
         pass ``Entitlements(your_plans)`` for your own catalog, or
-        :data:`~lemnicore.services.entitlements.UNLIMITED` where no plan applies."""
+        :data:`~lemnicore.services.entitlements.UNLIMITED` where no plan applies.
+
+        ``max_duration`` (default 24 hours) is the longest appointment booked or moved to;
+        a longer one is a :class:`ValidationError` naming ``end`` (A4, G7)."""
+        if not isinstance(max_duration, timedelta) or max_duration <= timedelta(0):
+            raise ValidationError("max_duration", "must be a positive duration")
+        self.max_duration = max_duration
         self.store = store
         self.clock = clock
         self._new_id = new_id
@@ -169,6 +199,7 @@ class AppointmentBook:
                 is_group=appointment_type.is_group,
                 created_at=now,
             )
+            check_duration(appointment, self.max_duration)
             # A3: a cancelled or no-show appointment (e.g. history from a takeover) blocks
             # nothing, so it cannot be in anybody's way either.
             clashes = (
@@ -234,6 +265,7 @@ class AppointmentBook:
             new_room = room_id or before.room_id
             uow.rooms.get(new_room)
             after = attrs.evolve(before, start=new_start, end=new_end, room_id=new_room)
+            check_duration(after, self.max_duration)
             if is_significant_reschedule(before, after):
                 after = attrs.evolve(after, sequence=before.sequence + 1)
             clashes = conflicts(
@@ -487,4 +519,12 @@ class _Nothing:
 
 _EMPTY = _Nothing()
 
-__all__ = ["AppointmentBook", "authorize_in", "free_slots", "record", "require_client_reach"]
+__all__ = [
+    "DEFAULT_MAX_DURATION",
+    "AppointmentBook",
+    "authorize_in",
+    "check_duration",
+    "free_slots",
+    "record",
+    "require_client_reach",
+]

@@ -14,7 +14,7 @@ from lemnicore.access.actors import Actor
 from lemnicore.access.audit import AuditAction, changed_fields
 from lemnicore.access.gateway import AccessGateway
 from lemnicore.clock import Clock
-from lemnicore.errors import ConflictError
+from lemnicore.errors import ConflictError, ValidationError
 from lemnicore.ids import IdFactory, new_id
 from lemnicore.scheduling.addresses import normalise_phone_number
 from lemnicore.scheduling.clients import Client
@@ -136,8 +136,6 @@ class ClientRecords:
         ``postal_address``, ``preferred_channel``); audited with before and after (B3)."""
         unknown = set(changes) - set(CONTACT_FIELDS)
         if unknown:
-            from lemnicore.errors import ValidationError
-
             raise ValidationError(
                 sorted(unknown)[0], f"not a contact field (use one of {CONTACT_FIELDS})"
             )
@@ -168,6 +166,10 @@ class ClientRecords:
 
     def set_consent(self, actor: Actor, client_ids: Iterable[str], consent: bool) -> list[Client]:
         """Switch automatic notifications on or off for one or many clients (D4, bulk)."""
+        if isinstance(client_ids, str) or not isinstance(client_ids, Iterable):
+            raise ValidationError("client_ids", "must be a collection of client ids")
+        if not isinstance(consent, bool):
+            raise ValidationError("consent", f"must be True or False, got {consent!r}")
         now = self.clock.now()
         changed: list[Client] = []
         with self.store.unit_of_work() as uow:

@@ -17,6 +17,7 @@ from typing import Any, Generic, Self, TypeVar
 
 import attrs
 
+from lemnicore._validators import is_record_id
 from lemnicore.access.audit import AuditEntry, redact_entry
 from lemnicore.access.logins import ClientLogin
 from lemnicore.access.policy import Grant
@@ -124,6 +125,8 @@ class MemoryCatalog(Generic[T]):
         return found
 
     def find(self, record_id: str) -> T | None:
+        if not is_record_id(record_id):
+            return None
         value: T | None = self._working().read(self._table).get(record_id)
         return value
 
@@ -165,6 +168,8 @@ class MemoryAppointments:
         return found
 
     def find(self, appointment_id: str) -> Appointment | None:
+        if not is_record_id(appointment_id):
+            return None
         value: Appointment | None = self._working().read("appointments").get(appointment_id)
         return value
 
@@ -261,6 +266,8 @@ class MemoryClients:
         return found
 
     def find(self, client_id: str) -> Client | None:
+        if not is_record_id(client_id):
+            return None
         return self._table().get(client_id)
 
     def by_email(self, email: str) -> list[Client]:

@@ -34,12 +34,12 @@ def path_from_url(url: str) -> str | None:
 
 
 @hookimpl
-def lemnicore_open_store(url: str) -> Store | None:
+def lemnicore_open_store(url: str, read_only: bool) -> Store | None:
     """Open ``sqlite:///path`` (relative) or ``sqlite:////abs/path``; create the file and
-    migrate it forward (F3) as needed."""
+    migrate it forward (F3) as needed — or, ``read_only``, neither (F3)."""
     path = path_from_url(url)
     if path is None:
         return None
     from lemnicore.storage.sqlite.store import SqliteStore
 
-    return SqliteStore(path)
+    return SqliteStore(path, read_only=read_only)

@@ -22,6 +22,7 @@ from lemnicore.notifications.sentlog import AppointmentRef, DeliveryState, SentR
 from lemnicore.notifications.transport import Attachment
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.clients import Channel
+from lemnicore.storage.sqlite.faults import ConstraintViolationError
 from lemnicore.storage.sqlite.rows import (
     APPOINTMENT_COLUMNS,
     appointment_from_row,
@@ -162,8 +163,8 @@ class SqliteNotificationLog:
                 f" VALUES ({', '.join('?' * 19)})",
                 _row(message),
             )
-        except sqlite3.IntegrityError as exc:
-            raise StoreError(f"message {message.key!r} cannot be stored: {exc}") from exc
+        except ConstraintViolationError as exc:
+            raise StoreError(f"message {message.key!r} cannot be stored: {exc.detail}") from exc
         self._conn.executemany(
             "INSERT INTO notification_items (appointment_id, sequence, message_id, kind)"
             " VALUES (?, ?, ?, ?)",

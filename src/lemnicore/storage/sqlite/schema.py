@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import attrs
 
+LONG_APPOINTMENT_US = 24 * 3600 * 1_000_000
+"""Appointments longer than a day (in microseconds) are "long" for the overlap queries (A4).
+Part of a released migration: never change it."""
+
 
 @attrs.frozen
 class Migration:
@@ -119,6 +123,22 @@ CORE: tuple[Migration, ...] = (
             "CREATE INDEX appointments_calendar_start_status"
             " ON appointments (calendar_id, start_us, status)",
             "DROP INDEX appointments_calendar_start",
+        ),
+    ),
+    Migration(
+        "core",
+        3,
+        "A4: overlap queries whose cost does not depend on the longest appointment stored",
+        (
+            # An appointment of at most LONG_APPOINTMENT_US is found by the plain index range
+            # start in [t1 - LONG, t2); the few longer ones (imports, multi-day events) sit in
+            # these small partial indexes, searched by their end. The recorded "longest
+            # duration" that widened every query for good is gone.
+            f"CREATE INDEX appointments_long_room ON appointments (room_id, end_us)"
+            f" WHERE end_us - start_us > {LONG_APPOINTMENT_US}",
+            f"CREATE INDEX appointments_long_calendar ON appointments (calendar_id, end_us)"
+            f" WHERE end_us - start_us > {LONG_APPOINTMENT_US}",
+            "DELETE FROM store_meta WHERE key = 'max_duration_us'",
         ),
     ),
 )

@@ -19,11 +19,21 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
+from lemnicore._validators import is_record_id
 from lemnicore.access.audit import REDACTED, AuditEntry, redacted
 from lemnicore.access.logins import ClientLogin
 from lemnicore.access.policy import Grant
 from lemnicore.access.staff import StaffAccount
-from lemnicore.errors import ConflictError, NotFoundError, StoreError
+from lemnicore.errors import (
+    ConflictError,
+    NotAStoreError,
+    NotFoundError,
+    StoreError,
+    StoreLockedError,
+    StoreReadOnlyError,
+    StoreSchemaError,
+    StoreURLError,
+)
 from lemnicore.importing.runs import ImportRun
 from lemnicore.notifications.policy import NotificationPolicy
 from lemnicore.online.releases import OnlineRelease, SlotHold
@@ -40,6 +50,7 @@ from lemnicore.scheduling.practice import (
     Room,
 )
 from lemnicore.storage.ports import record_name
+from lemnicore.storage.sqlite.faults import ConstraintViolationError, open_connection
 from lemnicore.storage.sqlite.notifications import SqliteMessageHistory, SqliteNotificationLog
 from lemnicore.storage.sqlite.rows import (
     APPOINTMENT_COLUMNS,
@@ -53,7 +64,7 @@ from lemnicore.storage.sqlite.rows import (
     from_us,
     to_us,
 )
-from lemnicore.storage.sqlite.schema import MIGRATIONS, Migration
+from lemnicore.storage.sqlite.schema import LONG_APPOINTMENT_US, MIGRATIONS, Migration
 
 T = TypeVar("T")
 
@@ -62,17 +73,96 @@ CHECKPOINT_WAIT_MS = 200
 """B5: how long an erasure's checkpoint waits for readers before it reports "pending"."""
 
 
-def connect(path: str) -> sqlite3.Connection:
-    """A connection with lemnicore's settings; transactions are begun explicitly."""
-    conn = sqlite3.connect(
-        path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
-    )
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    # B5: erased values are overwritten on disk, not merely unlinked from the B-tree.
-    conn.execute("PRAGMA secure_delete=ON")
+def connect(path: str, *, read_only: bool = False) -> sqlite3.Connection:
+    """A connection with lemnicore's settings; transactions are begun explicitly.
+
+    Its errors are :class:`~lemnicore.errors.StoreError` subclasses naming the file (F4).
+    Opening writes nothing: the journal mode (WAL) is set by :func:`migrate`, so a file
+    that turns out not to be a lemnicore store is left exactly as it was (F3). With
+    ``read_only`` SQLite itself refuses every write (``query_only``).
+    """
+    conn = open_connection(path, timeout=BUSY_TIMEOUT_S)
+    try:
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        # B5: erased values are overwritten on disk, not merely unlinked from the B-tree.
+        conn.execute("PRAGMA secure_delete=ON")
+        if read_only:
+            conn.execute("PRAGMA query_only=ON")
+    except BaseException:
+        conn.close()
+        raise
     return conn
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ).fetchall()
+    }
+
+
+def _newer_than_known(
+    done: set[tuple[str, int]], migrations: Sequence[Migration]
+) -> tuple[str, int, int] | None:
+    """F3: (area, stored version, highest known version) of an area the store has seen
+    more migrations of than this lemnicore knows — the store is newer — else ``None``."""
+    known: dict[str, int] = {}
+    for m in migrations:
+        known[m.area] = max(known.get(m.area, 0), m.version)
+    for area, version in sorted(done):
+        if area in known and version > known[area]:
+            return area, version, known[area]
+    return None
+
+
+def check_schema(
+    conn: sqlite3.Connection,
+    path: str,
+    migrations: Sequence[Migration] = MIGRATIONS,
+    *,
+    read_only: bool = False,
+) -> list[Migration]:
+    """F3: the migrations ``path`` still needs, read without taking the write lock.
+
+    Refused, with the file left untouched: a database of another program
+    (:class:`~lemnicore.errors.NotAStoreError`), a store written by a newer lemnicore
+    (:class:`~lemnicore.errors.StoreSchemaError`), and — when ``read_only`` — a store that
+    would need a migration, or an empty file.
+    """
+    tables = _tables(conn)  # the first read: a damaged file fails here (F4)
+    if tables and "schema_migrations" not in tables:
+        shown = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
+        raise NotAStoreError(path, f"it holds other tables: {shown}")
+    done: set[tuple[str, int]] = set()
+    if tables:
+        done = {
+            (str(a), int(v))
+            for a, v in conn.execute("SELECT area, version FROM schema_migrations").fetchall()
+        }
+    newer = _newer_than_known(done, migrations)
+    if newer is not None:
+        area, version, known = newer
+        raise StoreSchemaError(
+            path,
+            f"was written by a newer lemnicore (schema {area} {version}; this lemnicore "
+            f"knows up to {area} {known}); upgrade lemnicore to use it — the file was left "
+            "unchanged",
+            newer=True,
+        )
+    pending = [m for m in migrations if (m.area, m.version) not in done]
+    if pending and read_only:
+        if not tables:
+            raise NotAStoreError(path, "it is empty")
+        raise StoreSchemaError(
+            path,
+            "was written by an older lemnicore and needs a migration, which a read-only "
+            "command never does; run a writing command on it first",
+            newer=False,
+        )
+    return pending
 
 
 def migrate(
@@ -81,8 +171,13 @@ def migrate(
     """F3: apply every migration not yet applied, in order, in one write transaction.
 
     Safe when several processes open a new file at once: the second waits for the write lock
-    and then finds the work done.
+    and then finds the work done. The schema is checked again under the lock: a file of
+    another program or of a newer lemnicore is refused and left unchanged.
     """
+    path = getattr(conn, "store_path", "") or "the store"
+    if not check_schema(conn, path, migrations):
+        return []
+    conn.execute("PRAGMA journal_mode=WAL")  # persistent; a no-op once set
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute(
@@ -90,7 +185,16 @@ def migrate(
             " area TEXT NOT NULL, version INTEGER NOT NULL, description TEXT NOT NULL,"
             " applied_at TEXT NOT NULL, PRIMARY KEY (area, version))"
         )
+        tables = _tables(conn)
+        if (
+            tables - {"schema_migrations"}
+            and not conn.execute("SELECT 1 FROM schema_migrations LIMIT 1").fetchone()
+        ):
+            # Another program filled the file while we waited for the lock.
+            raise NotAStoreError(path, "it holds other tables")
         done = set(conn.execute("SELECT area, version FROM schema_migrations").fetchall())
+        if _newer_than_known(done, migrations) is not None:
+            raise StoreSchemaError(path, "was written by a newer lemnicore", newer=True)
         applied: list[Migration] = []
         for m in migrations:
             if (m.area, m.version) in done:
@@ -104,9 +208,27 @@ def migrate(
             applied.append(m)
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     return applied
+
+
+def _checked_path(path: str | Path) -> str:
+    """The store file's name, or :class:`StoreURLError` for one no file can have."""
+    if isinstance(path, Path):
+        path = str(path)
+    if not isinstance(path, str):
+        raise StoreURLError(path, "a store path must be text")
+    if not path:
+        raise StoreURLError(path, "the store path is empty")
+    if "\x00" in path:
+        raise StoreURLError(path, "a store path cannot contain a NUL byte")
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        raise StoreURLError(path, "a store path must be valid Unicode text") from None
+    return path
 
 
 class SqliteCatalog(Generic[T]):
@@ -130,6 +252,8 @@ class SqliteCatalog(Generic[T]):
         return found
 
     def find(self, record_id: str) -> T | None:
+        if not is_record_id(record_id):
+            return None
         row = self._conn.execute(
             "SELECT body FROM documents WHERE kind = ? AND id = ?", (self._kind, record_id)
         ).fetchone()
@@ -160,16 +284,12 @@ def _existing(conn: sqlite3.Connection, table: str, external_ids: Sequence[str])
     return found
 
 
+_LONG_INDEX = {"room_id": "appointments_long_room", "calendar_id": "appointments_long_calendar"}
+
+
 class SqliteAppointments:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
-        # The longest stored duration, read once per transaction: inside one transaction
-        # nobody else can change it, and it only ever grows.
-        self._longest: int | None = None
-
-    def forget_cached(self) -> None:
-        """Called when a transaction begins: other connections may have written since."""
-        self._longest = None
 
     def _select(self, where: str, params: Sequence[Any]) -> list[Appointment]:
         rows = self._conn.execute(
@@ -178,24 +298,31 @@ class SqliteAppointments:
         ).fetchall()
         return [appointment_from_row(r) for r in rows]
 
-    def _longest_us(self) -> int:
-        if self._longest is None:
-            row = self._conn.execute(
-                "SELECT value FROM store_meta WHERE key = 'max_duration_us'"
-            ).fetchone()
-            self._longest = int(row[0]) if row else 0
-        return self._longest
+    def _overlapping(
+        self, column: str, key: str, start: datetime, end: datetime, extra: str = ""
+    ) -> list[Appointment]:
+        """A4/A5: appointments with ``column = key`` overlapping [start, end), by start.
 
-    def _note_duration(self, a: Appointment) -> None:
-        duration = to_us(a.end) - to_us(a.start)
-        if duration <= self._longest_us():
-            return
-        self._conn.execute(
-            "INSERT INTO store_meta (key, value) VALUES ('max_duration_us', ?)"
-            " ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
-            (duration,),
-        )
-        self._longest = duration
+        Two index ranges whatever is stored: appointments of at most a day start in
+        [start - 1 day, end); longer ones are found in a partial index by their end. So
+        one extreme appointment, even cancelled long ago, never slows a booking down.
+        """
+        lo, hi = to_us(start), to_us(end)
+        long = LONG_APPOINTMENT_US
+        # Named: without statistics the planner would take the start index for "start <
+        # t1 - 1 day" — every past appointment of the room.
+        long_index = _LONG_INDEX[column]
+        rows = self._conn.execute(
+            f"SELECT {APPOINTMENT_COLUMNS} FROM appointments"
+            f" WHERE {column} = ? AND start_us >= ? AND start_us < ? AND end_us > ?{extra}"
+            " UNION ALL"
+            f" SELECT {APPOINTMENT_COLUMNS} FROM appointments INDEXED BY {long_index}"
+            f" WHERE {column} = ? AND end_us - start_us > {long} AND end_us > ?"
+            f" AND start_us < ? AND start_us < ?{extra}"
+            " ORDER BY start_us, id",
+            (key, lo - long, hi, lo, key, lo, lo - long, hi),
+        ).fetchall()
+        return [appointment_from_row(r) for r in rows]
 
     def add(self, appointment: Appointment) -> None:
         try:
@@ -203,9 +330,10 @@ class SqliteAppointments:
                 f"INSERT INTO appointments ({APPOINTMENT_COLUMNS}) VALUES ({', '.join('?' * 15)})",
                 appointment_row(appointment),
             )
-        except sqlite3.IntegrityError as exc:
-            raise StoreError(f"appointment {appointment.id!r} cannot be stored: {exc}") from exc
-        self._note_duration(appointment)
+        except ConstraintViolationError as exc:
+            raise StoreError(
+                f"appointment {appointment.id!r} cannot be stored: {exc.detail}"
+            ) from exc
 
     def add_many(self, appointments: Sequence[Appointment]) -> None:
         """Insert many appointments at once (imports, benchmarks)."""
@@ -214,10 +342,8 @@ class SqliteAppointments:
                 f"INSERT INTO appointments ({APPOINTMENT_COLUMNS}) VALUES ({', '.join('?' * 15)})",
                 [appointment_row(a) for a in appointments],
             )
-        except sqlite3.IntegrityError as exc:
-            raise StoreError(f"appointments cannot be stored: {exc}") from exc
-        if appointments:
-            self._note_duration(max(appointments, key=lambda a: a.end - a.start))
+        except ConstraintViolationError as exc:
+            raise StoreError(f"appointments cannot be stored: {exc.detail}") from exc
 
     def update(self, appointment: Appointment) -> None:
         row = appointment_row(appointment)
@@ -229,7 +355,6 @@ class SqliteAppointments:
         )
         if cur.rowcount == 0:
             raise NotFoundError("appointment", appointment.id)
-        self._note_duration(appointment)
 
     def get(self, appointment_id: str) -> Appointment:
         found = self.find(appointment_id)
@@ -238,27 +363,19 @@ class SqliteAppointments:
         return found
 
     def find(self, appointment_id: str) -> Appointment | None:
+        if not is_record_id(appointment_id):
+            return None
         found = self._select("id = ?", (appointment_id,))
         return found[0] if found else None
 
     def in_room(
         self, room_id: str, start: datetime, end: datetime, *, active_only: bool = True
     ) -> list[Appointment]:
-        lo, hi = to_us(start), to_us(end)
-        # Bounded below by the longest appointment: an index range, not a scan.
-        where = "room_id = ? AND start_us >= ? AND start_us < ? AND end_us > ?"
-        if active_only:
-            where += " AND status NOT IN ('cancelled', 'no_show')"
-        return self._select(
-            where + " ORDER BY start_us, id", (room_id, lo - self._longest_us(), hi, lo)
-        )
+        active = " AND status NOT IN ('cancelled', 'no_show')" if active_only else ""
+        return self._overlapping("room_id", room_id, start, end, active)
 
     def in_calendar(self, calendar_id: str, start: datetime, end: datetime) -> list[Appointment]:
-        lo, hi = to_us(start), to_us(end)
-        return self._select(
-            "calendar_id = ? AND start_us >= ? AND start_us < ? AND end_us > ? ORDER BY start_us, id",
-            (calendar_id, lo - self._longest_us(), hi, lo),
-        )
+        return self._overlapping("calendar_id", calendar_id, start, end)
 
     def starting_between(self, start: datetime, end: datetime) -> list[Appointment]:
         return self._select(
@@ -333,8 +450,8 @@ class SqliteClients:
                 f"INSERT INTO clients ({CLIENT_COLUMNS}, email_key) VALUES ({', '.join('?' * 21)})",
                 (*client_row(client), client.email.casefold() if client.email else None),
             )
-        except sqlite3.IntegrityError as exc:
-            raise StoreError(f"client {client.id!r} cannot be stored: {exc}") from exc
+        except ConstraintViolationError as exc:
+            raise StoreError(f"client {client.id!r} cannot be stored: {exc.detail}") from exc
 
     def add_many(self, clients: Sequence[Client]) -> None:
         """Insert many clients at once (imports, E4/E7)."""
@@ -343,8 +460,8 @@ class SqliteClients:
                 f"INSERT INTO clients ({CLIENT_COLUMNS}, email_key) VALUES ({', '.join('?' * 21)})",
                 [(*client_row(c), c.email.casefold() if c.email else None) for c in clients],
             )
-        except sqlite3.IntegrityError as exc:
-            raise StoreError(f"clients cannot be stored: {exc}") from exc
+        except ConstraintViolationError as exc:
+            raise StoreError(f"clients cannot be stored: {exc.detail}") from exc
 
     def update(self, client: Client) -> None:
         row = client_row(client)
@@ -363,6 +480,8 @@ class SqliteClients:
         return found
 
     def find(self, client_id: str) -> Client | None:
+        if not is_record_id(client_id):
+            return None
         found = self._select("id = ?", (client_id,))
         return found[0] if found else None
 
@@ -535,6 +654,8 @@ class SqliteUnitOfWork:
             # This thread's connection is busy with an open unit of work: a second one
             # would share (and then roll back) its transaction.
             raise StoreError(f"a unit of work is already open in this thread on {self._store.url}")
+        if self._write and self._store.read_only:
+            raise StoreReadOnlyError(str(self._store.path), "it was opened read-only")
         begin = "BEGIN IMMEDIATE" if self._write else "BEGIN DEFERRED"
         delay = 0.005
         deadline = _time.monotonic() + BUSY_TIMEOUT_S
@@ -542,15 +663,12 @@ class SqliteUnitOfWork:
             try:
                 self.connection.execute(begin)
                 self._changes_at_begin = self.connection.total_changes
-                self.appointments.forget_cached()
                 return
-            except sqlite3.OperationalError as exc:
+            except StoreLockedError:
                 # busy_timeout covers most waits; this loop covers the rare SQLITE_BUSY that
                 # WAL returns without waiting (e.g. while another process checkpoints).
-                if "locked" not in str(exc) or _time.monotonic() > deadline:
-                    raise StoreError(
-                        f"cannot start a transaction on {self._store.url}: {exc}"
-                    ) from exc
+                if _time.monotonic() > deadline:
+                    raise
                 _time.sleep(delay)
                 delay = min(delay * 2, 0.2)
 
@@ -577,16 +695,35 @@ class SqliteUnitOfWork:
 
 
 class SqliteStore:
-    """F1: a practice in one SQLite file."""
+    """F1: a practice in one SQLite file.
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
+    Opening reads the schema version without taking the write lock and migrates forward
+    only when needed (F3). A file of another program or of a newer lemnicore is refused and
+    left unchanged. With ``read_only`` nothing is ever written — no migration, no journal
+    change; every writing unit of work is refused (for commands that only read). Every
+    failure is a :class:`~lemnicore.errors.StoreError` subclass naming the file (F4).
+    """
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self.path = Path(_checked_path(path))
         if not self.path.parent.exists():
-            raise StoreError(f"folder {str(self.path.parent)!r} does not exist (for {self.path})")
+            raise StoreError(
+                f"folder {str(self.path.parent)!r} does not exist (for {self.path})",
+                path=str(self.path),
+            )
+        if self.path.is_dir():
+            raise StoreURLError(str(self.path), "a folder, not a store file")
+        self.read_only = read_only
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        self.applied_migrations = migrate(self.connection())
+        try:
+            conn = self.connection()
+            pending = check_schema(conn, str(self.path), read_only=read_only)
+            self.applied_migrations = migrate(conn) if pending else []
+        except BaseException:
+            self.close()
+            raise
 
     @property
     def url(self) -> str:
@@ -596,7 +733,7 @@ class SqliteStore:
         """This thread's connection (created on first use)."""
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = connect(str(self.path))
+            conn = connect(str(self.path), read_only=self.read_only)
             self._local.conn = conn
             with self._lock:
                 self._connections.append(conn)

@@ -23,7 +23,7 @@ def install_project(session: nox.Session, extras: str = "dev") -> None:
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """The test suite (pass pytest options after ``--``)."""
-    install_project(session, "test,etermin,notify,web")
+    install_project(session, "test,etermin,notify,web,postgres")
     session.run("pytest", *session.posargs)
 
 
@@ -53,7 +53,7 @@ def docs(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """The benchmarks (pytest-benchmark); figures go into the closing notes."""
-    install_project(session, "test,etermin,notify,web")
+    install_project(session, "test,etermin,notify,web,postgres")
     session.run(
         "pytest", "benchmarks", "--benchmark-enable", "--benchmark-only",
         "-p", "no:cacheprovider", *session.posargs,

@@ -22,6 +22,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from lemnicore.importing.issues import Overlap
     from lemnicore_etermin.api import EterminClient, sign
     from lemnicore_etermin.csv_contacts import (
         CsvImportReport,
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
     from lemnicore_etermin.plan import (
         CalendarMapping,
         FetchedAccount,
-        Overlap,
         TakeoverOptions,
         TakeoverPlan,
         plan_takeover,
@@ -50,9 +50,11 @@ if TYPE_CHECKING:
     )
     from lemnicore_etermin.records import Issue
     from lemnicore_etermin.report import report_json, report_text
+    from lemnicore_etermin.source import EterminPlugin, EterminSource
     from lemnicore_etermin.takeover import EterminImporter, commit_takeover, dry_run, next_import_id
 
 _EXPORTS: dict[str, str] = {
+    "Overlap": "lemnicore.importing.issues",
     "EterminClient": "lemnicore_etermin.api",
     "sign": "lemnicore_etermin.api",
     "CsvImportReport": "lemnicore_etermin.csv_contacts",
@@ -70,7 +72,6 @@ _EXPORTS: dict[str, str] = {
     "EterminUnavailableError": "lemnicore_etermin.errors",
     "CalendarMapping": "lemnicore_etermin.plan",
     "FetchedAccount": "lemnicore_etermin.plan",
-    "Overlap": "lemnicore_etermin.plan",
     "TakeoverOptions": "lemnicore_etermin.plan",
     "TakeoverPlan": "lemnicore_etermin.plan",
     "plan_takeover": "lemnicore_etermin.plan",
@@ -78,6 +79,8 @@ _EXPORTS: dict[str, str] = {
     "Issue": "lemnicore_etermin.records",
     "report_json": "lemnicore_etermin.report",
     "report_text": "lemnicore_etermin.report",
+    "EterminPlugin": "lemnicore_etermin.source",
+    "EterminSource": "lemnicore_etermin.source",
     "EterminImporter": "lemnicore_etermin.takeover",
     "commit_takeover": "lemnicore_etermin.takeover",
     "dry_run": "lemnicore_etermin.takeover",
@@ -109,6 +112,8 @@ __all__ = [
     "EterminClient",
     "EterminError",
     "EterminImporter",
+    "EterminPlugin",
+    "EterminSource",
     "EterminUnavailableError",
     "FetchedAccount",
     "Issue",

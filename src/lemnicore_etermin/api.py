@@ -69,6 +69,21 @@ def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> fl
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+def checked_base_url(base_url: str) -> str:
+    """The API base URL with a trailing slash; a malformed one is refused, naming it."""
+    try:
+        url = httpx.URL(base_url.strip())
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise EterminError(f"not a usable eTermin API base URL: {base_url!r} ({exc})") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise EterminError(
+            f"not a usable eTermin API base URL: {base_url!r}"
+            f" (expected http(s)://host/api/, e.g. {DEFAULT_BASE_URL})"
+        )
+    text = str(url)
+    return text if text.endswith("/") else text + "/"
+
+
 class _Keys:
     """The key pair, kept out of every ``repr`` and message."""
 
@@ -109,8 +124,8 @@ class EterminClient:
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
     ) -> None:
+        self.base_url = checked_base_url(base_url)
         self._keys: _Keys | None = _Keys(public_key, private_key)
-        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.max_attempts = max(1, max_attempts)
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
@@ -160,7 +175,7 @@ class EterminClient:
 
     def get(self, resource: str, params: Mapping[str, str] | None = None) -> list[Record]:
         """GET ``/api/<resource>`` and return its JSON records (a list, even for one)."""
-        where = f"GET /api/{resource}"
+        where = f"GET {self.base_url}{resource}"
         last_problem = ""
         for attempt in range(self.max_attempts):
             retry_after: float | None = None
@@ -169,6 +184,9 @@ class EterminClient:
                     resource, params=dict(params or {}), headers=self._headers()
                 )
                 self.requests_made += 1
+            except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+                # A malformed URL stays malformed: no retry helps (and none is made).
+                raise EterminError(f"{where}: not a usable URL ({exc})") from None
             except httpx.TimeoutException:
                 last_problem = "timed out"
             except httpx.TransportError as exc:
@@ -183,6 +201,11 @@ class EterminClient:
                 if status in RETRY_STATUSES:
                     last_problem = f"HTTP {status}"
                     retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+                elif status == 404:
+                    raise EterminError(
+                        f"{where}: HTTP 404 (not found): is {self.base_url!r} the eTermin API"
+                        " base URL? (default: " + DEFAULT_BASE_URL + ")"
+                    )
                 elif status >= 400:
                     raise EterminError(f"{where}: HTTP {status}: {response.text[:200]}")
                 else:

@@ -256,7 +256,8 @@ def read_contacts_csv(
                 LineProblem(line, "columns", f"expected {width} columns, found {len(row)}")
             )
             continue
-        values = {name: cell.strip() for name, cell in zip(options.columns, row, strict=True)}
+        raw = dict(zip(options.columns, row, strict=True))
+        values = {name: cell.strip() for name, cell in raw.items()}
         before = len(problems)
         if not values.get("last_name"):
             problems.append(LineProblem(line, "last_name", "missing"))
@@ -276,7 +277,8 @@ def read_contacts_csv(
             elif number:
                 phone = number
         login_id = values.get("login_id") or None
-        password = values.get("password") or None
+        # A password is taken exactly as written: its surrounding spaces are part of it.
+        password = raw["password"] if values.get("password") else None
         if login_id:
             login_id = normalise_login_id(login_id)
             if not is_valid_email(login_id):

@@ -10,14 +10,16 @@ reports and what a commit writes.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from sys import intern
 from typing import Any
 
 import attrs
 
 from lemnicore._validators import non_empty
 from lemnicore.errors import ValidationError
+from lemnicore.importing.plan import ImportPlan, in_room_overlaps
 from lemnicore.importing.runs import (
     CONFIRMATIONS_FUTURE,
     CONFIRMATIONS_NONE,
@@ -26,9 +28,8 @@ from lemnicore.importing.runs import (
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.clients import Client
 from lemnicore.scheduling.practice import AppointmentType
-from lemnicore.scheduling.rules import overlapping_pairs
 from lemnicore.timekeeping import DEFAULT_TIME_ZONE, zone
-from lemnicore_etermin.dedup import Merge, combined, group_persons
+from lemnicore_etermin.dedup import combined, group_persons
 from lemnicore_etermin.records import (
     SKIPPED,
     WARNING,
@@ -118,6 +119,27 @@ class TakeoverOptions:
         return list(dict.fromkeys(m.source_id for m in self.calendars))
 
 
+def check_mapped_calendars(
+    calendars: Iterable[Mapping[str, Any]], options: TakeoverOptions
+) -> None:
+    """E2: refuse a mapping to a calendar the account does not have, naming it.
+
+    A typo such as ``999=room-1`` would otherwise import "nothing from calendar 999".
+    """
+    listed = [lowered(c) for c in calendars]
+    known = {text(c, "calendarid", "id") for c in listed}
+    unknown = [m.source_id for m in options.calendars if m.source_id not in known]
+    if unknown:
+        has = ", ".join(
+            f"{text(c, 'calendarid', 'id')} ({text(c, 'calendarname', 'name')})" for c in listed
+        )
+        raise ValidationError(
+            "calendars",
+            f"the eTermin account has no calendar {', '.join(map(repr, unknown))}"
+            f" (it has: {has or 'none'})",
+        )
+
+
 @attrs.frozen
 class FetchedAccount:
     """What was read from eTermin, already checked record by record (E3)."""
@@ -188,45 +210,8 @@ def read_account(
     return reader.result()
 
 
-@attrs.frozen
-class Overlap:
-    """A8/E3: two imported appointments share a room and a moment."""
-
-    room_id: str
-    first: str
-    second: str
-
-
-SourceRef = tuple[str, str]
-"""A source person's ``(key, record id)``: ``("etermin:contact:c-1", "contact 1")``."""
-
-
-@attrs.frozen
-class TakeoverPlan:
-    """Everything a commit would write, and everything the report says (E3, E4)."""
-
-    import_id: str | None
-    options: TakeoverOptions
-    window_from: date
-    window_to: date
-    appointment_types: tuple[AppointmentType, ...]
-    clients: tuple[Client, ...]
-    appointments: tuple[Appointment, ...]
-    deleted_keys: frozenset[str]
-    issues: tuple[Issue, ...]
-    merges: tuple[Merge, ...]
-    overlaps: tuple[Overlap, ...]
-    shared_rooms: Mapping[str, tuple[str, ...]]
-    counts: Mapping[str, int]
-    client_sources: Mapping[str, tuple[SourceRef, ...]] = attrs.field(factory=dict)
-    """Client id → ``(key, record id)`` of every source person merged into it (E4), the
-    canonical one first: the keys that recognise the client again, and the record ids the
-    report names. (Not the persons themselves: the plan outlives the fetched records.)"""
-
-    @property
-    def faulty_records(self) -> list[Issue]:
-        """The issues that kept a record out of the import."""
-        return [i for i in self.issues if i.action == SKIPPED]
+TakeoverPlan = ImportPlan
+"""An eTermin takeover's plan is an :class:`~lemnicore.importing.plan.ImportPlan`."""
 
 
 def _client(
@@ -263,6 +248,7 @@ def plan_takeover(
     today: date,
     now: datetime,
     import_id: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> TakeoverPlan:
     """E1–E4: map, de-duplicate and validate; return what an import would write.
 
@@ -276,13 +262,8 @@ def plan_takeover(
     tz = zone(options.time_zone)
     window_from, window_to = options.window(today)
     issues: list[Issue] = list(account.issues)
-    known_calendars = {text(lowered(c), "calendarid", "id") for c in account.calendars}
     mapping = {m.source_id: m for m in options.calendars}
-    for source_id in mapping:
-        if source_id not in known_calendars:
-            issues.append(
-                Issue("calendar", source_id, "CalendarID", "unknown eTermin calendar", SKIPPED)
-            )
+    check_mapped_calendars(account.calendars, options)
     rooms: dict[str, list[str]] = {}
     for m in options.calendars:
         rooms.setdefault(m.room_id, []).append(m.source_id)
@@ -290,7 +271,20 @@ def plan_takeover(
 
     kept: list[SourceAppointment] = []
     counts = {"outside_window": 0, "unknown_calendar": 0, "deleted_in_source": 0}
+    # E6: progress in records: each appointment is looked at twice (kept? then mapped).
+    total = 2 * len(account.appointments)
+    done = 0
+
+    def advance() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None and (done % 5000 == 0 or done == total):
+            progress(done, total)
+
+    if progress is not None:
+        progress(0, total)
     for a in account.appointments:
+        advance()
         local_day = a.start.astimezone(tz).date()
         if a.key in account.deleted_keys:
             counts["deleted_in_source"] += 1
@@ -307,7 +301,7 @@ def plan_takeover(
             kept.append(a)
 
     persons = [*account.contacts, *(a.person for a in kept if a.person is not None)]
-    groups, group_of, merges = group_persons(persons)
+    groups, group_of, merges, possible = group_persons(persons)
     clients = [
         _client(
             combined(g),
@@ -320,11 +314,17 @@ def plan_takeover(
     ]
     for merge in merges:
         reason = f"same client as {merge.kept} ({merge.rule})"
-        kind = merge.merged.split(" ", 1)[0]
+        kind = intern(merge.merged.split(" ", 1)[0])
         issues.append(Issue(kind, merge.merged, "client", reason, "merged"))
+    for doubt in possible:
+        kind = doubt.merged.split(" ", 1)[0]
+        reason = f"{doubt.rule} as {doubt.kept}: kept apart, decide by hand"
+        issues.append(Issue(kind, doubt.merged, "client", reason, WARNING))
 
     appointments: list[Appointment] = []
+    done = total - len(kept)  # the left-out ones need no mapping
     for a in kept:
+        advance()
         target = mapping[a.calendar_id]
         client_id = None
         if a.person is not None:
@@ -344,16 +344,9 @@ def plan_takeover(
                 import_id=import_id,
             )
         )
-    source_of = {record_id_for(a.key): a for a in kept}
-    overlaps: list[Overlap] = []
-    double: set[str] = set()
-    for first, second in overlapping_pairs(appointments):
-        overlaps.append(
-            Overlap(first.room_id, source_of[first.id].record_id, source_of[second.id].record_id)
-        )
-        double.update((first.id, second.id))
-        reason = f"overlaps {source_of[first.id].record_id} in room {first.room_id!r}"
-        issues.append(Issue("appointment", source_of[second.id].record_id, "time", reason, WARNING))
+    source_of = {record_id_for(a.key): a.record_id for a in kept}
+    overlaps, overlap_issues, double = in_room_overlaps(appointments, source_of)
+    issues.extend(overlap_issues)
     if double:
         appointments = [
             attrs.evolve(a, double_booked=True) if a.id in double else a for a in appointments
@@ -366,12 +359,14 @@ def plan_takeover(
         "appointments": sum(1 for a in appointments if a.type_id == APPOINTMENT_TYPE.id),
         "blocks": sum(1 for a in appointments if a.type_id == BLOCK_TYPE.id),
         "merged": len(merges),
+        "possible_duplicates": len(possible),
         "overlaps": len(overlaps),
         "deleted_feed": len(account.deleted_keys),
         "faulty_records": sum(1 for i in issues if i.action == SKIPPED),
         "issues": len(issues),
     }
-    return TakeoverPlan(
+    return ImportPlan(
+        source=SOURCE,
         import_id=import_id,
         options=options,
         window_from=window_from,
@@ -385,6 +380,7 @@ def plan_takeover(
         overlaps=tuple(overlaps),
         shared_rooms=shared_rooms,
         counts=counts,
+        possible_duplicates=tuple(possible),
         client_sources={
             c.id: tuple((p.key, p.record_id) for p in g.members)
             for c, g in zip(clients, groups, strict=True)

@@ -10,41 +10,22 @@ record, the field and the reason — so the dry-run report (E3) can list every f
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
+from sys import intern
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
 
+from lemnicore.importing.issues import FIXED, IMPORTED, MERGED, SKIPPED, WARNING, Issue
 from lemnicore.scheduling.clients import is_valid_email
 from lemnicore.timekeeping import local_datetime
 
-SKIPPED = "skipped"
-"""The record was not imported."""
-IMPORTED = "imported"
-"""The record was imported as it is, the problem noted (e.g. no e-mail address)."""
-FIXED = "fixed"
-"""The record was imported after a repair (e.g. ``\\n`` made a line break, bad e-mail left out)."""
-MERGED = "merged"
-"""The record was merged into another one (E4 duplicates)."""
-WARNING = "warning"
-"""Imported, but needs a look (overlaps, A8)."""
-
-
-@attrs.frozen
-class Issue:
-    """One problem with one source record (E3): which record, which field, why."""
-
-    kind: str
-    record_id: str
-    field: str
-    reason: str
-    action: str = IMPORTED
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.record_id}: {self.field}: {self.reason} [{self.action}]"
+__all__ = ["FIXED", "IMPORTED", "MERGED", "SKIPPED", "WARNING", "Issue"]  # shared values
+__all__ += ["Person", "SourceAppointment", "read_appointment", "read_contact"]
 
 
 @attrs.frozen
@@ -96,9 +77,19 @@ class SourceAppointment:
 # -- field access -----------------------------------------------------------------------
 
 
+_LOWER_KEYS: dict[tuple[Any, ...], tuple[str, ...]] = {}
+
+
 def lowered(raw: Mapping[str, Any]) -> dict[str, Any]:
     """The record with lower-case field names: eTermin's casing is not reliable."""
-    return {str(k).lower(): v for k, v in raw.items()}
+    # E6: records of one response share their field names: lower them once per shape.
+    keys = tuple(raw)
+    lower = _LOWER_KEYS.get(keys)
+    if lower is None:
+        lower = tuple(str(k).lower() for k in keys)
+        if len(_LOWER_KEYS) < 256:
+            _LOWER_KEYS[keys] = lower
+    return dict(zip(lower, raw.values(), strict=True))
 
 
 def text(fields: Mapping[str, Any], *names: str) -> str:
@@ -138,6 +129,7 @@ _GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]00:00(?::00(?:\.0+)?)?Z?)?$")
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def parse_birthday(value: str) -> tuple[date | None, str | None]:
     """``dd.mm.yyyy``, ISO ``yyyy-mm-dd`` (optionally with a midnight time) or empty.
 
@@ -162,12 +154,16 @@ def parse_birthday(value: str) -> tuple[date | None, str | None]:
     return day, None
 
 
+_NON_DIGITS = re.compile(r"\D")
+
+
+@functools.lru_cache(maxsize=1 << 14)
 def phone_key(value: str) -> str:
     """Digits of a phone number in German national form, for comparing (E4).
 
     ``+49 170 1234567``, ``0049-170-1234567`` and ``0170/1234567`` are the same number.
     """
-    digits = re.sub(r"\D", "", value)
+    digits = _NON_DIGITS.sub("", value)
     if value.strip().startswith("+"):
         digits = "00" + digits
     if digits.startswith("0049"):
@@ -176,14 +172,16 @@ def phone_key(value: str) -> str:
 
 
 _MOBILE_PREFIX = re.compile(r"^01[567]\d")
+_LETTER = re.compile(r"[A-Za-z]")
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def parse_phone(value: str) -> tuple[str | None, bool, str | None]:
     """(number, is German mobile, problem). Letters or too few digits make it unusable."""
     value = value.strip()
     if not value:
         return None, False, None
-    if re.search(r"[A-Za-z]", value) or len(re.sub(r"\D", "", value)) < 6:
+    if _LETTER.search(value) or len(_NON_DIGITS.sub("", value)) < 6:
         return None, False, f"not a phone number: {value!r}"
     return value, bool(_MOBILE_PREFIX.match(phone_key(value))), None
 
@@ -216,6 +214,73 @@ def parse_local_time(
             if in_zone.replace(tzinfo=None) == parsed:
                 return in_zone, None
     return local_datetime(parsed.date(), parsed.time(), tz), None
+
+
+def unclear_wall_time(value: str, tz: ZoneInfo) -> str:
+    """E6: why a local time without offset is unclear in ``tz`` (``""`` if it is not):
+    it falls in the spring-forward gap, or in the autumn hour that happens twice."""
+    try:
+        naive = datetime.fromisoformat(value.strip().replace(" ", "T", 1))
+    except ValueError:
+        return ""
+    if naive.tzinfo is not None:
+        return ""
+    first, second = naive.replace(tzinfo=tz, fold=0), naive.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return ""
+    if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
+        return f"local time {value} does not exist (clocks spring forward)"
+    return f"local time {value} happens twice (clocks fall back)"
+
+
+def _utc_pair(start: str, end: str) -> tuple[datetime, datetime] | None:
+    """The record's UTC start and end, if both are there, readable and in order."""
+    parsed: list[datetime] = []
+    for value in (start, end):
+        if not value:
+            return None
+        try:
+            moment = datetime.fromisoformat(value.replace(" ", "T", 1).replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        parsed.append(moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment)
+    first, last = parsed[0].astimezone(UTC), parsed[1].astimezone(UTC)
+    return (first, last) if first < last else None
+
+
+@functools.lru_cache(maxsize=4096)  # slot times repeat within weeks; do not hold them all
+def resolve_times(
+    start_text: str, end_text: str, start_utc: str, end_utc: str, tz: ZoneInfo
+) -> tuple[datetime | None, datetime | None, str, str, str]:
+    """E6: an appointment's start and end in UTC from its local and UTC times.
+
+    Returns ``(start, end, field, reason, note)``: on a problem ``start``/``end`` are
+    ``None`` and ``field``/``reason`` say why the record is skipped; ``note`` says when the
+    UTC times settled a local time that does not exist or exists twice. Cached: the
+    appointments of a practice share their times many times over.
+    """
+    start, problem = parse_local_time(start_text, tz, start_utc)
+    if start is None:
+        return None, None, "StartDateTime", problem or "missing", ""
+    end, problem = parse_local_time(end_text, tz, end_utc)
+    if end is None:
+        return None, None, "EndDateTime", problem or "missing", ""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    note = ""
+    utc_pair = _utc_pair(start_utc, end_utc)
+    if utc_pair is not None and utc_pair != (start, end):
+        unclear = unclear_wall_time(start_text, tz) or unclear_wall_time(end_text, tz)
+        if unclear or end <= start:
+            # A local time in the spring-forward gap or the repeated autumn hour says
+            # nothing for sure; the record's UTC pair does. Never drop the appointment.
+            start, end = utc_pair
+            note = (
+                f"{unclear or 'local times disagree with the UTC times'}: taken from the UTC times"
+            )
+    if end <= start:
+        reason = f"ends ({end.isoformat()}) before it starts ({start.isoformat()})"
+        return None, None, "EndDateTime", reason, ""
+    return start, end, "", "", note
 
 
 # -- record readers -----------------------------------------------------------------------
@@ -270,20 +335,21 @@ def _read_person(
     if unescaped and kind == "contact":
         issues.append(Issue(kind, record_id, "Notes", "literal \\n made line breaks", FIXED))
     tags = tuple(t.strip() for t in text(f, "tags").split(",") if t.strip())
+    # E6: the same person comes on many appointments; their strings are stored once.
     return Person(
         key=key,
         record_id=record_id,
         kind=kind,
-        last_name=last_name,
-        first_name=first_name,
-        salutation=text(f, "salutation"),
-        title=text(f, "title"),
-        email=email,
-        phone=phone,
-        mobile=mobile,
-        street=text(f, "street"),
-        postcode=text(f, "zip", "zipcode", "postcode"),
-        town=text(f, "town", "city"),  # appointments say Town, contacts say City
+        last_name=intern(last_name),
+        first_name=intern(first_name),
+        salutation=intern(text(f, "salutation")),
+        title=intern(text(f, "title")),
+        email=intern(email) if email else None,
+        phone=intern(phone) if phone else None,
+        mobile=intern(mobile) if mobile else None,
+        street=intern(text(f, "street")),
+        postcode=intern(text(f, "zip", "zipcode", "postcode")),
+        town=intern(text(f, "town", "city")),  # appointments say Town, contacts say City
         birthday=birthday,
         notes=notes if kind == "contact" else "",
         tags=tags,
@@ -317,19 +383,17 @@ def read_appointment(
     kind = "appointment"
     if not source_id:
         return None, [Issue(kind, record_id, "ExternalID", "no id", SKIPPED)]
-    start, problem = parse_local_time(
-        text(f, "startdatetime", "start"), tz, text(f, "startdatetimeutc")
+    start, end, field, reason, note = resolve_times(
+        text(f, "startdatetime", "start"),
+        text(f, "enddatetime", "end"),
+        text(f, "startdatetimeutc"),
+        text(f, "enddatetimeutc"),
+        tz,
     )
-    if start is None:
-        return None, [Issue(kind, record_id, "StartDateTime", problem or "missing", SKIPPED)]
-    end, problem = parse_local_time(text(f, "enddatetime", "end"), tz, text(f, "enddatetimeutc"))
-    if end is not None:
-        start, end = start.astimezone(UTC), end.astimezone(UTC)
-    if end is None:
-        return None, [Issue(kind, record_id, "EndDateTime", problem or "missing", SKIPPED)]
-    if end <= start:
-        reason = f"ends ({end.isoformat()}) before it starts ({start.isoformat()})"
-        return None, [Issue(kind, record_id, "EndDateTime", reason, SKIPPED)]
+    if start is None or end is None:
+        return None, [Issue(kind, record_id, field, reason, SKIPPED)]
+    if note:
+        issues.append(Issue(kind, record_id, "StartDateTime", note))
     calendar_id = text(f, "calendarid")
     if not calendar_id:
         return None, [Issue(kind, record_id, "CalendarID", "missing", SKIPPED)]
@@ -338,8 +402,17 @@ def read_appointment(
         issues.append(Issue(kind, record_id, "Notes", "literal \\n made line breaks", FIXED))
     blocked = truthy(f.get("blockedapp"))
     services = text(f, "servicestext")
-    comment = "\n".join(p for p in (services, notes) if p)
+    comment = intern("\n".join(p for p in (services, notes) if p))
     created, _ = parse_local_time(text(f, "creationdate"), tz)
+    rule = text(f, "recurrencerule")
+    if rule:
+        # eTermin's series format is undocumented; importing only this record and saying
+        # so beats guessing occurrences that eTermin may also send as records of their own.
+        reason = (
+            f"part of a recurring series in eTermin ({rule}): imported as this one"
+            " appointment; check the series' other dates"
+        )
+        issues.append(Issue(kind, record_id, "RecurrenceRule", reason, WARNING))
     person: Person | None = None
     if not blocked:
         linked = text(f, "cid", "contactid")

@@ -11,34 +11,26 @@ request are never written again (B5, :mod:`lemnicore_etermin.erasures`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Any, TypeVar
-
-import attrs
+from typing import Any
 
 from lemnicore.access.actors import SYSTEM_ACTOR, Actor
-from lemnicore.access.audit import AuditAction, AuditEntry
 from lemnicore.clock import Clock
 from lemnicore.ids import IdFactory, new_id
+from lemnicore.importing import commit as importing_commit
+from lemnicore.importing.commit import Progress
 from lemnicore.importing.runs import ImportRun
-from lemnicore.scheduling.appointments import AppointmentStatus
-from lemnicore.scheduling.clients import Client
-from lemnicore.storage.ports import Store, UnitOfWork
-from lemnicore_etermin.api import DEFAULT_BASE_URL, EterminClient
-from lemnicore_etermin.erasures import ErasedClients, respect_erasures
+from lemnicore.storage.ports import Store
+from lemnicore_etermin.api import DEFAULT_BASE_URL, EterminClient, month_chunks
 from lemnicore_etermin.plan import (
     SOURCE,
     AccountReader,
     FetchedAccount,
     TakeoverOptions,
     TakeoverPlan,
+    check_mapped_calendars,
 )
-
-Progress = Callable[[int, int], None]
-"""Called with (records done, records in total) while fetching or writing (E6)."""
-
-T = TypeVar("T")
 
 
 class EterminImporter:
@@ -73,72 +65,61 @@ class EterminImporter:
         self, options: TakeoverOptions, *, today: date, progress: Progress | None = None
     ) -> FetchedAccount:
         """Read calendars, contacts, the window's appointments (a month per request) and
-        the deleted-appointments feed. ``progress`` counts months fetched."""
+        the deleted-appointments feed.
+
+        E6: ``progress`` counts *records* read. eTermin says nothing about how many will
+        come, so the total is what was read plus, for the months still to fetch, the
+        average month so far; it is exact when the fetch ends.
+        """
         reader = AccountReader(options.time_zone)
         first, last = options.window(today)
         end = last + timedelta(days=1)  # eTermin's end is exclusive
-        from lemnicore_etermin.api import month_chunks
+        # Deletions of appointments in the window can only have happened up to today.
+        deleted_end = max(end, today + timedelta(1))
+        months_left = len(month_chunks(first, end)) + len(month_chunks(first, deleted_end))
+        read = months_read = 0
 
-        total = len(month_chunks(first, end)) * 2 + 2
-        done = 0
-
-        def step() -> None:
-            nonlocal done
-            done += 1
+        def step(records: int, *, month: bool = True) -> None:
+            nonlocal read, months_read, months_left
+            read += records
+            if month:
+                months_read += 1
+                months_left -= 1
             if progress:
-                progress(done, total)
+                per_month = read / months_read if months_read else 0
+                progress(read, read + round(per_month * months_left))
 
-        reader.add_calendars(self.client.calendars())
-        step()
-        reader.add_contacts(self.client.contacts())
-        step()
+        calendars = self.client.calendars()
+        check_mapped_calendars(calendars, options)  # before the long part of the fetch
+        reader.add_calendars(calendars)
+        step(len(calendars), month=False)
+        contacts = self.client.contacts()
+        reader.add_contacts(contacts)
+        step(len(contacts), month=False)
+        del contacts
         for _, records in self.client.appointments_by_month(
             first, end, options.source_calendar_ids
         ):
             reader.add_appointments(records)
-            step()
-        # Deletions of appointments in the window can only have happened up to today.
-        for _, records in self.client.deleted_by_month(first, max(end, today + timedelta(1))):
+            step(len(records))
+        for _, records in self.client.deleted_by_month(first, deleted_end):
             reader.add_deleted(records)
-            step()
+            step(len(records))
         return reader.result()
 
     def close(self) -> None:
         self.client.close()
 
 
-def _batches(items: Sequence[T], size: int) -> list[Sequence[T]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
-
-def _find_unfinished(uow: UnitOfWork) -> ImportRun | None:
-    running = [r for r in uow.import_runs.all() if r.source == SOURCE and r.status == "running"]
-    return max(running, key=lambda r: r.started_at) if running else None
-
-
 def next_import_id(store: Store, *, new_id: IdFactory = new_id) -> str:
     """The id the next commit will use: an interrupted eTermin run's (to resume it), or a
     new one. Pass it to :func:`~lemnicore_etermin.plan.plan_takeover`."""
-    with store.unit_of_work(write=False) as uow:
-        unfinished = _find_unfinished(uow)
-    return unfinished.id if unfinished else new_id()
+    return importing_commit.next_import_id(store, SOURCE, new_id=new_id)
 
 
 def dry_run(plan: TakeoverPlan, *, clock: Clock) -> ImportRun:
     """E3: the run a commit would record; nothing is written anywhere."""
-    now = clock.now()
-    return ImportRun(
-        id="dry-run",
-        source=SOURCE,
-        started_at=now,
-        finished_at=now,
-        window_from=plan.window_from,
-        window_to=plan.window_to,
-        confirmations=plan.options.confirmations,
-        reminders_from=plan.options.reminders_from,
-        counts=dict(plan.counts),
-        status="dry_run",
-    )
+    return importing_commit.dry_run(plan, clock=clock)
 
 
 def commit_takeover(
@@ -147,187 +128,22 @@ def commit_takeover(
     *,
     clock: Clock,
     actor: Actor = SYSTEM_ACTOR,
-    batch_size: int = 1000,
+    batch_size: int = 2000,
     progress: Progress | None = None,
     new_id: IdFactory = new_id,
 ) -> ImportRun:
-    """E4/E6: write ``plan`` in batches of ``batch_size`` records per transaction.
+    """E4/E6: write ``plan`` in batches of ``batch_size`` records per transaction, through
+    the shared pipeline's :func:`~lemnicore.importing.commit.commit_plan`.
 
-    Clients go first, so every committed appointment's client exists. Returns the finished
-    :class:`ImportRun`; its id is on every record it created.
+    Returns the finished :class:`ImportRun`; its id is on every record it created.
     """
-    now = clock.now()
-    with store.unit_of_work() as uow:
-        unfinished = _find_unfinished(uow)
-        wanted = plan.import_id
-        if wanted is not None and uow.import_runs.find(wanted) is not None:
-            # The plan was stamped for a run that exists: resume it if unfinished, else
-            # this is a re-run and gets its own id (existing records are skipped anyway).
-            wanted = None
-        run = unfinished or ImportRun(
-            id=wanted or new_id(),
-            source=SOURCE,
-            started_at=now,
-            window_from=plan.window_from,
-            window_to=plan.window_to,
-            confirmations=plan.options.confirmations,
-            reminders_from=plan.options.reminders_from,
-            status="running",
-        )
-        uow.import_runs.put(run)
-        consent = plan.options.default_consent
-        if consent is None:  # D4/D18: new records take the organisation's default
-            organisation = uow.organisations.get(plan.options.organisation_id)
-            consent = organisation.default_notification_consent
-        # One read of the stored clients serves both the erasures and, for a re-run, which
-        # stored record each planned client is (instead of one look-up per client).
-        everyone = uow.clients.all()
-        stored_ids = {c.external_id: c.id for c in everyone if c.external_id}
-        # B5: clients erased on request stay erased; their appointments come as busy time.
-        plan = respect_erasures(plan, ErasedClients.among(everyone, uow))
-        del everyone
-        for kind in plan.appointment_types:
-            if uow.appointment_types.find(kind.id) is None:
-                uow.appointment_types.put(kind)
-        uow.commit()
-
-    total = len(plan.clients) + len(plan.appointments)
-    done = 0
-    # Running totals live in the run itself and are written with each batch, so after a
-    # crash the run says exactly what its committed batches created.
-    counts = {
-        "clients_created": run.counts.get("clients_created", 0),
-        "appointments_created": run.counts.get("appointments_created", 0),
-    }
-    stored_client: dict[str, str] = {}  # planned client id → id in the store
-
-    def report(n: int) -> None:
-        nonlocal done
-        done += n
-        if progress:
-            progress(done, total)
-
-    def save_counts(uow: UnitOfWork) -> None:
-        nonlocal run
-        run = attrs.evolve(run, counts=counts)
-        uow.import_runs.put(run)
-
-    for number, batch in enumerate(_batches(plan.clients, batch_size)):
-        with store.unit_of_work() as uow:
-            keys = {c.id: _keys_of(plan, c) for c in batch}
-            present = uow.clients.existing_external_ids([k for ks in keys.values() for k in ks])
-            new = []
-            for client in batch:
-                known = next((k for k in keys[client.id] if k in present), None)
-                if known is not None:
-                    # Stored before (perhaps under another of its source keys, E4).
-                    existing_id = stored_ids.get(known)
-                    if existing_id is None:  # stored since this commit began
-                        existing = uow.clients.by_external_id(known)
-                        existing_id = existing.id if existing is not None else None
-                    if existing_id is not None and existing_id != client.id:
-                        stored_client[client.id] = existing_id
-                    continue
-                new.append(_stamped(client, run.id, consent))
-            uow.clients.add_many(new)
-            counts["clients_created"] += len(new)
-            save_counts(uow)
-            _audit_batch(uow, run, actor, now, new_id, f"clients batch {number}", len(new))
-            uow.commit()
-        report(len(batch))
-
-    for number, appointment_batch in enumerate(_batches(plan.appointments, batch_size)):
-        with store.unit_of_work() as uow:
-            present = uow.appointments.existing_external_ids(
-                [a.external_id or "" for a in appointment_batch]
-            )
-            fresh = []
-            for appointment in appointment_batch:
-                if appointment.external_id in present:
-                    continue
-                client_id = appointment.client_id
-                if client_id is not None:
-                    client_id = stored_client.get(client_id, client_id)
-                if appointment.import_id != run.id or client_id != appointment.client_id:
-                    appointment = attrs.evolve(appointment, import_id=run.id, client_id=client_id)
-                fresh.append(appointment)
-            uow.appointments.add_many(fresh)
-            counts["appointments_created"] += len(fresh)
-            save_counts(uow)
-            _audit_batch(uow, run, actor, now, new_id, f"appointments batch {number}", len(fresh))
-            uow.commit()
-        report(len(appointment_batch))
-
-    with store.unit_of_work() as uow:
-        # Appointments an earlier run imported and eTermin has deleted since: cancelled,
-        # not deleted, so the history stays (A3).
-        cancelled = 0
-        for key in sorted(plan.deleted_keys):
-            found = uow.appointments.by_external_id(key)
-            if found is not None and found.status in (
-                AppointmentStatus.BOOKED,
-                AppointmentStatus.PROPOSED,
-            ):
-                uow.appointments.update(found.with_status(AppointmentStatus.CANCELLED))
-                cancelled += 1
-        final = dict(plan.counts) | counts
-        final |= {
-            "clients_existing": len(plan.clients) - counts["clients_created"],
-            "appointments_existing": len(plan.appointments) - counts["appointments_created"],
-            "appointments_cancelled": cancelled,
-        }
-        finished = attrs.evolve(run, status="committed", finished_at=clock.now(), counts=final)
-        uow.import_runs.put(finished)
-        uow.audit.append(
-            AuditEntry(
-                id=new_id(),
-                at=clock.now(),
-                actor_id=actor.id,
-                action=AuditAction.IMPORT_COMMITTED.value,
-                subject_id=run.id,
-                after=final,
-                note=f"eTermin import {run.id} committed",
-            )
-        )
-        uow.commit()
-    return finished
-
-
-def _keys_of(plan: TakeoverPlan, client: Client) -> list[str]:
-    """The client's own external id first, then those of the persons merged into it."""
-    keys = [client.external_id or ""]
-    keys += [key for key, _ in plan.client_sources.get(client.id, ()) if key != keys[0]]
-    return keys
-
-
-def _stamped(client: Client, import_id: str, consent: bool) -> Client:
-    """``client`` with this run's id and the consent in force (copied only if needed: a
-    plan stamped with the run's id usually has both right already)."""
-    if client.import_id == import_id and client.notification_consent == consent:
-        return client
-    return attrs.evolve(client, import_id=import_id, notification_consent=consent)
-
-
-def _audit_batch(
-    uow: UnitOfWork,
-    run: ImportRun,
-    actor: Actor,
-    now: Any,
-    new_id: IdFactory,
-    what: str,
-    created: int,
-) -> None:
-    """B3: one entry per batch names the import and what it created (the records carry
-    the import id), instead of one entry per imported record."""
-    if created:
-        uow.audit.append(
-            AuditEntry(
-                id=new_id(),
-                at=now,
-                actor_id=actor.id,
-                action=AuditAction.IMPORT_COMMITTED.value,
-                subject_id=run.id,
-                after={"created": created},
-                note=f"eTermin import {run.id}: {what}",
-            )
-        )
+    run, _ = importing_commit.commit_plan(
+        store,
+        plan,
+        clock=clock,
+        actor=actor,
+        batch_size=batch_size,
+        progress=progress,
+        new_id=new_id,
+    )
+    return run

@@ -31,7 +31,17 @@ from lemnicore import (
 )
 from lemnicore.access.matrix import CELLS, PERMISSIONS, Kind, markdown_table, matrix_size
 
-from .world import ACTORS, WEEK, World, at, memory_world, sqlite_world, world_on  # noqa: F401
+from .world import (  # noqa: F401
+    ACTORS,
+    WEEK,
+    World,
+    at,
+    memory_world,
+    postgres_world,
+    set_postgres_cluster,
+    sqlite_world,
+    world_on,
+)
 
 Call = Callable[[World, Actor], object]
 
@@ -123,6 +133,9 @@ CALLS: dict[str, Call] = {
     "NotificationService.record_manual_message": lambda w, a: w.notifications.record_manual_message(
         a, "petra", channel=Channel.PHONE, address="+491701234567", text="angerufen"
     ),
+    "NotificationService.last_notification_at": lambda w, a: w.notifications.last_notification_at(
+        a, "visit"
+    ),
     "NotificationService.work_list": lambda w, a: w.notifications.work_list(a, "org-1"),
     "NotificationService.complete_work_item": lambda w, a: w.notifications.complete_work_item(
         a, "letter-1"
@@ -170,6 +183,9 @@ WORLDS: dict[str, Callable[[Path, Path], World]] = {
     "memory": lambda template, cell: memory_world(),
     # A copy of a file built once: a real SQLite file per cell, fast.
     "sqlite": sqlite_world,
+    # A database created from a template database built once: a real PostgreSQL database
+    # per cell, dropped again when the cell's store closes.
+    "postgres": lambda template, cell: postgres_world(cell.stem),
 }
 """Every store the matrix runs against. Another store joins with one line: a function
 opening an empty store of its kind and returning ``world_on(store)``."""
@@ -183,6 +199,14 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _world(kind: str, template: Path, tmp_path: Path, n: int) -> World:
     return WORLDS[kind](template, tmp_path / f"cell-{n}.db")
+
+
+@pytest.fixture(autouse=True)
+def _postgres_for_postgres_cells(request: pytest.FixtureRequest) -> None:
+    """The PostgreSQL cells run on the session's throwaway server (F1)."""
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is not None and callspec.params.get("kind") == "postgres":
+        set_postgres_cluster(request.getfixturevalue("postgres_cluster"))
 
 
 ACTOR_ROWS = sorted(op for op, rule in PERMISSIONS.items() if rule.kind is Kind.ACTOR)

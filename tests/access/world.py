@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -301,3 +302,49 @@ def sqlite_world(template_dir: Path, path: Path) -> World:
     shutil.copyfile(template, path)
     token, request_id = _TEMPLATES[template]
     return World(SqliteStore(path), FakeClock(NOW), token, request_id)
+
+
+_POSTGRES: dict[str, Any] = {}
+
+
+def set_postgres_cluster(cluster: Any) -> None:
+    """The throwaway PostgreSQL cluster the ``postgres`` cells use (a session fixture)."""
+    _POSTGRES["cluster"] = cluster
+
+
+class _CellStore:
+    """A PostgreSQL store that drops its cell database when it is closed."""
+
+    def __init__(self, store: Any, cluster: Any, name: str) -> None:
+        self._store, self._cluster, self._name = store, cluster, name
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def close(self) -> None:
+        self._store.close()
+        self._cluster.drop_database(self._name)
+
+
+def postgres_world(cell: str) -> World:
+    """A copy of a world built once per session in a template database (F1, B1)."""
+    import psycopg
+
+    from lemnicore_postgres import PostgresStore
+
+    cluster = _POSTGRES["cluster"]
+    if "template" not in _POSTGRES:
+        url = cluster.create_database("matrix_template")
+        store = PostgresStore(url)
+        _master_data(store)
+        world = _data(store, FakeClock(NOW))
+        store.close()
+        _POSTGRES["template"] = (world.token, world.request_id)
+    token, request_id = _POSTGRES["template"]
+    name = f"matrix_{cell.replace('-', '_')}_{len(_POSTGRES)}"
+    _POSTGRES[name] = True
+    with psycopg.connect(cluster.admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE matrix_template')
+    base = cluster.admin_url.rsplit("/", 1)[0]
+    store = _CellStore(PostgresStore(f"{base}/{name}"), cluster, name)
+    return World(store, FakeClock(NOW), token, request_id)  # type: ignore[arg-type]

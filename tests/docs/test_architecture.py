@@ -11,7 +11,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[2] / "src"
 KERNEL = ("lemnicore.errors", "lemnicore.timekeeping", "lemnicore.clock", "lemnicore.ids")
 KERNEL_PRIVATE = ("lemnicore._validators",)
-ADAPTER_PACKAGES = ("lemnicore_etermin", "lemnicore_notify")
+ADAPTER_PACKAGES = ("lemnicore_etermin", "lemnicore_notify", "lemnicore_postgres")
 
 
 def module_name(path: Path) -> str:

@@ -189,3 +189,25 @@ def test_month_requests_run_a_few_at_a_time_and_come_back_in_order(
         chunks = list(client.appointments_by_month(date(2026, 1, 1), date(2026, 12, 1)))
     assert [c[0][0].month for c in chunks] == list(range(1, 12))
     assert sum(len(c[1]) for c in chunks) == 4
+
+
+def test_e1_a_wrong_base_url_names_the_url_it_tried(
+    fake: FakeEterminServer, account: EterminAccount
+) -> None:
+    wrong = fake.base_url.rstrip("/") + "/v2/"
+    with (
+        EterminClient(account.public_key, account.private_key, base_url=wrong) as client,
+        pytest.raises(EterminError) as caught,
+    ):
+        client.calendars()
+    assert f"{wrong}calendar" in str(caught.value)
+    assert "HTTP 404" in str(caught.value)
+
+
+@pytest.mark.parametrize("url", ["etermin.net/api", "htps://www.etermin.net/api/", "https://"])
+def test_e1_a_malformed_base_url_is_refused_at_once_naming_it(url: str) -> None:
+    naps: list[float] = []
+    with pytest.raises(EterminError, match="not a usable eTermin API base URL") as caught:
+        EterminClient("pk", "sk", base_url=url, sleep=naps.append)
+    assert repr(url) in str(caught.value)
+    assert naps == []

@@ -13,7 +13,7 @@ from lemnicore import SqliteStore
 from lemnicore.cli import main
 from lemnicore.plugins.manager import collect_registrations, make_plugin_manager
 from lemnicore.testing import Practice
-from lemnicore_etermin.takeover import EterminImporter
+from lemnicore_etermin.source import EterminPlugin
 from lemnicore_etermin.testing import EterminAccount, FakeEterminServer
 
 
@@ -31,8 +31,8 @@ def test_e1_the_etermin_importer_registers_through_the_importer_hook() -> None:
     importers = collect_registrations(
         make_plugin_manager().hook.lemnicore_register_importers, "importer"
     )
-    with importers["etermin"]("public", "private", base_url="http://127.0.0.1:9") as importer:
-        assert isinstance(importer, EterminImporter)
+    # G5: registered lazily; the real plugin is imported when the command is used.
+    assert isinstance(importers["etermin"].load(), EterminPlugin)
 
 
 def test_g3_dry_run_then_import_then_list_then_reset(
@@ -105,3 +105,72 @@ def test_g3_csv_import_and_export(
     assert main(["export", "csv-contacts", "--store", db, "--output", str(exported),
                  "--columns", "salutation,last_name,first_name,tags"]) == 0  # fmt: skip
     assert exported.read_text("utf-8-sig").splitlines()[1] == "Frau;Weber;Anna;Altbestand"
+
+
+def _etermin(db: str, fake: FakeEterminServer, *extra: str) -> list[str]:
+    return ["import", "etermin", "--store", db, "--base-url", fake.base_url, *extra]
+
+
+def test_e1_the_keys_can_come_from_the_environment_and_files_not_only_argv(
+    fake: FakeEterminServer,
+    account: EterminAccount,
+    db: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    private = tmp_path / "private.key"
+    private.write_text(account.private_key + "\n")
+    monkeypatch.setenv("LEMNICORE_ETERMIN_PUBLIC_KEY", account.public_key)
+    monkeypatch.setenv("LEMNICORE_ETERMIN_PRIVATE_KEY_FILE", str(private))
+    assert main(_etermin(db, fake, "--list-calendars")) == 0
+    assert "1001\tRaum 1" in capsys.readouterr().out
+    public = tmp_path / "public.key"
+    public.write_text(account.public_key + "\n")
+    monkeypatch.delenv("LEMNICORE_ETERMIN_PUBLIC_KEY")
+    assert main(_etermin(db, fake, "--public-key-file", str(public), "--list-calendars")) == 0
+    assert "1001\tRaum 1" in capsys.readouterr().out
+    assert main(_etermin(db, fake, "--list-calendars")) == 1
+    assert "LEMNICORE_ETERMIN_PUBLIC_KEY" in capsys.readouterr().err
+
+
+def test_e2_a_mapping_to_a_calendar_the_account_lacks_is_refused_naming_it(
+    fake: FakeEterminServer,
+    account: EterminAccount,
+    db: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    private = tmp_path / "private.key"
+    private.write_text(account.private_key)
+    monkeypatch.setenv("LEMNICORE_ETERMIN_PRIVATE_KEY_FILE", str(private))
+    code = main(
+        _etermin(db, fake, "--public-key", account.public_key, "--dry-run",
+                 "--calendar", "1001=room-1", "--calendar", "999=room-1")
+    )  # fmt: skip
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "no calendar '999'" in err
+    assert "1001 (Raum 1)" in err
+    assert not [r for r in fake.requests if r.resource == "appointment"]
+
+
+def test_e1_a_wrong_base_url_is_named_and_a_malformed_one_is_not_retried(
+    fake: FakeEterminServer,
+    account: EterminAccount,
+    db: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    private = tmp_path / "private.key"
+    private.write_text(account.private_key)
+    monkeypatch.setenv("LEMNICORE_ETERMIN_PRIVATE_KEY_FILE", str(private))
+    monkeypatch.setenv("LEMNICORE_ETERMIN_PUBLIC_KEY", account.public_key)
+    wrong = fake.base_url + "v1/"
+    args = ["import", "etermin", "--store", db, "--list-calendars"]
+    assert main([*args, "--base-url", wrong]) == 1
+    assert f"{wrong}calendar" in capsys.readouterr().err
+    assert main([*args, "--base-url", "etermin.net/api"]) == 1
+    assert "'etermin.net/api'" in capsys.readouterr().err

@@ -228,3 +228,13 @@ def test_e5_a_csv_import_can_be_reset(tmp_path: object) -> None:
     assert clients(practice) == [("Hand", "")]
     assert mine
     store.close()
+
+
+def test_e7_a_password_keeps_its_surrounding_spaces(practice: Practice) -> None:
+    """A password is a secret exactly as written; trimming it would lock the client out."""
+    data = b'Weber;anna@example.org;"  geheim 123 "\r\n'
+    run(practice, data, columns="last_name,login_id,password")
+    with practice.store.unit_of_work(write=False) as uow:
+        [login] = uow.client_logins.all()
+    assert verify_password("  geheim 123 ", login.password_hash)
+    assert not verify_password("geheim 123", login.password_hash)

@@ -21,7 +21,7 @@ from lemnicore_etermin.plan import (
     plan_takeover,
     read_account,
 )
-from lemnicore_etermin.records import SKIPPED, WARNING
+from lemnicore_etermin.records import WARNING
 from lemnicore_etermin.testing.samples import CALENDARS, appointment, small_account
 
 TODAY = date(2026, 5, 4)
@@ -99,19 +99,26 @@ def test_e2_a8_two_calendars_in_one_room_warn_with_the_overlapping_pairs() -> No
     assert any(i.action == WARNING and i.record_id == "appointment 2" for i in plan.issues)
 
 
-def test_e3_unknown_and_unselected_calendars_are_reported() -> None:
+def test_e3_appointments_of_unselected_calendars_are_reported() -> None:
     plan = plan_for(
         [
             appointment(1, "2026-05-05T09:00:00", "2026-05-05T09:30:00", calendar="1002"),
         ],
-        calendars=[
-            CalendarMapping("1001", "room-1", "cal-1"),
-            CalendarMapping("9999", "room-2", "cal-1"),
-        ],
+        calendars=[CalendarMapping("1001", "room-1", "cal-1")],
     )
-    assert ("calendar", "9999", SKIPPED) in {(i.kind, i.record_id, i.action) for i in plan.issues}
     assert ("appointment 1", "CalendarID") in {(i.record_id, i.field) for i in plan.issues}
     assert plan.appointments == ()
+
+
+def test_e2_a_mapping_to_a_calendar_the_account_does_not_have_is_refused_naming_it() -> None:
+    with pytest.raises(ValidationError, match=r"no calendar '9999' \(it has: 1001 \(Raum 1\)"):
+        plan_for(
+            [appointment(1, "2026-05-05T09:00:00", "2026-05-05T09:30:00")],
+            calendars=[
+                CalendarMapping("1001", "room-1", "cal-1"),
+                CalendarMapping("9999", "room-2", "cal-1"),
+            ],
+        )
 
 
 def test_e3_the_sample_account_reports_every_faulty_record_by_id_field_and_reason() -> None:

@@ -56,7 +56,12 @@ def test_g3_run_sends_through_transports_from_the_hook(
     assert main([*args, "--now", "2026-05-04T16:00+02:00"]) == 0
     out = capsys.readouterr().out
     assert "sent: confirmation to eva@example.org" in out
-    assert [m.address for m in CapturingTransport.named("cli").delivered] == ["eva@example.org"]
+    # D8: the confirmation and tomorrow's reminder, planned in one run, both go out.
+    assert "sent: reminder to eva@example.org" in out
+    assert [m.address for m in CapturingTransport.named("cli").delivered] == [
+        "eva@example.org",
+        "eva@example.org",
+    ]
     assert main(["notify", "run", "--store", store_url, "--transport", "nope://x"]) == 1
     assert "no transport plugin serves nope://" in capsys.readouterr().err
 
@@ -89,14 +94,14 @@ def test_g3_policy_shows_and_changes_main_options(
             "--blackout",
             "23:00-04:00",
             "--branches",
-            "HH1,HH2",
+            "hh1",
         ]
     )
     out = capsys.readouterr().out
     assert code == 0
     assert "10 h before" in out
     assert "blackout windows:   23:00-04:00" in out
-    assert "branches:           HH1,HH2" in out
+    assert "branches:           HH1" in out  # D2: saved as the branch spells its code
     assert main(["notify", "policy", "--store", store_url, "--min-hours-between", "120"]) == 1
     assert (
         "reminder.min_hours_between: must be a whole number from 1 to 99" in capsys.readouterr().err

@@ -202,12 +202,13 @@ def test_d6_confirmations_wait_for_the_end_of_quiet_hours() -> None:
     assert sent_at(runs, a.id, CONFIRMATION) == [at(2026, 5, 5, 6)]
 
 
-def test_d8_a_confirmation_sent_now_holds_back_a_reminder_in_the_same_run() -> None:
+def test_d8_a_confirmation_planned_now_does_not_hold_back_a_reminder_in_the_same_run() -> None:
+    """D8: the guard counts messages sent before the run, not the run's own messages."""
     scene = Scene(NotificationPolicy(quiet_hours=None))
     a = scene.appointment(at(2026, 5, 5, 9), scene.client())
     plan = scene.plan(at(2026, 5, 4, 10))
-    assert [m.kind for m in plan.due] == [CONFIRMATION]
-    assert {s.reason for s in plan.skips_for(a.id)} == {SkipReason.DOUBLE_MESSAGE_GUARD}
+    assert [m.kind for m in plan.due] == [CONFIRMATION, REMINDER]
+    assert plan.skips_for(a.id) == []
 
 
 def test_d12_preferred_channel_overrides_the_order_and_letters_go_to_the_work_list() -> None:

@@ -18,6 +18,7 @@ from lemnicore.notifications.policy import MessageKind, NotificationPolicy
 from lemnicore.notifications.sentlog import DeliveryState
 from lemnicore.notifications.service import NotificationService, RetryPolicy
 from lemnicore.notifications.transport import PermanentTransportError, TransientTransportError
+from lemnicore.plugins.manager import open_store
 from lemnicore.scheduling.clients import Channel
 from lemnicore.storage.memory import MemoryStore
 from lemnicore.storage.ports import Store
@@ -28,10 +29,14 @@ from lemnicore.testing.transports import CapturingTransport, SimulatedCrash
 START = datetime(2026, 5, 4, 7, 0, tzinfo=UTC)  # Monday 09:00 in Berlin
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if request.param == "memory":
         yield MemoryStore()
+    elif request.param == "postgres":
+        s = open_store(request.getfixturevalue("postgres_url"))
+        yield s
+        s.close()
     else:
         s = SqliteStore(tmp_path / "notify.db")
         yield s
@@ -308,13 +313,16 @@ def test_d13_sms_reminder_is_normalised_and_kept_to_its_segments(practice: Pract
     texts = [t for t in policy.template.texts if t.channel is not Channel.SMS]
     from lemnicore.notifications.policy import ContactTemplate, MessageTemplate
 
-    long = MessageTemplate(Channel.SMS, MessageKind.REMINDER, "„Termin“ – " + "{practice} " * 40)
+    long = MessageTemplate(
+        Channel.SMS, MessageKind.REMINDER, "„Termin“ – {date} {time}, " + "{practice} " * 40
+    )
     policy = policy.with_changes(
         template=ContactTemplate(policy.template.channel_order, (*texts, long), sms_max_segments=1)
     )
     transport = CapturingTransport()
     service(practice, transport, policy=policy).run()
     [sms] = transport.delivered
-    assert sms.text.startswith('"Termin" - Praxis am Park')
+    # D13: cut at a word after the essentials (date, time, practice).
+    assert sms.text.startswith('"Termin" - 05.05.2026 10:00, Praxis am Park')
     assert len(sms.text) <= 160
     assert sms.text.endswith("...")

@@ -31,8 +31,11 @@ def test_g6_transports_come_from_the_toml_file_and_no_secret_is_in_argv(
     config.write_text(f'store = "{store_url}"\n\n[notify]\ntransport = ["capture://from-file"]\n')
     assert main(["--config", str(config), "notify", "run", *NOW]) == 0
     assert "sent: confirmation to eva@example.org" in capsys.readouterr().out
+    # D8: on go-live day the confirmation and the reminder both go out, through the file's
+    # transport; nothing to the client without consent.
     assert [m.address for m in CapturingTransport.named("from-file").delivered] == [
-        "eva@example.org"
+        "eva@example.org",
+        "eva@example.org",
     ]
 
 
@@ -42,7 +45,8 @@ def test_g6_an_option_replaces_the_configured_list_instead_of_adding_to_it(
     monkeypatch.setenv("LEMNICORE_NOTIFY_TRANSPORT", "capture://env-a capture://env-b")
     args = ["notify", "run", "--store", store_url, "--transport", "capture://argv", *NOW]
     assert main(args) == 0
-    assert len(CapturingTransport.named("argv").delivered) == 1
+    # D8: the confirmation and, on go-live day, the reminder — both through the option's.
+    assert len(CapturingTransport.named("argv").delivered) == 2
     assert CapturingTransport.named("env-a").delivered == []
     assert CapturingTransport.named("env-b").delivered == []
 

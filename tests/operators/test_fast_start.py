@@ -29,6 +29,9 @@ HEAVY = (
     "jinja2",
     "uvicorn",
     "itsdangerous",
+    # the postgres extra: the store plugin registers without it (G5)
+    "psycopg",
+    "psycopg_pool",
 )
 
 
@@ -47,14 +50,23 @@ def modules_loaded_by(code: str) -> set[str]:
 
 def test_g5_import_lemnicore_loads_no_heavy_library() -> None:
     loaded = modules_loaded_by(
-        "import lemnicore, lemnicore_notify, lemnicore_etermin, lemnicore_web, lemnicore_web.plugin"
+        "import lemnicore, lemnicore_notify, lemnicore_etermin, lemnicore_web, lemnicore_web.plugin,"
+        " lemnicore_postgres, lemnicore_postgres.plugin, lemnicore.importing.ical.plugin"
     )
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
     assert "attr" not in loaded
 
 
 @pytest.mark.parametrize(
-    "argv", [["--help"], ["version"], ["notify", "--help"], ["serve", "--help"]]
+    "argv",
+    [
+        ["--help"],
+        ["version"],
+        ["notify", "--help"],
+        ["serve", "--help"],
+        ["import", "--help"],
+        ["store", "--help"],
+    ],
 )
 def test_g5_the_command_line_starts_without_heavy_libraries(argv: list[str]) -> None:
     code = (

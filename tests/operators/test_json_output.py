@@ -44,9 +44,12 @@ def test_g6_a_notification_run_as_json(store_url: str, capsys: pytest.CaptureFix
     assert isinstance(document, dict)
     assert document["dry_run"] is True
     assert document["now"] == "2026-05-04T16:00:00+02:00"
+    # D8: on go-live day the confirmation does not hold back the reminder.
     assert [(m["kind"], m["address"], m["appointments"]) for m in document["due"]] == [
-        ("confirmation", "eva@example.org", ["appointment-1"])
+        ("confirmation", "eva@example.org", ["appointment-1"]),
+        ("reminder", "eva@example.org", ["appointment-1"]),
     ]
+    assert document["shortened"] == []
     assert {(s["appointment_id"], s["reason"]) for s in document["skipped"]} >= {
         ("appointment-2", "no_consent")
     }

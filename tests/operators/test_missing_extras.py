@@ -80,10 +80,15 @@ def test_g5_a_plugin_that_fails_to_import_is_left_out_with_the_extra_from_its_me
 def test_g5_the_bundled_plugins_declare_the_extra_they_need() -> None:
     from lemnicore_etermin import plugin as etermin
     from lemnicore_notify import plugin as notify
+    from lemnicore_postgres import plugin as postgres
     from lemnicore_web import plugin as web
 
     assert notify.REQUIRES == {"httpx": "lemnicore[notify]", "phonenumbers": "lemnicore[notify]"}
     assert etermin.REQUIRES == {"httpx": "lemnicore[etermin]"}
+    assert postgres.REQUIRES == {
+        "psycopg": "lemnicore[postgres]",
+        "psycopg_pool": "lemnicore[postgres]",
+    }
     assert set(web.REQUIRES.values()) == {"lemnicore[web]"}
     assert {"starlette", "jinja2", "uvicorn"} <= set(web.REQUIRES)
 

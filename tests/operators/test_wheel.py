@@ -82,6 +82,8 @@ def test_g5_the_wheel_without_extras_answers_help_and_version(
         "lemnicore: warning: plugin 'etermin' left out: it needs httpx; install lemnicore[etermin]",
         "lemnicore: warning: plugin 'notify' left out: it needs httpx, phonenumbers; "
         "install lemnicore[notify]",
+        "lemnicore: warning: plugin 'postgres' left out: it needs psycopg, psycopg_pool; "
+        "install lemnicore[postgres]",
         "lemnicore: warning: plugin 'web' left out: it needs starlette, jinja2, uvicorn, "
         "itsdangerous; install lemnicore[web]",
     ]

@@ -25,6 +25,7 @@ ADAPTERS = {
     "etermin": "lemnicore_etermin.plugin",
     "notify": "lemnicore_notify.plugin",
     "web": "lemnicore_web.plugin",
+    "postgres": "lemnicore_postgres.plugin",
 }
 
 

@@ -293,9 +293,14 @@ def cli_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def run_cli(argv: list[str]) -> tuple[int, str]:
+def run_cli(argv: list[str], folder: Path) -> tuple[int, str]:
+    """Run the CLI in ``folder``: whatever file a fuzzed command writes lands there."""
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with (
+        contextlib.chdir(folder),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
         try:
             code = main(argv)
         except SystemExit as exit_info:
@@ -400,7 +405,7 @@ COMMANDS = [
 def test_g7_every_cli_command_fuzz(cli_store: Path, command: int, a: str, b: str) -> None:
     db = f"sqlite:///{cli_store}"
     before = cli_rows(cli_store)
-    code, err = run_cli(COMMANDS[command](db, a, b))
+    code, err = run_cli(COMMANDS[command](db, a, b), cli_store.parent)
     assert code in (EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_FILE), (code, err[-500:])
     assert "Traceback" not in err or "--debug" in (a, b)
     if code in (EXIT_ERROR, EXIT_FILE):

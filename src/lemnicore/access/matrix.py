@@ -171,6 +171,8 @@ def _rules() -> tuple[Rule, ...]:
     add("NotificationService.client_history", _CLIENT_DESK, k, "client")
     add("NotificationService.appointment_history", _CLIENT_DESK, k, "calendar")
     add("NotificationService.why", _CLIENT_DESK, k, "calendar")
+    # D14: only a time, no address or text: whoever may read the calendar's appointments.
+    add("NotificationService.last_notification_at", _BOOKING_READERS, r, "calendar")
     job = frozenset({SYSTEM})
     for m in ("policy", "save_policy", "plan", "run", "enqueue", "reconcile", "dispatch"):
         add(f"NotificationService.{m}", job, None, "store", Kind.JOB)

@@ -68,6 +68,9 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     pm = make_plugin_manager()
     registry = CommandRegistry()
     pm.hook.lemnicore_register_commands(commands=registry)
+    from lemnicore.cli.importing import register_importer_commands
+
+    register_importer_commands(registry, pm)  # E1: `lemnicore import NAME` per importer
     parser = registry.build_parser(
         description=DESCRIPTION, settings=settings, parents=[global_options()]
     )

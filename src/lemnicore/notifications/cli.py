@@ -101,6 +101,12 @@ def _transport_options(parser: argparse.ArgumentParser) -> None:
 def _configure_run(parser: argparse.ArgumentParser) -> None:
     _store_argument(parser)
     _transport_options(parser)
+    parser.add_argument(
+        "--branches",
+        default=None,
+        help="D2: only these comma-separated branch codes in this run (any case); "
+        "an unknown code is refused",
+    )
 
 
 def _no_transport(pm: pluggy.PluginManager, command: str) -> int:
@@ -151,6 +157,9 @@ def report_document(report: RunReport, tz_name: str) -> dict[str, Any]:
             }
             for s in report.plan.skipped
         ],
+        "shortened": [
+            {"message_id": message_id, "note": note} for message_id, note in report.shortened
+        ],
     }
 
 
@@ -169,6 +178,8 @@ def print_report(report: RunReport, tz_name: str) -> None:
     for outcome in report.dispatched:
         detail = f" ({outcome.detail})" if outcome.detail else ""
         print(f"  {outcome.state.value}: {outcome.kind.value} to {outcome.address}{detail}")
+    for message_id, note in report.shortened:
+        print(f"  {message_id}: {note}")  # D13
     if report.plan.skipped:
         print(f"Skipped {len(report.plan.skipped)}:")
         for s in report.plan.skipped:
@@ -190,6 +201,9 @@ def _run(args: argparse.Namespace) -> int:
                 channels = ", ".join(sorted(transport.channels))
                 print(f"Transport {shown_url(transport, url)} ({channels})")
         service = NotificationService(store, _clock(store, args.now), transports)
+        if args.branches is not None:
+            policy = service.policy().with_changes(branch_codes=args.branches)
+            service = NotificationService(store, service.clock, transports, policy)
         report = service.run(dry_run=args.dry_run)
         tz_name = _organisation_zone(store)
         if args.json:
@@ -350,6 +364,7 @@ def _policy(args: argparse.Namespace) -> int:
         if changes:
             policy = policy.with_changes(**changes)
             service.save_policy(policy)
+            policy = service.policy()  # as saved (D2: codes as the branches spell them)
             if not args.json:
                 print("Policy saved.")
         r, c = policy.reminder, policy.confirmation

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from lemnicore.errors import ValidationError
 from lemnicore.importing.runs import ImportRun
 from lemnicore.notifications.policy import WORK_LIST_CHANNELS, MessageKind, NotificationPolicy
 from lemnicore.notifications.sentlog import AppointmentRef, SentLog
@@ -207,6 +208,31 @@ def confirmation_window(now: datetime, tz: ZoneInfo) -> tuple[datetime, datetime
     return start, end
 
 
+def check_branch_codes(codes: Iterable[str], branches: Iterable[Branch]) -> frozenset[str]:
+    """D2: the codes as the branches spell them; a code that is no branch's (compared
+    case-insensitively) is refused, naming it.
+
+    A typo (``HX1`` for ``HH1``) would otherwise silently stop every message.
+
+    >>> sorted(check_branch_codes({"hh1"}, [Branch("b-1", "org-1", "HH1", "Hamburg")]))
+    ['HH1']
+    >>> check_branch_codes({"HX1"}, [Branch("b-1", "org-1", "HH1", "Hamburg")])
+    Traceback (most recent call last):
+    ...
+    lemnicore.errors.ValidationError: branch_codes: no branch has the code HX1 (known: HH1)
+    """
+    known = {b.code.casefold(): b.code for b in branches}
+    unknown = sorted(c for c in codes if c.casefold() not in known)
+    if unknown:
+        listed = ", ".join(sorted(known.values())) or "none"
+        raise ValidationError(
+            "branch_codes",
+            f"no branch has the code{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}"
+            f" (known: {listed})",
+        )
+    return frozenset(known[c.casefold()] for c in codes)
+
+
 def change_settled_at(client: Client) -> datetime | None:
     """D4: when the latest consent or contact change has been in place for an hour."""
     changes = [t for t in (client.consent_changed_at, client.contact_changed_at) if t]
@@ -282,8 +308,8 @@ class _Place:
         self.horizon = planner.horizon(tz)
         self.quiet = planner.quiet_of(tz)
         self.branch_reason: tuple[SkipReason, str] | None = None
-        codes = planner.policy.branch_codes
-        if codes and (code or "?") not in codes:
+        codes = planner.branch_filter
+        if codes and (code or "?").casefold() not in codes:
             self.branch_reason = (
                 SkipReason.OUTSIDE_BRANCH_FILTER,
                 f"branch {code or '?'} not in filter {','.join(sorted(codes))}",
@@ -314,6 +340,8 @@ class _Planner:
         self.skipped: list[Skip] = []
         self.hours_before = timedelta(hours=policy.reminder.hours_before)
         self.guard = timedelta(hours=policy.reminder.min_hours_between)
+        # D2: branch codes compare case-insensitively.
+        self.branch_filter = frozenset(c.casefold() for c in policy.branch_codes)
         # Answers that are the same for every appointment of a run, per zone, room, type
         # and client: a run over 100 000 appointments asks each of them once.
         self._horizons: dict[str, datetime] = {}
@@ -479,7 +507,7 @@ class _Planner:
                     )
         elif not self.verbose:
             return None  # not due now: nothing to report outside verbose mode
-        elif start < self.now:
+        elif start <= self.now:  # as for reminders: at its start it has begun
             timing = SkipReason.PAST, "appointment has begun"
         elif start < where.confirm_from:
             timing = SkipReason.TODAY, "today's appointments are not confirmed"
@@ -616,16 +644,17 @@ class _Planner:
         else:
             settled = self._settled[client_id] = change_settled_at(self.clients[client_id])
         if settled is not None:
-            moment = due_at if due_at is not None else self.now
-            if moment < settled:
-                tz = where.tz
-                if due_at is not None:
-                    detail = (
-                        f"reminder was due {due_at.astimezone(tz):%d.%m. %H:%M}, before consent/"
-                        f"contact data had been in place for an hour ({settled.astimezone(tz):%H:%M})"
-                    )
-                else:
-                    detail = f"consent/contact changed recently; waits until {settled.astimezone(tz):%d.%m. %H:%M}"
+            tz = where.tz
+            # D4: a reminder due before T + 1 h is skipped for good (not sent late) ...
+            if due_at is not None and due_at < settled:
+                detail = (
+                    f"reminder was due {due_at.astimezone(tz):%d.%m. %H:%M}, before consent/"
+                    f"contact data had been in place for an hour ({settled.astimezone(tz):%H:%M})"
+                )
+                return SkipReason.CHANGED_TOO_RECENTLY, detail
+            # ... and no message of any kind leaves before T + 1 h, whenever it is due.
+            if self.now < settled:
+                detail = f"consent/contact changed recently; waits until {settled.astimezone(tz):%d.%m. %H:%M}"
                 return SkipReason.CHANGED_TOO_RECENTLY, detail
         if where.quiet is not None:
             return where.quiet
@@ -663,8 +692,9 @@ def plan_run(
                 planner.skip(a, MessageKind.REMINDER, SkipReason.SERVICE_OFF, "service disabled")
         return RunPlan(now, due, planner.skipped)
 
-    # Confirmations and cancellations first: a confirmation sent now is a message the
-    # double-message guard of the reminders must see (D8).
+    # Confirmations and cancellations first, reminders after. The double-message guard
+    # counts only messages sent before this run (D8): a confirmation planned now does not
+    # hold back this run's reminders (on go-live day a client gets both).
     # Grown as tuples: the tuple a client ends with is the message's own (one object per
     # client, not a list and a copy — the 100 000-appointment first run makes 20 000).
     confirmations: dict[str, tuple[Appointment, ...]] = {}
@@ -718,13 +748,12 @@ def plan_run(
             planner.skip(a, MessageKind.REMINDER, reason, f"appointment is {a.status.value}")
 
     if policy.reminder.enabled:
-        contacted = {m.client_id: now for m in due if m.kind is MessageKind.CONFIRMATION}
         if not verbose:
             # Appointments beyond every horizon + H (and the rest of that day, D9) cannot
             # be reminded now: cut the sorted list instead of testing each one.
             reach = _reminder_reach(planner, booked)
             booked = booked[: bisect.bisect_left([a.start for a in booked], reach)]
-        due.extend(_plan_reminders(planner, booked, contacted))
+        due.extend(_plan_reminders(planner, booked))
     elif verbose:
         for a in booked:
             planner.skip(a, MessageKind.REMINDER, SkipReason.KIND_OFF, "reminders off")
@@ -784,9 +813,7 @@ def _plan_cancellation(
         channels_for.setdefault(a.client_id, chosen)
 
 
-def _plan_reminders(
-    planner: _Planner, booked: Sequence[Appointment], contacted: dict[str, datetime]
-) -> list[DueMessage]:
+def _plan_reminders(planner: _Planner, booked: Sequence[Appointment]) -> list[DueMessage]:
     """D5–D9, D17: reminders due now, one message per client (D8), combined per date (D9)."""
     kind = MessageKind.REMINDER
     policy, now = planner.policy, planner.now
@@ -814,12 +841,10 @@ def _plan_reminders(
         chosen = planner.dynamic(a, kind, due_at=due_at)
         if chosen is None or a.client_id is None:
             continue
-        # D8: a message within the guard blocks reminders now; one for an appointment that
-        # begins before the guard expires is not sent at all.
-        last_times = [
-            t for t in (planner.sent.last_contact(a.client_id), contacted.get(a.client_id)) if t
-        ]
-        last = to_utc(max(last_times)) if last_times else None
+        # D8: a message sent before this run within the guard blocks reminders now; one
+        # for an appointment that begins before the guard expires is not sent at all.
+        last_contact = planner.sent.last_contact(a.client_id)
+        last = to_utc(last_contact) if last_contact is not None else None
         if last is not None and now < last + planner.guard:
             expires = last + planner.guard
             tz = planner.tz_of(a)

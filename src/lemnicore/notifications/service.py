@@ -11,6 +11,7 @@ same idempotency key, which providers that honour keys deliver only once.
 
 from __future__ import annotations
 
+import copy
 import random
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ import attrs
 
 from lemnicore.access.actors import Actor
 from lemnicore.access.gateway import AccessGateway
+from lemnicore.access.policy import Permission
 from lemnicore.clock import Clock
 from lemnicore.errors import StoreError, ValidationError
 from lemnicore.ids import IdFactory, new_id
@@ -27,6 +29,7 @@ from lemnicore.notifications.planner import (
     PracticeFacts,
     RunPlan,
     Skip,
+    check_branch_codes,
     confirmation_window,
     plan_run,
     quiet_reason,
@@ -52,6 +55,7 @@ from lemnicore.notifications.transport import (
 )
 from lemnicore.scheduling.appointments import Appointment, AppointmentStatus
 from lemnicore.scheduling.clients import Channel, Client
+from lemnicore.services.booking import authorize_in
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore.timekeeping import require_aware, to_utc, zone
 
@@ -112,6 +116,8 @@ class RunReport:
     enqueued: list[OutboxMessage]
     dispatched: list[DispatchOutcome]
     dry_run: bool = False
+    shortened: tuple[tuple[str, str], ...] = ()
+    """D13: (outbox message id, how it was shortened) for each text shortened to fit."""
 
 
 @attrs.frozen
@@ -191,9 +197,11 @@ class NotificationService:
         return uow.notification_policies.find("default") or NotificationPolicy()
 
     def save_policy(self, policy: NotificationPolicy) -> None:
-        """Store ``policy`` as the store's policy document."""
+        """Store ``policy`` as the store's policy document (D2: unknown branch codes are
+        refused)."""
         with self.store.unit_of_work() as uow:
-            uow.notification_policies.put(attrs.evolve(policy, id="default"))
+            codes = check_branch_codes(policy.branch_codes, uow.branches.all())
+            uow.notification_policies.put(attrs.evolve(policy, id="default", branch_codes=codes))
             uow.commit()
 
     @property
@@ -234,6 +242,8 @@ class NotificationService:
         *,
         verbose: bool = False,
     ) -> tuple[RunPlan, PracticeFacts, Mapping[str, Client]]:
+        if policy.branch_codes:
+            check_branch_codes(policy.branch_codes, uow.branches.all())  # D2
         facts = self._facts(uow)
         if appointments is None:
             # Only the due window is read, through the start index: the union of the
@@ -281,16 +291,31 @@ class NotificationService:
     # -- running -------------------------------------------------------------------------
 
     def run(self, *, dry_run: bool = False, now: datetime | None = None) -> RunReport:
-        """One run of the service: plan, enqueue and dispatch (D5, D15)."""
+        """One run of the service: plan, enqueue and dispatch (D5, D15).
+
+        ``now`` (default: the clock) is the run's moment for all three: a run at X also
+        sends at X and records X as the sending time (the clock itself is not changed).
+        """
         if dry_run:
             return RunReport(self.plan(now), [], [], dry_run=True)
-        plan, enqueued = self.enqueue(now)
-        return RunReport(plan, enqueued, self.dispatch())
+        plan, enqueued, shortened = self._enqueue(now)
+        sender = self
+        if now is not None:
+            sender = copy.copy(self)
+            sender.clock = _StoppedClock(to_utc(require_aware(now, "now")))
+        return RunReport(plan, enqueued, sender.dispatch(), shortened=shortened)
 
     def enqueue(self, now: datetime | None = None) -> tuple[RunPlan, list[OutboxMessage]]:
         """Plan and write the due messages to the outbox in one transaction (D15)."""
+        plan, enqueued, _ = self._enqueue(now)
+        return plan, enqueued
+
+    def _enqueue(
+        self, now: datetime | None
+    ) -> tuple[RunPlan, list[OutboxMessage], tuple[tuple[str, str], ...]]:
         now = to_utc(require_aware(now or self.clock.now(), "now"))
         enqueued: list[OutboxMessage] = []
+        shortened: list[tuple[str, str]] = []
         with self.store.unit_of_work() as uow:
             policy = self.policy(uow)
             plan, facts, clients = self._plan(uow, policy, now)
@@ -316,8 +341,10 @@ class NotificationService:
                 )
                 uow.notification_log.add(message)
                 enqueued.append(message)
+                if rendered.shortened:
+                    shortened.append((message.id, rendered.shortened))
             uow.commit()
-        return plan, enqueued
+        return plan, enqueued, tuple(shortened)
 
     def _transport_for(self, channel: Channel) -> Transport | None:
         return next((t for t in self.transports if channel in t.channels), None)
@@ -682,6 +709,33 @@ class NotificationService:
             gate.require(operation, gate.relation_without_data())
             return
         gate.client(operation, uow.clients.get(client_id))
+
+    def last_notification_at(self, actor: Actor, appointment_id: str) -> datetime | None:
+        """D14: when the appointment was last notified — by any message recorded in its
+        history (confirmation, reminder, cancellation, a manual one) — or ``None``.
+
+        B1: ``actor`` must be allowed to see the appointment's calendar.
+        """
+        with self.store.unit_of_work(write=False) as uow:
+            appointment = uow.appointments.get(appointment_id)
+            authorize_in(
+                uow,
+                actor,
+                Permission.VIEW,
+                appointment.calendar_id,
+                "NotificationService.last_notification_at",
+            )
+            return last_notified_at(uow.message_history.of_appointment(appointment_id))
+
+
+class _StoppedClock:
+    """A clock that always says ``moment``: a run at ``now=X`` also sends at X (D5)."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def now(self) -> datetime:
+        return self.moment
 
 
 class _ClientsOnDemand(Mapping[str, Client]):

@@ -43,7 +43,7 @@ from lemnicore.scheduling.slots import Slot
 from lemnicore.services.booking import authorize_in, record, require_client_reach
 from lemnicore.services.clients import register_client
 from lemnicore.services.entitlements import BookingLimits
-from lemnicore.services.lookup import organisation_of_calendar
+from lemnicore.services.lookup import organisation_of_calendar, room_time_zone
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore.timekeeping import local_datetime, require_aware, require_day, to_utc, zone
 
@@ -452,8 +452,9 @@ class OnlineBooking:
         the room, whatever calendar (community member or not) it is in, plus the receiving
         practitioner's appointments elsewhere, plus other requesters' holds."""
         room_id = release.room_id
+        branch_zone = room_time_zone(uow, room_id)
         availabilities = [
-            a
+            a.in_branch_zone(branch_zone)
             for a in uow.availabilities.all()
             if a.room_id == room_id and a.calendar_id in (None, release.calendar_id)
         ]

@@ -51,10 +51,12 @@ def lemnicore_open_store(url: str, read_only: bool) -> Store | None:
 def lemnicore_register_importers(register: Callable[[str, ImporterFactory], None]) -> None:
     """Register data-takeover importers (E1) by name.
 
-    Call ``register(name, factory)`` once per importer, e.g. ``register("etermin", ...)``.
-    Registering a name twice raises :class:`lemnicore.errors.PluginError`.
+    Call ``register(name, plugin)`` once per importer, e.g. ``register("etermin", ...)``,
+    with a :class:`lemnicore.importing.ports.ImporterPlugin`; ``lemnicore import NAME``
+    then runs it through the shared import pipeline (E4). Registering a name twice raises
+    :class:`lemnicore.errors.PluginError`.
 
-    :param register: the callback that records an importer factory under a name.
+    :param register: the callback that records an importer plugin under a name.
 
     .. versionadded:: 0.1
     """

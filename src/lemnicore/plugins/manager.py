@@ -35,6 +35,7 @@ BUILTIN_PLUGINS = (
     "lemnicore.online.commands",
     "lemnicore.cli.client_commands",
     "lemnicore.notifications.cli",
+    "lemnicore.importing.ical.plugin",
 )
 
 REQUIRES_ATTRIBUTE = "REQUIRES"

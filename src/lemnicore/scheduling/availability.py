@@ -51,7 +51,8 @@ class WorkingTime:
     weekdays: frozenset[int] = attrs.field(converter=to_frozenset, validator=_weekdays)
     start: time
     end: time = attrs.field(validator=_end_after_start)
-    valid_from: date = date(2000, 1, 1)
+    valid_from: date = date.min
+    """The first day it applies (inclusive); by default it always has."""
     valid_until: date | None = attrs.field(default=None, validator=_until_after_from)
 
     def rule(self, since: date | None = None) -> rrule:
@@ -106,10 +107,35 @@ class Availability:
     room_id: str = attrs.field(validator=non_empty)
     working_times: tuple[WorkingTime, ...] = attrs.field(converter=to_tuple)
     slot_length: timedelta = attrs.field(default=timedelta(minutes=30), validator=positive_duration)
-    time_zone: str = attrs.field(default=DEFAULT_TIME_ZONE, validator=iana_zone)
+    time_zone: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(iana_zone)
+    )
+    """The zone the working times are read in. ``None`` (the usual case): the zone of the
+    room's branch, filled in by :meth:`in_branch_zone` where slots are computed (A5)."""
     calendar_id: str | None = None
     closed_days: frozenset[date] = attrs.field(default=frozenset(), converter=to_frozenset)
     holiday_region: str | None = attrs.field(default=None, validator=_region)
+
+    @property
+    def zone_name(self) -> str:
+        """The zone its working times are read in: its own, else the practice default
+        (§0). Services resolve the branch's zone first with :meth:`in_branch_zone`."""
+        return self.time_zone or DEFAULT_TIME_ZONE
+
+    def in_branch_zone(self, branch_time_zone: str) -> Availability:
+        """A5: this availability read in the zone of the room's branch — unless it names
+        another zone explicitly, which it keeps.
+
+        >>> hours = Availability("av-1", "room-1", ())
+        >>> hours.in_branch_zone("Europe/Lisbon").time_zone
+        'Europe/Lisbon'
+        >>> Availability("av-2", "room-1", (), time_zone="Europe/Berlin").in_branch_zone(
+        ...     "Europe/Lisbon").time_zone
+        'Europe/Berlin'
+        """
+        if self.time_zone is not None:
+            return self
+        return attrs.evolve(self, time_zone=branch_time_zone)
 
     def windows(self, start: datetime, end: datetime) -> list[Interval]:
         """Every whole working window that touches [start, end), sorted.
@@ -118,8 +144,10 @@ class Availability:
         (UTC; show them with ``.astimezone(zone)``). They are returned whole (not clipped) so that slots stay aligned to the start of
         the working time whatever range is asked for.
         """
-        tz = zone(self.time_zone)
-        first = start.astimezone(tz).date() - timedelta(days=1)
+        tz = zone(self.zone_name)
+        # A working time lies within one local day (it ends after it starts, A5), so only
+        # the local days of the query can hold a window that touches it.
+        first = start.astimezone(tz).date()
         last = end.astimezone(tz).date()
         closed = set(self.closed_days)
         if self.holiday_region:

@@ -37,12 +37,13 @@ def slot_grid(
     DST day holds as many slots as it has real hours) and a slot that would cross the
     window's end is dropped: slots never cross a working-time edge. A slot is taken if any
     busy interval overlaps it (half-open, so an appointment ending 10:00 leaves 10:00 free).
-    Times are returned in the availability's zone.
+    Times are returned in the availability's zone (A5: give an availability without
+    zone the room's branch zone first, :meth:`Availability.in_branch_zone`).
     """
     require_aware(start, "start")
     require_aware(end, "end")
     query = Interval(start, end)
-    tz = zone(availability.time_zone)
+    tz = zone(availability.zone_name)
     step = availability.slot_length
     blocked = merge(b for b in busy if b.overlaps(query))
     # Merged intervals are disjoint, so their ends are sorted too: bisect finds the first

@@ -25,6 +25,7 @@ from lemnicore.scheduling.intervals import Interval
 from lemnicore.scheduling.rules import conflicts, is_significant_reschedule
 from lemnicore.scheduling.slots import Slot, free_slots, slot_grid
 from lemnicore.services.entitlements import BookingLimits, Entitlements
+from lemnicore.services.lookup import room_time_zone
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore.timekeeping import require_aware, to_utc
 
@@ -461,8 +462,9 @@ class AppointmentBook:
     ) -> list[Slot]:
         with self.store.unit_of_work(write=False) as uow:
             AccessGateway(uow, actor).room(f"AppointmentBook.{method}", room_id)
+            branch_zone = room_time_zone(uow, room_id)
             availabilities = [
-                a
+                a.in_branch_zone(branch_zone)
                 for a in uow.availabilities.all()
                 if a.room_id == room_id and (a.calendar_id is None or a.calendar_id == calendar_id)
             ]

@@ -25,6 +25,7 @@ from lemnicore.scheduling.community import BusyTime, CalendarCommunity, communit
 from lemnicore.scheduling.intervals import Interval
 from lemnicore.scheduling.slots import Slot, slot_grid
 from lemnicore.services.booking import record
+from lemnicore.services.lookup import room_time_zone
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore.timekeeping import require_aware
 
@@ -190,8 +191,9 @@ class CalendarCommunities:
                 raise ValidationError(
                     "room_id", f"room {room_id!r} is not shared in {community_id!r}"
                 )
+            branch_zone = room_time_zone(uow, room_id)
             availabilities = [
-                a
+                a.in_branch_zone(branch_zone)
                 for a in uow.availabilities.all()
                 if a.room_id == room_id and a.calendar_id in (None, calendar_id)
             ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from lemnicore.scheduling.practice import Calendar, Organisation, Room
 from lemnicore.storage.ports import UnitOfWork
+from lemnicore.timekeeping import DEFAULT_TIME_ZONE
 
 
 def organisation_of_calendar(uow: UnitOfWork, calendar_id: str) -> Organisation:
@@ -30,3 +31,11 @@ def rooms_of(uow: UnitOfWork, organisation_id: str) -> list[Room]:
     """Every room in a branch of ``organisation_id``."""
     branches = {b.id for b in uow.branches.all() if b.organisation_id == organisation_id}
     return [r for r in uow.rooms.all() if r.branch_id in branches]
+
+
+def room_time_zone(uow: UnitOfWork, room_id: str) -> str:
+    """A5 × §0: the zone of the branch that holds ``room_id`` — the zone its working times
+    are read in unless an availability names another (a missing branch: the default)."""
+    room = uow.rooms.get(room_id)
+    branch = uow.branches.find(room.branch_id)
+    return branch.time_zone if branch is not None else DEFAULT_TIME_ZONE

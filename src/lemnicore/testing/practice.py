@@ -75,7 +75,9 @@ class Practice:
         self.organisation = Organisation(
             organisation_id, "Praxis am Park", time_zone, default_consent, plan=plan
         )
-        self.branch = Branch("branch-1", organisation_id, branch_code, "Hamburg Mitte", time_zone)
+        self.branch = Branch(
+            self._next("branch"), organisation_id, branch_code, "Hamburg Mitte", time_zone
+        )
         self.calendars: dict[str, str] = {}
         with self.store.unit_of_work() as uow:
             uow.organisations.put(self.organisation)
@@ -99,6 +101,8 @@ class Practice:
     # -- master data ---------------------------------------------------------------------
 
     def add_branch(self, code: str, name: str | None = None, time_zone: str | None = None) -> str:
+        """A further branch of the organisation (A1), in ``time_zone`` (default: the
+        practice's); returns its id. Rooms go there with ``add_room(..., branch_id=...)``."""
         branch = Branch(
             self._next("branch"),
             self.organisation.id,
@@ -170,13 +174,16 @@ class Practice:
         calendar_id: str | None = None,
         closed_days: Iterable[date] = (),
         holiday_region: str | None = None,
+        time_zone: str | None = None,
     ) -> str:
+        """A5: a weekly working time of ``room_id``, in the wall-clock time of the room's
+        branch — or of ``time_zone`` if given explicitly."""
         availability = Availability(
             id=self._next("availability"),
             room_id=room_id,
             working_times=(WorkingTime(frozenset(weekdays), start, end),),
             slot_length=timedelta(minutes=slot_minutes),
-            time_zone=self.time_zone,
+            time_zone=time_zone,
             calendar_id=calendar_id,
             closed_days=frozenset(closed_days),
             holiday_region=holiday_region,

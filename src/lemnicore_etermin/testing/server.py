@@ -134,7 +134,10 @@ class FakeEterminServer:
             and request.headers.get("signature") == expected
         )
         status, body, content_type, headers = 200, b"", "application/json", {}
-        if not authorised:
+        if not url.path.lower().startswith("/api/") or url.path.count("/") != 2:
+            # Like the real service: only /api/<resource> exists (a wrong base URL 404s).
+            status, body = 404, b'{"error": "not found"}'
+        elif not authorised:
             status, body = 401, b'{"error": "invalid signature"}'
         elif (failure := self._scripted_failure(resource)) is not None:
             status, body = failure.status, b'{"error": "scripted failure"}'

@@ -322,5 +322,30 @@ NOTIFICATIONS: tuple[Migration, ...] = (
     ),
 )
 
+BULK_INSERT = "notification_open_bulk"
+"""E6: while this table holds a row (inside one write transaction), inserted appointments
+skip the per-row ``notification_open`` trigger; the bulk insert fills the table set-wise."""
+
+NOTIFICATIONS += (
+    Migration(
+        "notifications",
+        3,
+        "bulk appointment inserts (imports) fill notification_open once per batch",
+        (
+            # E6: the per-row trigger probed notification_items twice per inserted row and
+            # dominated a 100 000-appointment import. A bulk insert marks itself here,
+            # inserts, then runs the same rule once for the whole batch (same result).
+            f"CREATE TABLE {BULK_INSERT} (active INTEGER NOT NULL)",
+            "DROP TRIGGER notification_open_on_insert",
+            _open_refresh(
+                "notification_open_on_insert",
+                f"AFTER INSERT ON appointments WHEN NOT EXISTS (SELECT 1 FROM {BULK_INSERT})",
+                "NEW.id",
+                clear=False,
+            ),
+        ),
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (*CORE, *ACCESS, *NOTIFICATIONS)
 """Every migration lemnicore knows, in the order they are applied."""

@@ -1,4 +1,4 @@
-"""Developer tasks: ``nox -s tests``, ``lint``, ``typing``, ``bench``, ``demo``.
+"""Developer tasks: ``nox -s tests``, ``lint``, ``typing``, ``docs``, ``bench``, ``demo``.
 
 Each session installs what it needs into its own virtualenv, so a fresh machine with only
 Python 3.11 and pip can run every one of them (``python3 -m pip install nox`` first).
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import nox
 
-nox.options.sessions = ["lint", "typing", "tests"]
+nox.options.sessions = ["lint", "typing", "docs", "tests"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
@@ -40,6 +40,14 @@ def typing(session: nox.Session) -> None:
     """mypy --strict on src/."""
     install_project(session)
     session.run("mypy", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """The documentation site with mkdocs in strict mode: a broken link between pages, a
+    missing anchor or a page left out of the navigation fails (G1)."""
+    session.install("mkdocs>=1.6")
+    session.run("mkdocs", "build", "--strict", "--site-dir", ".nox/site", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -28,7 +28,7 @@ def test_g2_add_client_takes_every_contact_field_and_is_audited() -> None:
     lena = practice.client(client_id)
     assert lena.address_for(Channel.THREEMA) == "ABCD1234"
     assert lena.address_for(Channel.LETTER) == "Hauptstraße 1, 20095 Hamburg"
-    assert lena.address_for(Channel.PHONE) == "040 555 1234"
+    assert lena.address_for(Channel.PHONE) == "+49405551234"  # E.164 from registration on
     assert lena.preferred_channel == Channel.THREEMA
     assert lena.birthday == date(1990, 2, 28)
     # D4: consent follows the organisation's default; the change times are "now".

@@ -1,183 +1,448 @@
 """lemnicore — an open appointment engine for small practices and branch chains.
 
-Everything public is importable from here (G1).
+Everything public is importable from here (G1). The names are loaded when first used
+(PEP 562), so ``import lemnicore`` and the ``lemnicore`` command line start fast (G5):
+``lemnicore.Room`` imports the scheduling model, not icalendar or the notification service.
 """
 
-from lemnicore.access.actors import ROLE_SCOPES, SYSTEM_ACTOR, Actor, Role, Scope
-from lemnicore.access.audit import REDACTED, AuditAction, AuditEntry, redact_entry
-from lemnicore.access.gateway import AccessGateway
-from lemnicore.access.logins import ClientLogin, hash_password, verify_password
-from lemnicore.access.matrix import PERMISSIONS, Relation
-from lemnicore.access.plans import DEFAULT_PLANS, Plan, PlanCatalog, plans_from_mapping
-from lemnicore.access.policy import Grant, Permission, authorize, require_scope
-from lemnicore.access.staff import StaffAccount
-from lemnicore.access.views import AppointmentForBooking, ClientForBooking
-from lemnicore.cli.registry import CommandRegistry
-from lemnicore.clock import Clock, SystemClock
-from lemnicore.errors import (
-    AccessDeniedError,
-    ConflictError,
-    InvalidTransitionError,
-    LemnicoreError,
-    NaiveDatetimeError,
-    NotAStoreError,
-    NotFoundError,
-    OverlapError,
-    PlanLimitError,
-    PluginError,
-    PractitionerBusyError,
-    SeriesIncompleteError,
-    SlotTakenError,
-    StoreCorruptError,
-    StoreError,
-    StoreFullError,
-    StoreLockedError,
-    StoreReadOnlyError,
-    StoreSchemaError,
-    StoreURLError,
-    UnknownStoreURLError,
-    ValidationError,
-)
-from lemnicore.importing.commit import commit_plan, screen_plan
-from lemnicore.importing.ical.importer import CalendarFileImporter, FileMapping
-from lemnicore.importing.pipeline import ImportOutcome, ImportTarget, run_import
-from lemnicore.importing.plan import ImportPlan
-from lemnicore.importing.ports import Importer, ImporterFactory, ImporterPlugin
-from lemnicore.importing.report import write_report_json, write_report_text
-from lemnicore.importing.reset import ResetReport, reset_import
-from lemnicore.importing.runs import (
-    CONFIRMATIONS_FUTURE,
-    CONFIRMATIONS_NONE,
-    ImportedConfirmations,
-    ImportRun,
-)
-from lemnicore.notifications.ics import build_calendar, ics_attachment
-from lemnicore.notifications.planner import (
-    DueMessage,
-    PracticeFacts,
-    RunPlan,
-    Skip,
-    SkipReason,
-    check_branch_codes,
-    confirmation_window,
-    notification_key,
-    plan_run,
-)
-from lemnicore.notifications.policy import (
-    PLACEHOLDERS,
-    ConfirmationSettings,
-    ContactTemplate,
-    MessageKind,
-    MessageTemplate,
-    NotificationPolicy,
-    ReminderSettings,
-)
-from lemnicore.notifications.ports import (
-    AppointmentMessageEntry,
-    ClientMessageEntry,
-    MessageHistory,
-    NotificationLog,
-    OutboxMessage,
-)
-from lemnicore.notifications.sentlog import AppointmentRef, DeliveryState, SentLog, SentRecord
-from lemnicore.notifications.service import (
-    DispatchOutcome,
-    Explanation,
-    NotificationService,
-    RetryPolicy,
-    RunReport,
-)
-from lemnicore.notifications.sms import SmsEncoding, SmsSize, fit_sms, normalise_sms_text, sms_size
-from lemnicore.notifications.transport import (
-    Attachment,
-    ChannelPausedError,
-    Delivery,
-    HandOver,
-    HandOverCheck,
-    OutgoingMessage,
-    PermanentTransportError,
-    ReconcilingTransport,
-    TransientTransportError,
-    Transport,
-    TransportError,
-    TransportFactory,
-)
-from lemnicore.notifications.windows import DailyWindow
-from lemnicore.online.cancellation import (
-    SELF_CANCEL_ACTOR,
-    CancelDeadline,
-    CancelLinks,
-    CancelOutlook,
-    SelfCancellation,
-)
-from lemnicore.online.horizon import BookingHorizon, OpenRequestLimits
-from lemnicore.online.releases import DEFAULT_HOLD, OnlineRelease, SlotHold
-from lemnicore.online.requests import BookingRequest, BookingRequestForm, NewClient
-from lemnicore.online.service import (
-    ONLINE_BOOKING_ACTOR,
-    OnlineBooking,
-    RequestReceipt,
-    request_received_text,
-)
-from lemnicore.online.week import DayView, WeekView
-from lemnicore.plugins.manager import collect_registrations, make_plugin_manager, open_store
-from lemnicore.plugins.markers import hookimpl, hookspec
-from lemnicore.scheduling.appointments import ACTIVE_STATUSES, Appointment, AppointmentStatus
-from lemnicore.scheduling.availability import Availability, WorkingTime
-from lemnicore.scheduling.busy import BusyInterval, blocked_spans, buffers_of
-from lemnicore.scheduling.clients import NO_MESSAGE, Channel, Client, is_valid_email
-from lemnicore.scheduling.community import BusyTime, CalendarCommunity, busy_times, community_view
-from lemnicore.scheduling.intervals import Interval, merge, subtract
-from lemnicore.scheduling.practice import (
-    BOOKING_REQUEST_TYPE_ID,
-    AppointmentType,
-    Branch,
-    Calendar,
-    Organisation,
-    Practitioner,
-    Room,
-)
-from lemnicore.scheduling.practitioner_hours import PractitionerHours, practitioner_windows
-from lemnicore.scheduling.rules import conflicts, is_significant_reschedule, overlapping_pairs
-from lemnicore.scheduling.series import (
-    SeriesCalendar,
-    SeriesProposal,
-    SeriesRequest,
-    SeriesSlot,
-    propose_series,
-)
-from lemnicore.scheduling.slots import Slot, free_slots, slot_grid
-from lemnicore.scheduling.waiting_list import (
-    FreedSlot,
-    OfferState,
-    WaitingEntry,
-    WaitingListOffer,
-    WaitingState,
-    first_waiting_for,
-)
-from lemnicore.services.access import AuditTrail, CalendarAccess, ClientDirectory
-from lemnicore.services.booking import DEFAULT_MAX_DURATION, AppointmentBook, FreedSlotListener
-from lemnicore.services.clients import ClientRecords, register_client
-from lemnicore.services.communities import CalendarCommunities, CommunityView
-from lemnicore.services.entitlements import UNLIMITED, BookingLimits, Entitlements, Unlimited
-from lemnicore.services.erasure import (
-    ClientErasure,
-    Eraser,
-    ErasureReport,
-    RequesterErasureReport,
-    WipeState,
-)
-from lemnicore.services.export import AccessReport, ClientExport
-from lemnicore.services.logins import ClientLogins, LoginResult
-from lemnicore.services.series import SeriesBook, series_lines
-from lemnicore.services.setup import PracticeSetup
-from lemnicore.services.waiting_list import WaitingList
-from lemnicore.storage.memory import MemoryStore
-from lemnicore.storage.ports import Appointments, AuditLog, Catalog, Clients, Store, UnitOfWork
-from lemnicore.storage.sqlite.store import SqliteStore
-from lemnicore.timekeeping import EARLIEST_DAY, LATEST_DAY
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from lemnicore.access.actors import ROLE_SCOPES, SYSTEM_ACTOR, Actor, Role, Scope
+    from lemnicore.access.audit import REDACTED, AuditAction, AuditEntry, redact_entry
+    from lemnicore.access.gateway import AccessGateway
+    from lemnicore.access.logins import ClientLogin, hash_password, verify_password
+    from lemnicore.access.matrix import PERMISSIONS, Relation
+    from lemnicore.access.plans import DEFAULT_PLANS, Plan, PlanCatalog, plans_from_mapping
+    from lemnicore.access.policy import Grant, Permission, authorize, require_scope
+    from lemnicore.access.staff import StaffAccount
+    from lemnicore.access.views import AppointmentForBooking, ClientForBooking
+    from lemnicore.cli.registry import CommandRegistry
+    from lemnicore.clock import Clock, SystemClock
+    from lemnicore.errors import (
+        AccessDeniedError,
+        ConflictError,
+        InvalidTransitionError,
+        LemnicoreError,
+        NaiveDatetimeError,
+        NotAStoreError,
+        NotFoundError,
+        OverlapError,
+        PlanLimitError,
+        PluginError,
+        PractitionerBusyError,
+        SeriesIncompleteError,
+        SlotTakenError,
+        StoreCorruptError,
+        StoreError,
+        StoreFullError,
+        StoreLockedError,
+        StoreReadOnlyError,
+        StoreSchemaError,
+        StoreURLError,
+        UnknownStoreURLError,
+        ValidationError,
+    )
+    from lemnicore.importing.commit import commit_plan, screen_plan
+    from lemnicore.importing.ical.importer import CalendarFileImporter, FileMapping
+    from lemnicore.importing.pipeline import ImportOutcome, ImportTarget, run_import
+    from lemnicore.importing.plan import ImportPlan
+    from lemnicore.importing.ports import Importer, ImporterFactory, ImporterPlugin
+    from lemnicore.importing.report import write_report_json, write_report_text
+    from lemnicore.importing.reset import ResetReport, reset_import
+    from lemnicore.importing.runs import (
+        CONFIRMATIONS_FUTURE,
+        CONFIRMATIONS_NONE,
+        ImportedConfirmations,
+        ImportRun,
+    )
+    from lemnicore.notifications.ics import build_calendar, ics_attachment, ics_attachments
+    from lemnicore.notifications.planner import (
+        DueMessage,
+        PracticeFacts,
+        RunPlan,
+        Skip,
+        SkipReason,
+        check_branch_codes,
+        confirmation_window,
+        notification_key,
+        plan_run,
+    )
+    from lemnicore.notifications.policy import (
+        PLACEHOLDERS,
+        ConfirmationSettings,
+        ContactTemplate,
+        MessageKind,
+        MessageTemplate,
+        NotificationPolicy,
+        ReminderSettings,
+    )
+    from lemnicore.notifications.ports import (
+        AppointmentMessageEntry,
+        ClientMessageEntry,
+        MessageHistory,
+        NotificationLog,
+        OutboxMessage,
+    )
+    from lemnicore.notifications.sentlog import AppointmentRef, DeliveryState, SentLog, SentRecord
+    from lemnicore.notifications.service import (
+        DispatchOutcome,
+        Explanation,
+        NotificationService,
+        RetryPolicy,
+        RunReport,
+    )
+    from lemnicore.notifications.sms import (
+        SmsEncoding,
+        SmsSize,
+        fit_sms,
+        normalise_sms_text,
+        sms_size,
+    )
+    from lemnicore.notifications.transport import (
+        Attachment,
+        ChannelPausedError,
+        Delivery,
+        HandOver,
+        HandOverCheck,
+        OutgoingMessage,
+        PermanentTransportError,
+        ReconcilingTransport,
+        TransientTransportError,
+        Transport,
+        TransportError,
+        TransportFactory,
+    )
+    from lemnicore.notifications.windows import DailyWindow
+    from lemnicore.online.cancellation import (
+        SELF_CANCEL_ACTOR,
+        CancelDeadline,
+        CancelLinks,
+        CancelOutlook,
+        SelfCancellation,
+    )
+    from lemnicore.online.horizon import BookingHorizon, OpenRequestLimits
+    from lemnicore.online.releases import DEFAULT_HOLD, OnlineRelease, SlotHold
+    from lemnicore.online.requests import BookingRequest, BookingRequestForm, NewClient
+    from lemnicore.online.service import (
+        ONLINE_BOOKING_ACTOR,
+        OnlineBooking,
+        RequestReceipt,
+        request_received_text,
+    )
+    from lemnicore.online.week import DayView, WeekView
+    from lemnicore.plugins.manager import collect_registrations, make_plugin_manager, open_store
+    from lemnicore.plugins.markers import hookimpl, hookspec
+    from lemnicore.scheduling.appointments import ACTIVE_STATUSES, Appointment, AppointmentStatus
+    from lemnicore.scheduling.availability import Availability, WorkingTime
+    from lemnicore.scheduling.busy import BusyInterval, blocked_spans, buffers_of
+    from lemnicore.scheduling.clients import NO_MESSAGE, Channel, Client, is_valid_email
+    from lemnicore.scheduling.community import (
+        BusyTime,
+        CalendarCommunity,
+        busy_times,
+        community_view,
+    )
+    from lemnicore.scheduling.intervals import Interval, merge, subtract
+    from lemnicore.scheduling.practice import (
+        BOOKING_REQUEST_TYPE_ID,
+        AppointmentType,
+        Branch,
+        Calendar,
+        Organisation,
+        Practitioner,
+        Room,
+    )
+    from lemnicore.scheduling.practitioner_hours import PractitionerHours, practitioner_windows
+    from lemnicore.scheduling.rules import conflicts, is_significant_reschedule, overlapping_pairs
+    from lemnicore.scheduling.series import (
+        SeriesCalendar,
+        SeriesProposal,
+        SeriesRequest,
+        SeriesSlot,
+        propose_series,
+    )
+    from lemnicore.scheduling.slots import Slot, free_slots, slot_grid
+    from lemnicore.scheduling.waiting_list import (
+        FreedSlot,
+        OfferState,
+        WaitingEntry,
+        WaitingListOffer,
+        WaitingState,
+        first_waiting_for,
+    )
+    from lemnicore.services.access import AuditTrail, CalendarAccess, ClientDirectory
+    from lemnicore.services.booking import DEFAULT_MAX_DURATION, AppointmentBook, FreedSlotListener
+    from lemnicore.services.clients import ClientRecords, register_client
+    from lemnicore.services.communities import CalendarCommunities, CommunityView
+    from lemnicore.services.entitlements import UNLIMITED, BookingLimits, Entitlements, Unlimited
+    from lemnicore.services.erasure import (
+        ClientErasure,
+        Eraser,
+        ErasureReport,
+        RequesterErasureReport,
+        WipeState,
+    )
+    from lemnicore.services.export import AccessReport, ClientExport
+    from lemnicore.services.logins import ClientLogins, LoginResult
+    from lemnicore.services.series import SeriesBook, series_lines
+    from lemnicore.services.setup import PracticeSetup
+    from lemnicore.services.waiting_list import WaitingList
+    from lemnicore.storage.memory import MemoryStore
+    from lemnicore.storage.ports import Appointments, AuditLog, Catalog, Clients, Store, UnitOfWork
+    from lemnicore.storage.sqlite.store import SqliteStore
+    from lemnicore.timekeeping import EARLIEST_DAY, LATEST_DAY
+
+_EXPORTS: dict[str, str] = {
+    "ROLE_SCOPES": "lemnicore.access.actors",
+    "SYSTEM_ACTOR": "lemnicore.access.actors",
+    "Actor": "lemnicore.access.actors",
+    "Role": "lemnicore.access.actors",
+    "Scope": "lemnicore.access.actors",
+    "REDACTED": "lemnicore.access.audit",
+    "AuditAction": "lemnicore.access.audit",
+    "AuditEntry": "lemnicore.access.audit",
+    "redact_entry": "lemnicore.access.audit",
+    "AccessGateway": "lemnicore.access.gateway",
+    "ClientLogin": "lemnicore.access.logins",
+    "hash_password": "lemnicore.access.logins",
+    "verify_password": "lemnicore.access.logins",
+    "PERMISSIONS": "lemnicore.access.matrix",
+    "Relation": "lemnicore.access.matrix",
+    "DEFAULT_PLANS": "lemnicore.access.plans",
+    "Plan": "lemnicore.access.plans",
+    "PlanCatalog": "lemnicore.access.plans",
+    "plans_from_mapping": "lemnicore.access.plans",
+    "Grant": "lemnicore.access.policy",
+    "Permission": "lemnicore.access.policy",
+    "authorize": "lemnicore.access.policy",
+    "require_scope": "lemnicore.access.policy",
+    "StaffAccount": "lemnicore.access.staff",
+    "AppointmentForBooking": "lemnicore.access.views",
+    "ClientForBooking": "lemnicore.access.views",
+    "CommandRegistry": "lemnicore.cli.registry",
+    "Clock": "lemnicore.clock",
+    "SystemClock": "lemnicore.clock",
+    "AccessDeniedError": "lemnicore.errors",
+    "ConflictError": "lemnicore.errors",
+    "InvalidTransitionError": "lemnicore.errors",
+    "LemnicoreError": "lemnicore.errors",
+    "NaiveDatetimeError": "lemnicore.errors",
+    "NotAStoreError": "lemnicore.errors",
+    "NotFoundError": "lemnicore.errors",
+    "OverlapError": "lemnicore.errors",
+    "PlanLimitError": "lemnicore.errors",
+    "PluginError": "lemnicore.errors",
+    "SlotTakenError": "lemnicore.errors",
+    "StoreCorruptError": "lemnicore.errors",
+    "StoreError": "lemnicore.errors",
+    "StoreFullError": "lemnicore.errors",
+    "StoreLockedError": "lemnicore.errors",
+    "StoreReadOnlyError": "lemnicore.errors",
+    "StoreSchemaError": "lemnicore.errors",
+    "StoreURLError": "lemnicore.errors",
+    "UnknownStoreURLError": "lemnicore.errors",
+    "ValidationError": "lemnicore.errors",
+    "commit_plan": "lemnicore.importing.commit",
+    "screen_plan": "lemnicore.importing.commit",
+    "CalendarFileImporter": "lemnicore.importing.ical.importer",
+    "FileMapping": "lemnicore.importing.ical.importer",
+    "ImportOutcome": "lemnicore.importing.pipeline",
+    "ImportTarget": "lemnicore.importing.pipeline",
+    "run_import": "lemnicore.importing.pipeline",
+    "ImportPlan": "lemnicore.importing.plan",
+    "Importer": "lemnicore.importing.ports",
+    "ImporterFactory": "lemnicore.importing.ports",
+    "ImporterPlugin": "lemnicore.importing.ports",
+    "write_report_json": "lemnicore.importing.report",
+    "write_report_text": "lemnicore.importing.report",
+    "ResetReport": "lemnicore.importing.reset",
+    "reset_import": "lemnicore.importing.reset",
+    "CONFIRMATIONS_FUTURE": "lemnicore.importing.runs",
+    "CONFIRMATIONS_NONE": "lemnicore.importing.runs",
+    "ImportRun": "lemnicore.importing.runs",
+    "ImportedConfirmations": "lemnicore.importing.runs",
+    "build_calendar": "lemnicore.notifications.ics",
+    "ics_attachment": "lemnicore.notifications.ics",
+    "ics_attachments": "lemnicore.notifications.ics",
+    "DueMessage": "lemnicore.notifications.planner",
+    "PracticeFacts": "lemnicore.notifications.planner",
+    "RunPlan": "lemnicore.notifications.planner",
+    "Skip": "lemnicore.notifications.planner",
+    "SkipReason": "lemnicore.notifications.planner",
+    "check_branch_codes": "lemnicore.notifications.planner",
+    "confirmation_window": "lemnicore.notifications.planner",
+    "notification_key": "lemnicore.notifications.planner",
+    "plan_run": "lemnicore.notifications.planner",
+    "PLACEHOLDERS": "lemnicore.notifications.policy",
+    "ConfirmationSettings": "lemnicore.notifications.policy",
+    "ContactTemplate": "lemnicore.notifications.policy",
+    "MessageKind": "lemnicore.notifications.policy",
+    "MessageTemplate": "lemnicore.notifications.policy",
+    "NotificationPolicy": "lemnicore.notifications.policy",
+    "ReminderSettings": "lemnicore.notifications.policy",
+    "AppointmentMessageEntry": "lemnicore.notifications.ports",
+    "ClientMessageEntry": "lemnicore.notifications.ports",
+    "MessageHistory": "lemnicore.notifications.ports",
+    "NotificationLog": "lemnicore.notifications.ports",
+    "OutboxMessage": "lemnicore.notifications.ports",
+    "AppointmentRef": "lemnicore.notifications.sentlog",
+    "DeliveryState": "lemnicore.notifications.sentlog",
+    "SentLog": "lemnicore.notifications.sentlog",
+    "SentRecord": "lemnicore.notifications.sentlog",
+    "DispatchOutcome": "lemnicore.notifications.service",
+    "Explanation": "lemnicore.notifications.service",
+    "NotificationService": "lemnicore.notifications.service",
+    "RetryPolicy": "lemnicore.notifications.service",
+    "RunReport": "lemnicore.notifications.service",
+    "SmsEncoding": "lemnicore.notifications.sms",
+    "SmsSize": "lemnicore.notifications.sms",
+    "fit_sms": "lemnicore.notifications.sms",
+    "normalise_sms_text": "lemnicore.notifications.sms",
+    "sms_size": "lemnicore.notifications.sms",
+    "Attachment": "lemnicore.notifications.transport",
+    "ChannelPausedError": "lemnicore.notifications.transport",
+    "Delivery": "lemnicore.notifications.transport",
+    "HandOver": "lemnicore.notifications.transport",
+    "HandOverCheck": "lemnicore.notifications.transport",
+    "OutgoingMessage": "lemnicore.notifications.transport",
+    "PermanentTransportError": "lemnicore.notifications.transport",
+    "ReconcilingTransport": "lemnicore.notifications.transport",
+    "TransientTransportError": "lemnicore.notifications.transport",
+    "Transport": "lemnicore.notifications.transport",
+    "TransportError": "lemnicore.notifications.transport",
+    "TransportFactory": "lemnicore.notifications.transport",
+    "DailyWindow": "lemnicore.notifications.windows",
+    "SELF_CANCEL_ACTOR": "lemnicore.online.cancellation",
+    "CancelDeadline": "lemnicore.online.cancellation",
+    "CancelLinks": "lemnicore.online.cancellation",
+    "CancelOutlook": "lemnicore.online.cancellation",
+    "SelfCancellation": "lemnicore.online.cancellation",
+    "BookingHorizon": "lemnicore.online.horizon",
+    "OpenRequestLimits": "lemnicore.online.horizon",
+    "DEFAULT_HOLD": "lemnicore.online.releases",
+    "OnlineRelease": "lemnicore.online.releases",
+    "SlotHold": "lemnicore.online.releases",
+    "BookingRequest": "lemnicore.online.requests",
+    "BookingRequestForm": "lemnicore.online.requests",
+    "NewClient": "lemnicore.online.requests",
+    "ONLINE_BOOKING_ACTOR": "lemnicore.online.service",
+    "OnlineBooking": "lemnicore.online.service",
+    "RequestReceipt": "lemnicore.online.service",
+    "request_received_text": "lemnicore.online.service",
+    "DayView": "lemnicore.online.week",
+    "WeekView": "lemnicore.online.week",
+    "collect_registrations": "lemnicore.plugins.manager",
+    "make_plugin_manager": "lemnicore.plugins.manager",
+    "open_store": "lemnicore.plugins.manager",
+    "hookimpl": "lemnicore.plugins.markers",
+    "hookspec": "lemnicore.plugins.markers",
+    "ACTIVE_STATUSES": "lemnicore.scheduling.appointments",
+    "Appointment": "lemnicore.scheduling.appointments",
+    "AppointmentStatus": "lemnicore.scheduling.appointments",
+    "Availability": "lemnicore.scheduling.availability",
+    "WorkingTime": "lemnicore.scheduling.availability",
+    "NO_MESSAGE": "lemnicore.scheduling.clients",
+    "Channel": "lemnicore.scheduling.clients",
+    "Client": "lemnicore.scheduling.clients",
+    "is_valid_email": "lemnicore.scheduling.clients",
+    "BusyTime": "lemnicore.scheduling.community",
+    "CalendarCommunity": "lemnicore.scheduling.community",
+    "busy_times": "lemnicore.scheduling.community",
+    "community_view": "lemnicore.scheduling.community",
+    "Interval": "lemnicore.scheduling.intervals",
+    "merge": "lemnicore.scheduling.intervals",
+    "subtract": "lemnicore.scheduling.intervals",
+    "BOOKING_REQUEST_TYPE_ID": "lemnicore.scheduling.practice",
+    "AppointmentType": "lemnicore.scheduling.practice",
+    "Branch": "lemnicore.scheduling.practice",
+    "Calendar": "lemnicore.scheduling.practice",
+    "Organisation": "lemnicore.scheduling.practice",
+    "Practitioner": "lemnicore.scheduling.practice",
+    "Room": "lemnicore.scheduling.practice",
+    "conflicts": "lemnicore.scheduling.rules",
+    "is_significant_reschedule": "lemnicore.scheduling.rules",
+    "overlapping_pairs": "lemnicore.scheduling.rules",
+    "Slot": "lemnicore.scheduling.slots",
+    "free_slots": "lemnicore.scheduling.slots",
+    "slot_grid": "lemnicore.scheduling.slots",
+    "AuditTrail": "lemnicore.services.access",
+    "CalendarAccess": "lemnicore.services.access",
+    "ClientDirectory": "lemnicore.services.access",
+    "DEFAULT_MAX_DURATION": "lemnicore.services.booking",
+    "AppointmentBook": "lemnicore.services.booking",
+    "ClientRecords": "lemnicore.services.clients",
+    "register_client": "lemnicore.services.clients",
+    "CalendarCommunities": "lemnicore.services.communities",
+    "CommunityView": "lemnicore.services.communities",
+    "UNLIMITED": "lemnicore.services.entitlements",
+    "BookingLimits": "lemnicore.services.entitlements",
+    "Entitlements": "lemnicore.services.entitlements",
+    "Unlimited": "lemnicore.services.entitlements",
+    "ClientErasure": "lemnicore.services.erasure",
+    "Eraser": "lemnicore.services.erasure",
+    "ErasureReport": "lemnicore.services.erasure",
+    "RequesterErasureReport": "lemnicore.services.erasure",
+    "WipeState": "lemnicore.services.erasure",
+    "AccessReport": "lemnicore.services.export",
+    "ClientExport": "lemnicore.services.export",
+    "ClientLogins": "lemnicore.services.logins",
+    "LoginResult": "lemnicore.services.logins",
+    "PracticeSetup": "lemnicore.services.setup",
+    "MemoryStore": "lemnicore.storage.memory",
+    "Appointments": "lemnicore.storage.ports",
+    "AuditLog": "lemnicore.storage.ports",
+    "Catalog": "lemnicore.storage.ports",
+    "Clients": "lemnicore.storage.ports",
+    "Store": "lemnicore.storage.ports",
+    "UnitOfWork": "lemnicore.storage.ports",
+    "SqliteStore": "lemnicore.storage.sqlite.store",
+    "EARLIEST_DAY": "lemnicore.timekeeping",
+    "LATEST_DAY": "lemnicore.timekeeping",
+    "PractitionerBusyError": "lemnicore.errors",
+    "SeriesIncompleteError": "lemnicore.errors",
+    "BusyInterval": "lemnicore.scheduling.busy",
+    "blocked_spans": "lemnicore.scheduling.busy",
+    "buffers_of": "lemnicore.scheduling.busy",
+    "PractitionerHours": "lemnicore.scheduling.practitioner_hours",
+    "practitioner_windows": "lemnicore.scheduling.practitioner_hours",
+    "SeriesCalendar": "lemnicore.scheduling.series",
+    "SeriesProposal": "lemnicore.scheduling.series",
+    "SeriesRequest": "lemnicore.scheduling.series",
+    "SeriesSlot": "lemnicore.scheduling.series",
+    "propose_series": "lemnicore.scheduling.series",
+    "FreedSlot": "lemnicore.scheduling.waiting_list",
+    "OfferState": "lemnicore.scheduling.waiting_list",
+    "WaitingEntry": "lemnicore.scheduling.waiting_list",
+    "WaitingListOffer": "lemnicore.scheduling.waiting_list",
+    "WaitingState": "lemnicore.scheduling.waiting_list",
+    "first_waiting_for": "lemnicore.scheduling.waiting_list",
+    "FreedSlotListener": "lemnicore.services.booking",
+    "SeriesBook": "lemnicore.services.series",
+    "series_lines": "lemnicore.services.series",
+    "WaitingList": "lemnicore.services.waiting_list",
+}
+"""Where each public name lives; :func:`__getattr__` imports it on first use."""
+
+
+def __getattr__(name: str) -> Any:
+    """PEP 562: import a public name from its module the first time it is asked for."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'lemnicore' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # the next access is a plain global lookup
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -381,6 +646,7 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "ics_attachment",
+    "ics_attachments",
     "is_significant_reschedule",
     "is_valid_email",
     "make_plugin_manager",

@@ -7,6 +7,8 @@ from typing import Protocol
 
 
 class Clock(Protocol):
+    """Where services read the time: :class:`SystemClock` in production, a fake in tests."""
+
     def now(self) -> datetime:
         """The current instant, timezone-aware."""
 

@@ -1,24 +1,41 @@
 """The eTermin plugin: registered through the ``lemnicore`` entry-point group like any
-third-party plugin (``lemnicore_etermin.plugin`` in ``pyproject.toml``)."""
+third-party plugin (``lemnicore_etermin.plugin`` in ``pyproject.toml``).
+
+Registering does not import httpx (G5): the importer (:class:`~lemnicore_etermin.source.
+EterminPlugin`) and the commands import their modules when used; without the ``etermin``
+extra the plugin is left out with one line.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from lemnicore.cli.registry import CommandRegistry
-from lemnicore.importing.ports import ImporterFactory
+from lemnicore.importing.lazy import LazyImporterPlugin
 from lemnicore.plugins.markers import hookimpl
-from lemnicore_etermin import cli
-from lemnicore_etermin.source import EterminPlugin
+
+if TYPE_CHECKING:
+    from lemnicore.cli.registry import CommandRegistry
+    from lemnicore.importing.ports import ImporterFactory
+
+REQUIRES = {"httpx": "lemnicore[etermin]"}
+"""G5: what this plugin needs; the plugin manager leaves it out when it is missing."""
 
 
 @hookimpl
 def lemnicore_register_importers(register: Callable[[str, ImporterFactory], None]) -> None:
     """E1: ``etermin`` — ``lemnicore import etermin`` on the shared pipeline."""
-    register("etermin", EterminPlugin())
+    register(
+        "etermin",
+        LazyImporterPlugin(
+            "lemnicore_etermin.source:EterminPlugin", help="take over an eTermin account (E1-E6)"
+        ),
+    )
 
 
 @hookimpl
 def lemnicore_register_commands(commands: CommandRegistry) -> None:
-    """G3: the ``import …`` and ``export csv-contacts`` commands."""
+    """G3: the ``import csv-contacts`` and ``export csv-contacts`` commands."""
+    from lemnicore_etermin import cli
+
     cli.register(commands)

@@ -13,7 +13,7 @@ import re
 import phonenumbers
 
 from lemnicore.errors import ValidationError
-from lemnicore.scheduling.clients import is_valid_email
+from lemnicore.scheduling.addresses import check_email as _check_email
 
 DEFAULT_REGION = "DE"
 
@@ -39,15 +39,11 @@ def normalise_phone(number: str, *, region: str = DEFAULT_REGION) -> str:
 
 
 def check_email(address: str) -> str:
-    """``address`` stripped, if it is a plausible e-mail address safe to put in a header.
-
-    Uses the same deliberately simple rule as the client record (``is_valid_email``);
-    a mail server's refusal is classified later. No extra dependency is needed for that.
-    """
-    text = address.strip()
-    if any(ch in text for ch in '\r\n\0<>,;"') or not is_valid_email(text):
-        raise ValidationError("email", f"not a valid e-mail address: {address!r}")
-    return text
+    """``address`` stripped, if registration would accept it too: the one rule of
+    :mod:`lemnicore.scheduling.addresses` (whose dot-atom form also keeps CR, LF, ``<``,
+    ``>``, ``,``, ``;`` and quotes out of headers). A mail server's refusal is classified
+    later."""
+    return _check_email(address)
 
 
 def is_threema_id(value: str) -> bool:

@@ -6,20 +6,24 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from lemnicore.cli.output import add_json_option, print_json
 from lemnicore.cli.registry import CommandRegistry
 from lemnicore.errors import PluginError
-from lemnicore.notifications.transport import OutgoingMessage, Transport, TransportFactory
 from lemnicore.plugins.manager import collect_registrations, make_plugin_manager
-from lemnicore.scheduling.clients import Channel
-from lemnicore_notify.urls import mask_url
+
+if TYPE_CHECKING:
+    from lemnicore.notifications.transport import Transport, TransportFactory
 
 TEST_TEXT = "Test message from lemnicore: this transport works."
 
 
 def transport_for_url(url: str) -> Transport:
     """The transport for ``url`` from every plugin's ``lemnicore_register_transports``."""
+    from lemnicore_notify.urls import mask_url
+
     factories: dict[str, TransportFactory] = collect_registrations(
         make_plugin_manager().hook.lemnicore_register_transports, "transport"
     )
@@ -32,7 +36,21 @@ def transport_for_url(url: str) -> Transport:
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("url", metavar="URL", help="transport URL, e.g. smtp://user:pass@host")
+    from lemnicore.scheduling.clients import Channel
+
+    parser.add_argument(
+        "url",
+        metavar="URL",
+        nargs="?",
+        help=(
+            "transport URL, e.g. smtp://user:pass@host (default: the first configured "
+            "transport, so the secret stays out of argv: LEMNICORE_NOTIFY_TRANSPORT or "
+            "[notify] transport in lemnicore.toml)"
+        ),
+    )
+    parser.add_argument(
+        "--transport", action="append", default=[], metavar="URL", help=argparse.SUPPRESS
+    )
     parser.add_argument("--to", required=True, help="recipient: e-mail, phone or Threema ID")
     parser.add_argument(
         "--channel",
@@ -41,10 +59,22 @@ def _configure(parser: argparse.ArgumentParser) -> None:
         help="channel, if the transport carries several (default: its only one)",
     )
     parser.add_argument("--text", default=TEST_TEXT, help="message text")
+    add_json_option(parser)
 
 
 def _test_transport(args: argparse.Namespace) -> int:
-    transport = transport_for_url(args.url)
+    from lemnicore.notifications.transport import OutgoingMessage
+    from lemnicore.scheduling.clients import Channel
+    from lemnicore_notify.urls import mask_url
+
+    url = args.url or next(iter(args.transport), None)
+    if url is None:
+        raise PluginError(
+            "name the transport to test: a URL, or configure one "
+            "(LEMNICORE_NOTIFY_TRANSPORT, or transport in the [notify] table of lemnicore.toml)"
+        )
+    args.url = url
+    transport = transport_for_url(url)
     try:
         channels = sorted(transport.channels)
         channel = Channel(args.channel) if args.channel else channels[0]
@@ -64,6 +94,16 @@ def _test_transport(args: argparse.Namespace) -> int:
         )
     finally:
         transport.close()
+    if args.json:
+        print_json(
+            {
+                "transport": mask_url(args.url),
+                "provider": delivery.provider,
+                "message_id": delivery.provider_message_id,
+                "detail": delivery.detail,
+            }
+        )
+        return 0
     print(f"transport: {mask_url(args.url)}")
     print(f"sent via {delivery.provider}; message id: {delivery.provider_message_id or '-'}")
     if delivery.detail:

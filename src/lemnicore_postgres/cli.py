@@ -7,10 +7,14 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from lemnicore.cli.registry import CommandRegistry
+from lemnicore.cli.output import add_json_option, print_json
 from lemnicore.errors import StoreError
 from lemnicore.plugins.manager import open_store
+
+if TYPE_CHECKING:
+    from lemnicore.cli.registry import CommandRegistry
 
 
 def progress_bar(label: str) -> Callable[[int, int], None]:
@@ -40,6 +44,7 @@ def _configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="overwrite the practice in a target that is not empty (default: refuse)",
     )
+    add_json_option(parser)
 
 
 def _copy(args: argparse.Namespace) -> int:
@@ -59,6 +64,18 @@ def _copy(args: argparse.Namespace) -> int:
             target.close()
     finally:
         source.close()
+    if args.json:
+        print_json(
+            {
+                "source": report.source,
+                "target": report.target,
+                "rows": report.rows,
+                "tables": [
+                    {"table": t.table, "rows": t.rows, "sha256": t.digest} for t in report.tables
+                ],
+            }
+        )
+        return 0
     print(f"copied {report.source} -> {report.target}")
     print(f"{'table':<30} {'rows':>9}  sha256 (verified on both sides)")
     for table in report.tables:

@@ -1,16 +1,24 @@
 """The PostgreSQL storage plugin: registered through the ``lemnicore`` entry-point group
 (``postgres = "lemnicore_postgres.plugin"``) exactly like a third-party store.
 
-psycopg is imported only when a ``postgresql://`` URL is opened, so lemnicore without the
-``postgres`` extra still starts and says what to install.
+psycopg is imported only when a ``postgresql://`` URL is opened (G5), so ``lemnicore
+--help`` stays fast; without the ``postgres`` extra the plugin is left out with one line
+naming it (see :data:`REQUIRES`).
 """
 
 from __future__ import annotations
 
-from lemnicore.cli.registry import CommandRegistry
+from typing import TYPE_CHECKING
+
 from lemnicore.errors import StoreError
 from lemnicore.plugins.markers import hookimpl
-from lemnicore.storage.ports import Store
+
+if TYPE_CHECKING:
+    from lemnicore.cli.registry import CommandRegistry
+    from lemnicore.storage.ports import Store
+
+REQUIRES = {"psycopg": "lemnicore[postgres]", "psycopg_pool": "lemnicore[postgres]"}
+"""G5: what this plugin needs; the plugin manager leaves it out when it is missing."""
 
 SCHEMES = ("postgresql://", "postgres://")
 

@@ -1,7 +1,11 @@
 """G3/G6/H1: ``lemnicore serve --store URL`` — the booking page on uvicorn.
 
-Secrets never in argv (G6): the signing secret comes from ``LEMNICORE_WEB_SECRET``, the
-mail transport URL from ``LEMNICORE_TRANSPORT``.
+Secrets never in argv (G6): the signing secret comes from ``LEMNICORE_WEB_SECRET``. Every
+option is configured like any command's (:mod:`lemnicore.cli.config`): ``--store`` from
+``LEMNICORE_SERVE_STORE`` or ``LEMNICORE_STORE``, the mail transport ``--transport`` from
+``LEMNICORE_SERVE_TRANSPORT`` or ``LEMNICORE_TRANSPORT``, or the ``[serve]`` table of
+``lemnicore.toml``. This module imports neither Starlette nor uvicorn: ``lemnicore --help``
+stays fast (G5).
 """
 
 from __future__ import annotations
@@ -20,8 +24,17 @@ log = logging.getLogger(__name__)
 def _configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--store",
-        default=os.environ.get("LEMNICORE_STORE"),
+        default=None,
         help="store URL, e.g. sqlite:///practice.db (env LEMNICORE_STORE)",
+    )
+    parser.add_argument(
+        "--transport",
+        default=None,
+        metavar="URL",
+        help=(
+            "where confirmations with their cancel link go, e.g. smtp://… (needs the notify "
+            "extra; better from env LEMNICORE_TRANSPORT or lemnicore.toml than in argv)"
+        ),
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on")
@@ -62,10 +75,10 @@ def _serve(args: argparse.Namespace) -> int:
             "LEMNICORE_WEB_SECRET", "set at least 32 characters (it signs cancel links)"
         )
     transport = None
-    if os.environ.get("LEMNICORE_TRANSPORT"):
+    if args.transport:
         from lemnicore_notify.cli import transport_for_url
 
-        transport = transport_for_url(os.environ["LEMNICORE_TRANSPORT"])
+        transport = transport_for_url(args.transport)
     config = WebConfig(
         secret_key=secret.encode(),
         public_url=args.public_url or f"http://{args.host}:{args.port}",

@@ -176,15 +176,25 @@ def run_hourly(
         clock.advance(hours=1)
 
 
+def calendar_parts(email: EmailMessage) -> list[tuple[EmailMessage, icalendar.Calendar]]:
+    """Every ``text/calendar`` part of ``email`` with its parsed calendar (D11: one
+    appointment per part)."""
+    found = []
+    for part in email.walk():
+        if part.get_content_type() != "text/calendar":
+            continue
+        assert isinstance(part, EmailMessage)
+        data = part.get_payload(decode=True)
+        assert isinstance(data, bytes)
+        found.append((part, icalendar.Calendar.from_ical(data)))
+    return found
+
+
 def calendar_part(email: EmailMessage) -> tuple[EmailMessage, icalendar.Calendar]:
-    """The ``text/calendar`` part of ``email`` and the calendar parsed from it (D11)."""
-    parts = [p for p in email.walk() if p.get_content_type() == "text/calendar"]
+    """The only ``text/calendar`` part of ``email`` and the calendar parsed from it (D11)."""
+    parts = calendar_parts(email)
     assert len(parts) == 1, [p.get_content_type() for p in email.walk()]
-    part = parts[0]
-    assert isinstance(part, EmailMessage)
-    data = part.get_payload(decode=True)
-    assert isinstance(data, bytes)
-    return part, icalendar.Calendar.from_ical(data)
+    return parts[0]
 
 
 def body_text(email: EmailMessage) -> str:

@@ -66,7 +66,7 @@ def test_g3_notify_run_sends_through_real_transports_and_says_why_others_were_sk
     tuesday_lines = tuesday.out.splitlines()
     assert sorted(line for line in tuesday_lines if line.startswith("  sent:")) == [
         # D5: the reminder due Monday 15:00 was missed (no run since), caught up now.
-        "  sent: reminder to 0151 23456789",
+        "  sent: reminder to +4915123456789",  # G: E.164 from registration on
         "  sent: reminder to eva.meier@example.org",
     ]
     assert sorted(m.rcpt_tos[0] for m in sink.messages) == [
@@ -89,7 +89,7 @@ def test_g3_notify_run_reports_an_empty_sms_account(
     captured = capsys.readouterr()
     _no_secrets(captured)
     assert (
-        "  pending: reminder to 0151 23456789"
+        "  pending: reminder to +4915123456789"
         " (channel paused: seven.io: not enough credit (code 500))" in captured.out
     )
     assert seven.received == []

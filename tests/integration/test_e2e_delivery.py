@@ -17,7 +17,7 @@ from .praxis import (
     SECRET_NOTE,
     Praxis,
     body_text,
-    calendar_part,
+    calendar_parts,
     local,
     run_hourly,
 )
@@ -63,7 +63,7 @@ def test_d10_d11_d12_d13_a_week_of_hourly_runs_delivers_the_right_messages_on_ev
         # D5 + D8: due at 15:00, held back by the 6-hour guard after the confirmation.
         ("Mon 04.05.2026 16:00", MessageKind.REMINDER, Channel.EMAIL, "eva.meier@example.org"),
         # D12: the preferred channels; D5: 24 hours before.
-        ("Tue 05.05.2026 10:00", MessageKind.REMINDER, Channel.SMS, "0151 23456789"),
+        ("Tue 05.05.2026 10:00", MessageKind.REMINDER, Channel.SMS, "+4915123456789"),
         ("Tue 05.05.2026 11:00", MessageKind.REMINDER, Channel.THREEMA, "LINA2026"),
     ]
     assert praxis.outbox(DeliveryState.FAILED) == []
@@ -79,9 +79,13 @@ def test_d10_d11_d12_d13_a_week_of_hourly_runs_delivers_the_right_messages_on_ev
     assert "Di 05.05.2026 15:00 Uhr, Raum 3" in text
     assert "Di 16.06.2026 09:00 Uhr, Raum 3" in text  # the quarter quantum: one e-mail
 
-    part, calendar = calendar_part(eva_mail)
-    assert part.get_param("method") == str(calendar["METHOD"]) == "PUBLISH"
-    events = calendar.walk("VEVENT")
+    # D11: one .ics per appointment, so a CalDAV server can store each as one event.
+    parts = calendar_parts(eva_mail)
+    assert [p.get_filename() for p, _ in parts] == ["termin-1.ics", "termin-2.ics"]
+    for part, calendar in parts:
+        assert part.get_param("method") == str(calendar["METHOD"]) == "PUBLISH"
+    events = [e for _, calendar in parts for e in calendar.walk("VEVENT")]
+    assert [len(calendar.walk("VEVENT")) for _, calendar in parts] == [1, 1]
     assert [str(e["UID"]) for e in events] == [
         f"{praxis.booked['eva'].id}@lemnicore",
         f"{praxis.booked['eva-june'].id}@lemnicore",
@@ -94,7 +98,7 @@ def test_d10_d11_d12_d13_a_week_of_hourly_runs_delivers_the_right_messages_on_ev
     ]
     assert events[0].decoded("DTEND") - events[0].decoded("DTSTART") == timedelta(minutes=45)
     assert str(events[0]["LOCATION"]) == "Raum 3, Hamburg Mitte"
-    (vtimezone,) = calendar.walk("VTIMEZONE")
+    (vtimezone,) = parts[0][1].walk("VTIMEZONE")
     assert str(vtimezone["TZID"]) == "Europe/Berlin"
     assert events[0].decoded("DTSTART") == praxis.booked["eva"].start  # the same instant
 
@@ -114,7 +118,11 @@ def test_d10_d11_d12_d13_a_week_of_hourly_runs_delivers_the_right_messages_on_ev
     # GDPR: nothing from the record's or the appointment's notes leaves the practice.
     everything = [m.raw.decode("utf-8", "replace") for m in sink.messages]
     everything += [body_text(m.email) for m in sink.messages]
-    everything += [str(calendar_part(m.email)[1].to_ical()) for m in sink.messages[:3]]
+    everything += [
+        str(calendar.to_ical())
+        for m in sink.messages[:3]
+        for _, calendar in calendar_parts(m.email)
+    ]
     everything += [m.text for m in [*seven.received, *threema.received]]
     assert not [t for t in everything if "Bandscheibe" in t or SECRET_NOTE in t]
 

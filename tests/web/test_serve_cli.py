@@ -65,3 +65,18 @@ def test_h1_serve_answers_the_booking_link_over_http(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.communicate(timeout=10)
+
+
+def test_g6_serve_takes_its_store_and_transport_from_the_configuration(tmp_path: Path) -> None:
+    """``lemnicore serve`` follows every command's convention: env, then ``[serve]`` in the
+    TOML file; the general ``LEMNICORE_TRANSPORT`` keeps the mail URL out of argv."""
+    from lemnicore.cli import build_parser
+    from lemnicore.cli.config import Settings, load_settings
+
+    environ = {"LEMNICORE_STORE": "sqlite:///env.db", "LEMNICORE_TRANSPORT": "smtp://h:25"}
+    args = build_parser(Settings(environ=environ)).parse_args(["serve"])
+    assert (args.store, args.transport) == ("sqlite:///env.db", "smtp://h:25")
+    file = tmp_path / "lemnicore.toml"
+    file.write_text('[serve]\nport = 8123\nframe_ancestor = ["https://praxis.example"]\n')
+    args = build_parser(load_settings(str(file), environ={})).parse_args(["serve"])
+    assert (args.port, args.frame_ancestor) == (8123, ["https://praxis.example"])

@@ -99,3 +99,4 @@ class Actor:
 
 
 SYSTEM_ACTOR = Actor(id="system", role=Role.SYSTEM, name="lemnicore")
+"""B1/B3: who lemnicore itself is when it acts (the notification service, imports)."""

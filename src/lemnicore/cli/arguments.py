@@ -10,19 +10,24 @@ import argparse
 import os
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lemnicore.errors import LemnicoreError, StoreError, ValidationError
 from lemnicore.plugins.manager import open_store
-from lemnicore.storage.ports import Store
 from lemnicore.timekeeping import DEFAULT_TIME_ZONE, require_aware, require_day, zone
+
+if TYPE_CHECKING:
+    from lemnicore.storage.ports import Store
 
 DEMO_STORE_URL = "sqlite:///lemnicore-demo.db"
 """The embedded default: the SQLite file ``lemnicore demo`` creates in the current folder."""
 
 
-def add_store_option(parser: argparse.ArgumentParser, *, default: str = DEMO_STORE_URL) -> None:
-    """``--store URL``, defaulting to the demo database."""
-    parser.add_argument(
+def add_store_option(
+    parser: argparse.ArgumentParser, *, default: str = DEMO_STORE_URL
+) -> argparse.Action:
+    """``--store URL``, defaulting to the demo database; returns the argparse action."""
+    return parser.add_argument(
         "--store",
         default=default,
         metavar="URL",

@@ -1,31 +1,33 @@
 """The built-in commands: ``version``, ``slots``, ``demo`` (G3).
 
 They register through the ``lemnicore_register_commands`` hook exactly like a plugin's.
+This module imports only what building the parser needs; each command imports the
+services it runs when it runs, so ``lemnicore --help`` stays fast (G5).
 """
 
 from __future__ import annotations
 
 import argparse
-from datetime import time, timedelta
+from typing import TYPE_CHECKING
 
-from lemnicore.access.actors import SYSTEM_ACTOR
-from lemnicore.cli.arguments import add_store_option, iso_date, open_cli_store
-from lemnicore.cli.demo import configure_demo, run_demo
+from lemnicore.cli.arguments import add_store_option, iso_date, iso_instant, open_cli_store
+from lemnicore.cli.output import add_json_option, print_json
 from lemnicore.cli.registry import CommandRegistry
-from lemnicore.cli.tables import week_table
-from lemnicore.clock import SystemClock
 from lemnicore.errors import ValidationError
 from lemnicore.plugins.markers import hookimpl
-from lemnicore.scheduling.practice import Room
-from lemnicore.services.booking import AppointmentBook
-from lemnicore.storage.ports import UnitOfWork
-from lemnicore.timekeeping import local_datetime, zone
+
+if TYPE_CHECKING:
+    from lemnicore.scheduling.practice import Room
+    from lemnicore.storage.ports import UnitOfWork
 
 
 def _version(args: argparse.Namespace) -> int:
     from lemnicore import __version__
 
-    print(f"lemnicore {__version__}")
+    if getattr(args, "json", False):
+        print_json({"name": "lemnicore", "version": __version__})
+    else:
+        print(f"lemnicore {__version__}")
     return 0
 
 
@@ -47,6 +49,7 @@ def _configure_slots(parser: argparse.ArgumentParser) -> None:
         metavar="ID",
         help="also count this practitioner's calendar as busy, and use its own working times",
     )
+    add_json_option(parser)
 
 
 def find_room(uow: UnitOfWork, wanted: str) -> Room:
@@ -67,6 +70,14 @@ def find_room(uow: UnitOfWork, wanted: str) -> Room:
 
 def _slots(args: argparse.Namespace) -> int:
     """A5/C2: the free slots of one room, a week at a time."""
+    from datetime import time, timedelta
+
+    from lemnicore.access.actors import SYSTEM_ACTOR
+    from lemnicore.cli.tables import week_table
+    from lemnicore.clock import SystemClock
+    from lemnicore.services.booking import AppointmentBook
+    from lemnicore.timekeeping import local_datetime, zone
+
     store = open_cli_store(args.store, must_exist=True, read_only=True)
     try:
         with store.unit_of_work(write=False) as uow:
@@ -82,6 +93,23 @@ def _slots(args: argparse.Namespace) -> int:
         grid = AppointmentBook(store, SystemClock()).slot_grid(
             SYSTEM_ACTOR, room.id, start, end, calendar_id=args.calendar
         )
+        if args.json:
+            print_json(
+                {
+                    "room": {"id": room.id, "name": room.name},
+                    "time_zone": tz.key,
+                    "week": monday,
+                    "slots": [
+                        {
+                            "start": s.start.astimezone(tz),
+                            "end": s.end.astimezone(tz),
+                            "free": s.free,
+                        }
+                        for s in grid
+                    ],
+                }
+            )
+            return 0
         title = f"Free slots in {room.name} ({room.id}), week of {monday:%a %d.%m.%Y} ({tz.key}):"
         print(week_table(title, days, grid, tz))
     finally:
@@ -89,10 +117,35 @@ def _slots(args: argparse.Namespace) -> int:
     return 0
 
 
+def _configure_demo(parser: argparse.ArgumentParser) -> None:
+    from lemnicore.cli.config import CONFIGURABLE
+
+    # The sample practice goes into its own file, never into the store LEMNICORE_STORE or
+    # lemnicore.toml names for real work.
+    setattr(add_store_option(parser), CONFIGURABLE, False)
+    parser.add_argument(
+        "--now",
+        type=iso_instant,
+        default=None,
+        metavar="ISO",
+        help=(
+            "pretend it is this instant, e.g. 2026-05-04T09:00 (Europe/Berlin unless an "
+            "offset is given); default: the system clock"
+        ),
+    )
+    add_json_option(parser)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from lemnicore.cli.demo import run_demo
+
+    return run_demo(args)
+
+
 @hookimpl
 def lemnicore_register_commands(commands: CommandRegistry) -> None:
     commands.add(
-        "version", help="print the lemnicore version", configure=lambda p: None, run=_version
+        "version", help="print the lemnicore version", configure=add_json_option, run=_version
     )
     commands.add(
         "slots",
@@ -106,6 +159,6 @@ def lemnicore_register_commands(commands: CommandRegistry) -> None:
             "create (or reuse) a sample practice in ./lemnicore-demo.db and show the coming "
             "week's free slots"
         ),
-        configure=configure_demo,
-        run=run_demo,
+        configure=_configure_demo,
+        run=_demo,
     )

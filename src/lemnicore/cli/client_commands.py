@@ -10,24 +10,36 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from lemnicore.access.actors import Actor, Role
 from lemnicore.cli.arguments import open_cli_store
 from lemnicore.cli.registry import CommandRegistry
 from lemnicore.clock import SystemClock
 from lemnicore.errors import NotFoundError
 from lemnicore.plugins.markers import hookimpl
-from lemnicore.services.export import ClientExport
-from lemnicore.storage.ports import Store
 
-CLI_OPERATOR = Actor(id="cli", role=Role.SYSTEM, name="lemnicore command line")
+if TYPE_CHECKING:
+    from lemnicore.access.actors import Actor
+    from lemnicore.storage.ports import Store
+
+# The access model and the export service load when the command runs, not when
+# ``lemnicore --help`` registers it (G5).
+
+
+def cli_operator() -> Actor:
+    """The store's operator on the command line (B1): the system actor ``cli``."""
+    from lemnicore.access.actors import Actor, Role
+
+    return Actor(id="cli", role=Role.SYSTEM, name="lemnicore command line")
 
 
 def actor_named(store: Store, actor_id: str | None) -> Actor:
     """The actor a command acts as: the CLI operator, a practitioner (as owner of their
     calendars) or a staff account, looked up by id."""
+    from lemnicore.access.actors import Actor, Role
+
     if actor_id is None:
-        return CLI_OPERATOR
+        return cli_operator()
     with store.unit_of_work(write=False) as uow:
         practitioner = uow.practitioners.find(actor_id)
         if practitioner is not None:
@@ -62,6 +74,8 @@ def _export(args: argparse.Namespace) -> int:
     store = open_cli_store(args.store, must_exist=True)
     try:
         actor = actor_named(store, args.actor)
+        from lemnicore.services.export import ClientExport
+
         report = ClientExport(store, SystemClock()).export(actor, args.client_id)
     finally:
         store.close()

@@ -17,7 +17,9 @@ from datetime import datetime, time, timedelta
 import attrs
 
 from lemnicore.access.actors import SYSTEM_ACTOR
-from lemnicore.cli.arguments import add_store_option, iso_instant, open_cli_store
+from lemnicore.cli.arguments import open_cli_store
+from lemnicore.cli.invocation import command_prefix
+from lemnicore.cli.output import print_json
 from lemnicore.cli.sample_practice import (
     BRANCH,
     COMMUNITY,
@@ -64,7 +66,7 @@ def coming_week_report(store: Store, now: datetime, store_url: str) -> str:
     next_monday = days[-1] + timedelta(days=7 - days[-1].weekday())
     lines += [
         "",
-        "A week at a time: lemnicore slots --store "
+        f"A week at a time: {command_prefix()} slots --store "
         f"{store_url} --room {ROOMS[0].id} --week {next_monday}",
     ]
     return "\n".join(lines)
@@ -90,10 +92,51 @@ def notification_dry_run(store: Store, now: datetime, store_url: str) -> list[st
         lines.append("  not sent: " + ", ".join(f"{n} {why}" for why, n in sorted(reasons.items())))
         example = plan.skipped[0].appointment_id
         lines.append(
-            f"  why? lemnicore notify why {example} --store {store_url} "
+            f"  why? {command_prefix()} notify why {example} --store {store_url} "
             f"--now {now.astimezone(tz):%Y-%m-%dT%H:%M}"
         )
     return lines
+
+
+def coming_week_document(store: Store, now: datetime, store_url: str) -> dict[str, object]:
+    """G6: what :func:`coming_week_report` says, as the JSON ``lemnicore demo --json`` prints:
+    the practice, every slot of the coming seven days per room, and the notification dry
+    run's counts."""
+    tz = zone(TIME_ZONE)
+    today = now.astimezone(tz).date()
+    end = local_datetime(today + timedelta(days=7), time(0), tz)
+    with store.unit_of_work(write=False) as uow:
+        clients = uow.clients.count()
+        appointments = uow.appointments.count()
+    book = AppointmentBook(store, StoppedClock(now), entitlements=UNLIMITED)  # reads only
+    plan = NotificationService(store, StoppedClock(now)).plan(now)
+    return {
+        "store": store_url,
+        "practice": {
+            "organisation": ORGANISATION.name,
+            "branch": {"code": BRANCH.code, "name": BRANCH.name},
+            "time_zone": TIME_ZONE,
+            "clients": clients,
+            "appointments": appointments,
+        },
+        "from": now.astimezone(tz),
+        "until": end,
+        "rooms": [
+            {
+                "id": room.id,
+                "name": room.name,
+                "slots": [
+                    {"start": s.start.astimezone(tz), "end": s.end.astimezone(tz), "free": s.free}
+                    for s in book.slot_grid(SYSTEM_ACTOR, room.id, now, end)
+                ],
+            }
+            for room in ROOMS
+        ],
+        "notifications": {
+            "due": dict(Counter(f"{m.kind.value} by {m.channel.value}" for m in plan.due)),
+            "skipped": dict(Counter(s.reason.value for s in plan.skipped)),
+        },
+    }
 
 
 @attrs.frozen
@@ -104,20 +147,6 @@ class StoppedClock:
 
     def now(self) -> datetime:
         return self.instant
-
-
-def configure_demo(parser: argparse.ArgumentParser) -> None:
-    add_store_option(parser)
-    parser.add_argument(
-        "--now",
-        type=iso_instant,
-        default=None,
-        metavar="ISO",
-        help=(
-            "pretend it is this instant, e.g. 2026-05-04T09:00 (Europe/Berlin unless an "
-            "offset is given); default: the system clock"
-        ),
-    )
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -135,7 +164,10 @@ def run_demo(args: argparse.Namespace) -> int:
             )
         else:
             print(f"lemnicore demo: reusing {args.store} (nothing to add)", file=sys.stderr)
-        print(coming_week_report(store, now, args.store))
+        if getattr(args, "json", False):
+            print_json(coming_week_document(store, now, args.store))
+        else:
+            print(coming_week_report(store, now, args.store))
     finally:
         store.close()
     return 0

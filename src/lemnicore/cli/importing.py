@@ -4,7 +4,7 @@
 Each importer a plugin registers through ``lemnicore_register_importers`` gets a command
 with the pipeline's options (store, organisation, window, dry run, notifications, JSON
 report) and the importer's own (``configure``). The command prints the readable report
-and shows progress for every phase on stderr (E6).
+(or, with ``--json``, the JSON report, G6) and shows progress for every phase on stderr (E6).
 """
 
 from __future__ import annotations
@@ -13,20 +13,21 @@ import argparse
 import sys
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pluggy
-
-from lemnicore.access.actors import SYSTEM_ACTOR
 from lemnicore.cli.arguments import iso_date, open_cli_store, output_file
-from lemnicore.cli.registry import CommandRegistry, Run
-from lemnicore.clock import SystemClock
-from lemnicore.importing.pipeline import ImportTarget, PhaseProgress, run_import
-from lemnicore.importing.ports import ImporterPlugin
-from lemnicore.importing.report import write_report_text
-from lemnicore.importing.reset import reset_import
+from lemnicore.cli.output import add_json_option, print_json
 from lemnicore.plugins.manager import collect_registrations
-from lemnicore.timekeeping import zone
+
+if TYPE_CHECKING:
+    import pluggy
+
+    from lemnicore.cli.registry import CommandRegistry, Run
+    from lemnicore.importing.pipeline import PhaseProgress
+    from lemnicore.importing.ports import ImporterPlugin
+
+# The pipeline, the importers and their libraries are imported when a command runs, not
+# when ``lemnicore --help`` builds the parser (G5).
 
 PHASE_LABELS = {"fetch": "fetching", "plan": "planning", "write": "writing", "report": "reporting"}
 
@@ -82,6 +83,7 @@ def configure_pipeline(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--batch-size", type=int, default=2000, help="records per transaction (default 2000)"
     )
+    add_json_option(parser)
 
 
 def importer_command(plugin: ImporterPlugin) -> tuple[Any, Run]:
@@ -92,6 +94,12 @@ def importer_command(plugin: ImporterPlugin) -> tuple[Any, Run]:
         plugin.configure(parser)
 
     def run(args: argparse.Namespace) -> int:
+        from lemnicore.access.actors import SYSTEM_ACTOR
+        from lemnicore.clock import SystemClock
+        from lemnicore.importing.pipeline import ImportTarget, run_import
+        from lemnicore.importing.report import stream_report_json, write_report_text
+        from lemnicore.timekeeping import zone
+
         store = open_cli_store(args.store)
         try:
             target = ImportTarget.of_store(
@@ -105,7 +113,11 @@ def importer_command(plugin: ImporterPlugin) -> tuple[Any, Run]:
             importer = plugin.open(args, target)
             if args.list_calendars:
                 try:
-                    for calendar in importer.list_calendars():
+                    calendars = importer.list_calendars()
+                    if args.json:
+                        print_json([{"id": c["id"], "name": c["name"]} for c in calendars])
+                        return 0
+                    for calendar in calendars:
                         print(f"{calendar['id']}\t{calendar['name']}")
                 finally:
                     importer.close()
@@ -123,7 +135,10 @@ def importer_command(plugin: ImporterPlugin) -> tuple[Any, Run]:
                 report_json=args.report_json,
                 batch_size=max(1, args.batch_size),
             )
-            write_report_text(sys.stdout, outcome.plan, outcome.run)
+            if args.json:
+                stream_report_json(sys.stdout, outcome.plan, outcome.run)
+            else:
+                write_report_text(sys.stdout, outcome.plan, outcome.run)
         finally:
             store.close()
         return 0
@@ -133,6 +148,7 @@ def importer_command(plugin: ImporterPlugin) -> tuple[Any, Run]:
 
 def _configure_store(p: argparse.ArgumentParser) -> None:
     p.add_argument("--store", required=True, help="store URL")
+    add_json_option(p)
 
 
 def _configure_reset(p: argparse.ArgumentParser) -> None:
@@ -141,11 +157,20 @@ def _configure_reset(p: argparse.ArgumentParser) -> None:
 
 
 def _run_reset(args: argparse.Namespace) -> int:
+    import attrs
+
+    from lemnicore.access.actors import SYSTEM_ACTOR
+    from lemnicore.clock import SystemClock
+    from lemnicore.importing.reset import reset_import
+
     store = open_cli_store(args.store, must_exist=True)
     try:
         report = reset_import(store, args.import_id, actor=SYSTEM_ACTOR, clock=SystemClock())
     finally:
         store.close()
+    if args.json:
+        print_json(attrs.asdict(report))
+        return 0
     print(
         f"Import {report.import_id} reset: {report.appointments_removed} appointments and"
         f" {report.clients_removed} clients removed"
@@ -165,12 +190,26 @@ def _run_reset(args: argparse.Namespace) -> int:
 
 
 def _run_list(args: argparse.Namespace) -> int:
-    store = open_cli_store(args.store, must_exist=True)
+    store = open_cli_store(args.store, must_exist=True, read_only=True)
     try:
         with store.unit_of_work(write=False) as uow:
             runs = sorted(uow.import_runs.all(), key=lambda r: r.started_at)
     finally:
         store.close()
+    if args.json:
+        print_json(
+            [
+                {
+                    "id": r.id,
+                    "source": r.source,
+                    "status": r.status,
+                    "started_at": r.started_at,
+                    "counts": dict(r.counts),
+                }
+                for r in runs
+            ]
+        )
+        return 0
     if not runs:
         print("No imports.")
     for r in runs:

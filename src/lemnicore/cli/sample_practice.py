@@ -129,7 +129,9 @@ def demo_clients() -> list[DemoClient]:
                 last_name=last,
                 # Some clients give only a phone number, some only an e-mail (D4, D12).
                 email=None if n % 7 == 0 else f"{first.lower()}.{ascii_last}@example.org",
-                mobile=None if n % 3 == 0 else f"+49151{DEMO_SEED % 10000:04d}{n:03d}",
+                mobile=None
+                if n % 3 == 0
+                else f"+49151{DEMO_SEED % 10000:04d}{n:04d}",  # E.164, valid
             )
         )
     return clients

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import argparse
 from datetime import time
+from typing import TYPE_CHECKING
 
 from lemnicore.cli.arguments import iso_date, iso_instant, open_cli_store
-from lemnicore.cli.demo import StoppedClock
+from lemnicore.cli.output import add_json_option, print_json
 from lemnicore.cli.registry import CommandRegistry
 from lemnicore.clock import Clock, SystemClock
-from lemnicore.online.commands import CLI_ACTOR
+from lemnicore.online.commands import cli_actor
 from lemnicore.plugins.markers import hookimpl
-from lemnicore.scheduling.availability import WEEKDAY_NAMES
-from lemnicore.scheduling.series import SeriesProposal, SeriesRequest
-from lemnicore.services.series import SeriesBook
 from lemnicore.timekeeping import zone
+
+if TYPE_CHECKING:
+    from lemnicore.scheduling.series import SeriesProposal, SeriesRequest
+
+# G5: the weekday names are spelled here so that ``--help`` imports no scheduling model.
+WEEKDAY_NAMES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
 def _weekdays(text: str) -> frozenset[int]:
@@ -58,9 +62,12 @@ def _configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--now", type=iso_instant, default=None, help="pretend it is this time (for trials)"
     )
+    add_json_option(parser)
 
 
 def _request(args: argparse.Namespace, time_zone: str) -> SeriesRequest:
+    from lemnicore.scheduling.series import SeriesRequest
+
     return SeriesRequest(
         client_id=args.client,
         type_id=args.type_id,
@@ -86,6 +93,9 @@ def _print(proposal: SeriesProposal, time_zone: str, heading: str) -> None:
 
 
 def _run(args: argparse.Namespace, *, book: bool) -> int:
+    from lemnicore.cli.demo import StoppedClock
+    from lemnicore.services.series import SeriesBook
+
     store = open_cli_store(args.store, must_exist=True)
     try:
         with store.unit_of_work(write=False) as uow:
@@ -95,11 +105,43 @@ def _run(args: argparse.Namespace, *, book: bool) -> int:
         series = SeriesBook(store, clock)
         request = _request(args, time_zone)
         if not book:
-            proposal = series.propose(CLI_ACTOR, request)
-            _print(proposal, time_zone, f"Proposed {len(proposal.slots)} of {request.count}:")
+            proposal = series.propose(cli_actor(), request)
+            if args.json:
+                print_json(
+                    {
+                        "requested": request.count,
+                        "complete": proposal.complete,
+                        "shortfall": proposal.shortfall or None,
+                        "slots": [
+                            {
+                                "start": slot.start.astimezone(zone(time_zone)).isoformat(),
+                                "room_id": slot.room_id,
+                                "as_asked": slot.as_asked,
+                            }
+                            for slot in proposal.slots
+                        ],
+                    }
+                )
+            else:
+                _print(proposal, time_zone, f"Proposed {len(proposal.slots)} of {request.count}:")
             return 0 if proposal.complete else 1
-        booked = series.book(CLI_ACTOR, request)
+        booked = series.book(cli_actor(), request)
         tz = zone(time_zone)
+        if args.json:
+            print_json(
+                {
+                    "series_id": booked[0].series_id,
+                    "appointments": [
+                        {
+                            "id": a.id,
+                            "start": a.start.astimezone(tz).isoformat(),
+                            "room_id": a.room_id,
+                        }
+                        for a in booked
+                    ],
+                }
+            )
+            return 0
         print(f"Booked series {booked[0].series_id} ({len(booked)} appointments):")
         for n, a in enumerate(booked, 1):
             print(f"{n:3d}. {a.start.astimezone(tz):%a %d.%m.%Y %H:%M}  {a.room_id}  {a.id}")

@@ -8,6 +8,7 @@ the setting (``reminder.min_hours_between``, ``template.texts[sms/reminder].body
 from __future__ import annotations
 
 import enum
+import re
 import string
 from collections.abc import Iterable
 from datetime import date, time, timedelta
@@ -17,6 +18,7 @@ import attrs
 
 from lemnicore.errors import ValidationError
 from lemnicore.notifications.windows import DailyWindow
+from lemnicore.scheduling.addresses import is_valid_email
 from lemnicore.scheduling.clients import Channel
 
 
@@ -170,12 +172,36 @@ class ReminderSettings:
     combine_per_date: bool = True
 
 
+def _uid_domain(instance: object, attribute: attrs.Attribute[Any], value: str) -> None:
+    labels = value.split(".") if isinstance(value, str) else [""]
+    if not all(re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?", x) for x in labels):
+        raise ValidationError(
+            "confirmation.ics_uid_domain",
+            f"expected a domain such as praxis.example, got {value!r}",
+        )
+
+
+def _organizer(instance: object, attribute: attrs.Attribute[Any], value: str | None) -> None:
+    if value is not None and not is_valid_email(value):
+        raise ValidationError(
+            "confirmation.ics_organizer", f"not a valid e-mail address: {value!r}"
+        )
+
+
 @attrs.frozen
 class ConfirmationSettings:
-    """D10, D11: confirmations per quarter, optionally with an ``.ics`` attachment."""
+    """D10, D11: confirmations per quarter, optionally with ``.ics`` attachments.
+
+    ``ics_organizer`` is the practice's e-mail address, written as the ``ORGANIZER`` of each
+    event (RFC 5546); ``ics_uid_domain`` ends every event's UID
+    (``appointment-7@praxis.example``). Calendars match a cancellation to its event by UID,
+    so change the domain only before the first confirmation is sent.
+    """
 
     enabled: bool = True
     attach_ics: bool = True
+    ics_organizer: str | None = attrs.field(default=None, validator=_organizer)
+    ics_uid_domain: str = attrs.field(default="lemnicore", validator=_uid_domain)
 
 
 def _run_interval(instance: object, attribute: attrs.Attribute[Any], value: timedelta) -> None:

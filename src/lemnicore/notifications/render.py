@@ -14,7 +14,7 @@ from datetime import datetime
 import attrs
 
 from lemnicore.errors import ValidationError
-from lemnicore.notifications.ics import ics_attachment
+from lemnicore.notifications.ics import ics_attachments
 from lemnicore.notifications.planner import DueMessage, PracticeFacts
 from lemnicore.notifications.policy import PLACEHOLDERS, MessageKind, NotificationPolicy
 from lemnicore.notifications.sms import fit_sms, normalise_sms_text, sms_size
@@ -109,10 +109,19 @@ def render(
     elif message.channel is Channel.THREEMA:
         text = text.encode()[:THREEMA_MAX_BYTES].decode(errors="ignore")
     elif message.channel is Channel.EMAIL:
-        if message.kind is MessageKind.CONFIRMATION and policy.confirmation.attach_ics:
-            attachments = (ics_attachment(message.appointments, facts, stamp=now),)
+        settings = policy.confirmation
+        if message.kind is MessageKind.CONFIRMATION and settings.attach_ics:
+            attachments = ics_attachments(message.appointments, facts, stamp=now, settings=settings)
         elif message.kind is MessageKind.CANCELLATION:
-            attachments = (ics_attachment(message.appointments, facts, stamp=now, cancel=True),)
+            attachments = ics_attachments(
+                message.appointments,
+                facts,
+                stamp=now,
+                cancel=True,
+                settings=settings,
+                attendee=message.address,
+                attendee_name=" ".join(p for p in (client.first_name, client.last_name) if p),
+            )
     return RenderedMessage(subject, text, attachments, shortened)
 
 

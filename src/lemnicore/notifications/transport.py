@@ -24,8 +24,11 @@ class Attachment:
     """A file sent with a message, e.g. the ``.ics`` of a confirmation (D11)."""
 
     filename: str
+    """The name the recipient sees, e.g. ``termine.ics``."""
     content_type: str
+    """The MIME type with its parameters, e.g. ``text/calendar; method=PUBLISH; charset=UTF-8``."""
     data: bytes
+    """The file's bytes, exactly as they are to be sent."""
 
 
 @attrs.frozen
@@ -39,15 +42,26 @@ class OutgoingMessage:
     """
 
     idempotency_key: str
+    """Unique per message and stable across retries (D15)."""
     channel: Channel
+    """The channel to send on; a transport serves one or more (its ``channels``)."""
     address: str
+    """The recipient on that channel: e-mail address, E.164 phone number, Threema ID, postal
+    address (letters) — as the client record holds it."""
     text: str
+    """The rendered plain text (already shortened to the SMS budget for SMS, D13)."""
     subject: str = ""
+    """The subject line for e-mail and letters."""
     attachments: tuple[Attachment, ...] = ()
+    """Files to attach, e.g. one ``.ics`` per appointment of a confirmation (D11)."""
     client_id: str | None = None
+    """The client the message is for (``None`` for a test message)."""
     appointment_ids: tuple[str, ...] = ()
+    """The appointments the message is about."""
     kind: str = ""
+    """What the message is: a :class:`~lemnicore.MessageKind` value, or ``test``."""
     html: str = ""
+    """An optional HTML alternative of ``text`` (e-mail only)."""
 
 
 @attrs.frozen

@@ -8,17 +8,24 @@ the logged-in staff member's actor instead.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from lemnicore.access.actors import Actor, Role
 from lemnicore.cli.arguments import open_cli_store
+from lemnicore.cli.output import add_json_option, print_json
 from lemnicore.cli.registry import CommandRegistry
 from lemnicore.clock import SystemClock
-from lemnicore.online.requests import BookingRequestForm, NewClient
-from lemnicore.online.service import OnlineBooking
 from lemnicore.plugins.markers import hookimpl
 from lemnicore.timekeeping import zone
 
-CLI_ACTOR = Actor(id="cli", role=Role.SYSTEM, name="lemnicore command line")
+if TYPE_CHECKING:
+    from lemnicore.access.actors import Actor
+
+
+def cli_actor() -> Actor:
+    """Who the command line acts as (B1): the system, named so the audit trail says so."""
+    from lemnicore.access.actors import Actor, Role
+
+    return Actor(id="cli", role=Role.SYSTEM, name="lemnicore command line")
 
 
 def _store_argument(parser: argparse.ArgumentParser) -> None:
@@ -37,10 +44,12 @@ def _configure_release(parser: argparse.ArgumentParser) -> None:
 
 
 def _release(args: argparse.Namespace) -> int:
+    from lemnicore.online.service import OnlineBooking
+
     store = open_cli_store(args.store, must_exist=True)
     try:
         booking = OnlineBooking(store, SystemClock(), link_base=args.link_base)
-        release = booking.release(CLI_ACTOR, args.room, args.calendar)
+        release = booking.release(cli_actor(), args.room, args.calendar)
         print(f"Room {args.room} is offered online; requests go to calendar {args.calendar}.")
         print(f"token: {release.token}")
         print(f"link:  {booking.link(release)}")
@@ -52,18 +61,36 @@ def _release(args: argparse.Namespace) -> int:
 def _configure_requests(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--calendar", default=None, help="only requests in this calendar")
     _store_argument(parser)
+    add_json_option(parser)
 
 
 def _requests(args: argparse.Namespace) -> int:
+    from lemnicore.online.service import OnlineBooking
+
     store = open_cli_store(args.store, must_exist=True, read_only=True)
     try:
-        found = OnlineBooking(store, SystemClock()).requests(CLI_ACTOR, calendar_id=args.calendar)
+        found = OnlineBooking(store, SystemClock()).requests(cli_actor(), calendar_id=args.calendar)
         with store.unit_of_work(write=False) as uow:
             zones = {
                 r.id: uow.branches.get(r.branch_id).time_zone
                 for r in uow.rooms.all()
                 if r.id in {f.room_id for f in found}
             }
+        if args.json:
+            print_json(
+                [
+                    {
+                        "appointment_id": r.appointment_id,
+                        "start": r.start.astimezone(zone(zones[r.room_id])),
+                        "room_id": r.room_id,
+                        "name": r.requester.display_name if r.requester else None,
+                        "email": r.requester.email if r.requester else None,
+                        "phone": r.requester.phone if r.requester else None,
+                    }
+                    for r in found
+                ]
+            )
+            return 0
         if not found:
             print("No open booking requests.")
         for request in found:
@@ -98,6 +125,9 @@ def _configure_confirm(parser: argparse.ArgumentParser) -> None:
 
 
 def _confirm(args: argparse.Namespace) -> int:
+    from lemnicore.online.requests import BookingRequestForm, NewClient
+    from lemnicore.online.service import OnlineBooking
+
     store = open_cli_store(args.store, must_exist=True)
     try:
         booking = OnlineBooking(store, SystemClock())
@@ -114,7 +144,7 @@ def _confirm(args: argparse.Namespace) -> int:
                 phone=args.phone or base.phone,
             )
         booked = booking.confirm(
-            CLI_ACTOR,
+            cli_actor(),
             args.appointment,
             client_id=args.client,
             new_client=new_client,

@@ -70,6 +70,8 @@ def _slot_key(slot: Slot) -> tuple[datetime, datetime, bool]:
 
 @attrs.frozen
 class DayView:
+    """C2: one day of a :class:`WeekView` — its slots, free or taken."""
+
     day: date
     slots: tuple[Slot, ...]
 

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import importlib
+import importlib.util
+import logging
+import os
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
 from types import ModuleType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import pluggy
 
@@ -17,10 +24,12 @@ from lemnicore.errors import (
 )
 from lemnicore.plugins import hookspecs
 from lemnicore.plugins.markers import PROJECT_NAME
-from lemnicore.storage.ports import Store
+
+if TYPE_CHECKING:
+    from lemnicore.storage.ports import Store
 
 BUILTIN_PLUGINS = (
-    "lemnicore.storage.memory",
+    "lemnicore.storage.memory_plugin",
     "lemnicore.storage.sqlite",
     "lemnicore.cli.builtin_commands",
     "lemnicore.online.commands",
@@ -29,6 +38,14 @@ BUILTIN_PLUGINS = (
     "lemnicore.notifications.cli",
     "lemnicore.importing.ical.plugin",
 )
+
+REQUIRES_ATTRIBUTE = "REQUIRES"
+"""G5: a plugin may declare ``REQUIRES = {"httpx": "lemnicore[notify]"}`` — the modules it
+needs and what to install to get them. A plugin whose modules are missing is left out with
+one line naming what to install, instead of failing every ``lemnicore`` command."""
+
+log = logging.getLogger("lemnicore.plugins")
+_already_said: set[str] = set()
 
 T = TypeVar("T")
 
@@ -39,11 +56,11 @@ def make_plugin_manager(
     """A plugin manager with lemnicore's hooks, its built-in plugins and, unless told not
     to, every plugin installed under the ``lemnicore`` entry-point group.
 
-    Entry points are loaded here, when asked for, never at import time. ``plugins`` are
-    registered too (handy in tests). Implementations of unknown hooks are refused.
+    Entry points are loaded here, when asked for, never at import time. An installed
+    plugin whose optional dependencies are missing is left out with one warning naming the
+    extra that brings them (G5). ``plugins`` are registered too (handy in tests).
+    Implementations of unknown hooks are refused.
     """
-    import importlib
-
     pm = pluggy.PluginManager(PROJECT_NAME)
     pm.add_hookspecs(hookspecs)
     # pluggy checks a hook implementation's arguments when it is registered and unknown
@@ -53,13 +70,144 @@ def make_plugin_manager(
             module: ModuleType = importlib.import_module(name)
             pm.register(module, name=name)
         if load_entrypoints:
-            pm.load_setuptools_entrypoints(PROJECT_NAME)
+            for entry_point in installed_entry_points(PROJECT_NAME):
+                _load_entry_point(pm, entry_point)
         for plugin in plugins:
             pm.register(plugin)
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
         raise PluginError(str(exc)) from exc
     return pm
+
+
+class InstalledEntryPoint(NamedTuple):
+    """One ``name = module[:attr]`` line of an installed distribution's entry points."""
+
+    name: str
+    value: str
+    distribution: Path | None
+    """The distribution's ``.dist-info`` (or ``.egg-info``) folder, if it is one."""
+
+    def load(self) -> Any:
+        module, _, attrs = self.value.split("[")[0].strip().partition(":")
+        loaded: Any = importlib.import_module(module.strip())
+        for attr in filter(None, attrs.strip().split(".")):
+            loaded = getattr(loaded, attr)
+        return loaded
+
+
+def installed_entry_points(group: str) -> Iterator[InstalledEntryPoint]:
+    """Every installed entry point of ``group``, first distribution of a name on
+    ``sys.path`` winning, as :func:`importlib.metadata.entry_points` finds them.
+
+    Read straight from the metadata folders: importing :mod:`importlib.metadata` (email,
+    zipfile, csv…) costs about a quarter of ``lemnicore --help`` (G5). A ``sys.path`` entry
+    that is not a folder (a zip) makes this fall back to :mod:`importlib.metadata`.
+    """
+    if not all(os.path.isdir(entry or ".") or not os.path.exists(entry) for entry in sys.path):
+        yield from _entry_points_from_importlib(group)
+        return
+    seen: set[str] = set()
+    for entry in sys.path:
+        try:
+            names = sorted(os.listdir(entry or "."))
+        except OSError:
+            continue
+        for folder in names:
+            stem, _, kind = folder.rpartition(".")
+            if kind not in ("dist-info", "egg-info"):
+                continue
+            distribution = _normalise(stem.split("-")[0])
+            if distribution in seen:
+                continue
+            seen.add(distribution)
+            path = Path(entry or ".", folder)
+            yield from _read_group(path, group)
+
+
+def _read_group(path: Path, group: str) -> Iterator[InstalledEntryPoint]:
+    try:
+        text = (path / "entry_points.txt").read_text(encoding="utf-8")
+    except OSError:
+        return
+    section = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line[0] in "#;":
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1].strip()
+        elif section == group and "=" in line:
+            name, _, value = line.partition("=")
+            yield InstalledEntryPoint(name.strip(), value.strip(), path)
+
+
+def _entry_points_from_importlib(group: str) -> Iterator[InstalledEntryPoint]:
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group=group):
+        yield InstalledEntryPoint(ep.name, ep.value, None)
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _load_entry_point(pm: pluggy.PluginManager, entry_point: InstalledEntryPoint) -> None:
+    """Register one installed plugin, or leave it out if what it needs is missing (G5)."""
+    if pm.get_plugin(entry_point.name) is not None or pm.is_blocked(entry_point.name):
+        return
+    try:
+        plugin = entry_point.load()
+    except ModuleNotFoundError as exc:
+        missing = exc.name or str(exc)
+        _leave_out(entry_point.name, [missing], _extra_for(entry_point, missing))
+        return
+    missing_modules = missing_requirements(plugin)
+    if missing_modules:
+        needs: Mapping[str, str] = getattr(plugin, REQUIRES_ATTRIBUTE)
+        _leave_out(entry_point.name, missing_modules, needs[missing_modules[0]])
+        return
+    pm.register(plugin, name=entry_point.name)
+
+
+def missing_requirements(plugin: object) -> list[str]:
+    """The modules a plugin declares in ``REQUIRES`` that cannot be imported here."""
+    needs: Mapping[str, str] = getattr(plugin, REQUIRES_ATTRIBUTE, {})
+    return [name for name in needs if not _importable(name)]
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _extra_for(entry_point: InstalledEntryPoint, module: str) -> str | None:
+    """The ``dist[extra]`` whose requirements name ``module``, read from the metadata of
+    the distribution that declares the entry point (for plugins without ``REQUIRES``)."""
+    from importlib.metadata import PathDistribution  # only when a plugin is left out
+
+    if entry_point.distribution is None:
+        return None
+    dist = PathDistribution(entry_point.distribution)
+    wanted = _normalise(module.split(".")[0])
+    for requirement in dist.requires or ():
+        found = re.match(
+            r"\s*([A-Za-z0-9][A-Za-z0-9._-]*).*extra\s*==\s*['\"]([^'\"]+)", requirement
+        )
+        if found and _normalise(found.group(1)) == wanted:
+            return f"{dist.metadata['Name']}[{found.group(2)}]"
+    return None
+
+
+def _leave_out(name: str, missing: list[str], install: str | None) -> None:
+    hint = f"; install {install}" if install else ""
+    line = f"plugin {name!r} left out: it needs {', '.join(missing)}{hint}"
+    if line not in _already_said:  # one line per process, however many managers are built
+        _already_said.add(line)
+        log.warning(line)
 
 
 def collect_registrations(hook: Callable[..., Any], kind: str) -> dict[str, Any]:

@@ -38,6 +38,7 @@ class AppointmentStatus(enum.StrEnum):
 
 
 ACTIVE_STATUSES = frozenset(s for s in AppointmentStatus if s.blocks_room)
+"""A3/A4: the statuses in which an appointment holds its room (all but cancelled and no-show)."""
 
 # Which status may follow which (A3). A cancelled appointment is final: re-booking the
 # client is a new appointment, so the audit trail stays readable.

@@ -21,6 +21,7 @@ from lemnicore._validators import (
     to_frozenset,
 )
 from lemnicore.errors import ValidationError
+from lemnicore.scheduling.addresses import is_valid_email as is_valid_email
 
 
 class Channel(enum.StrEnum):
@@ -36,15 +37,7 @@ class Channel(enum.StrEnum):
 NO_MESSAGE = "none"
 """D12: the client's preference "no message" — nothing is sent, not even by work list."""
 
-# Deliberately simple: catches typos (missing @, spaces, no dot in the domain) without
-# pretending to know every valid address. Transports validate again before sending.
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _THREEMA_ID = re.compile(r"^[A-Z0-9*][A-Z0-9]{7}$")
-
-
-def is_valid_email(value: str) -> bool:
-    """A syntactically plausible e-mail address (C3, E3)."""
-    return bool(_EMAIL.match(value.strip()))
 
 
 def _email(instance: Client, attribute: attrs.Attribute[Any], value: str | None) -> None:

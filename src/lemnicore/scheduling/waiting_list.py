@@ -42,6 +42,8 @@ def _weekdays(
 
 
 class WaitingState(enum.StrEnum):
+    """A11: where a waiting-list entry stands: waiting, offered, booked or withdrawn."""
+
     WAITING = "waiting"
     OFFERED = "offered"
     BOOKED = "booked"
@@ -92,6 +94,8 @@ class FreedSlot:
 
 
 class OfferState(enum.StrEnum):
+    """A11: an offered slot is open (held for the client) until accepted, declined or expired."""
+
     OPEN = "open"
     ACCEPTED = "accepted"
     DECLINED = "declined"

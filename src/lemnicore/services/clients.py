@@ -16,6 +16,7 @@ from lemnicore.access.gateway import AccessGateway
 from lemnicore.clock import Clock
 from lemnicore.errors import ConflictError, ValidationError
 from lemnicore.ids import IdFactory, new_id
+from lemnicore.scheduling.addresses import normalise_phone_number
 from lemnicore.scheduling.clients import Client
 from lemnicore.services.booking import record
 from lemnicore.storage.ports import Store, UnitOfWork
@@ -39,10 +40,15 @@ def register_client(
 
     Consent defaults to the organisation's setting (D4); consent and contact data count
     as given at ``at``, so D4's one-hour rule starts then. ``fields`` are further
-    :class:`~lemnicore.scheduling.clients.Client` fields (``email``, ``mobile``, …).
+    :class:`~lemnicore.scheduling.clients.Client` fields (``email``, ``mobile``, …); phone
+    numbers are normalised to E.164 where they can be (see
+    :func:`~lemnicore.scheduling.addresses.normalise_phone_number`).
     Services that create a client as part of a larger change (confirming an online request,
     C5) call this so the client and that change commit together.
     """
+    for number in ("mobile", "phone"):  # D12: one form of a number from the first day on
+        if fields.get(number):
+            fields[number] = normalise_phone_number(fields[number], field=number)
     organisation = uow.organisations.get(organisation_id)
     consent = (
         organisation.default_notification_consent

@@ -26,7 +26,6 @@ from lemnicore.errors import ConflictError, NotFoundError, StoreError
 from lemnicore.importing.runs import ImportRun
 from lemnicore.notifications.policy import NotificationPolicy
 from lemnicore.online.releases import OnlineRelease, SlotHold
-from lemnicore.plugins.markers import hookimpl
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.scheduling.availability import Availability
 from lemnicore.scheduling.busy import BusyInterval
@@ -47,7 +46,7 @@ from lemnicore.storage.memory_notifications import (
     MemoryMessageHistory,
     MemoryNotificationLog,
 )
-from lemnicore.storage.ports import Store, record_name, sorted_by_start
+from lemnicore.storage.ports import record_name, sorted_by_start
 
 T = TypeVar("T")
 
@@ -494,11 +493,3 @@ class MemoryStore:
 
     def close(self) -> None:
         """Nothing to release."""
-
-
-@hookimpl
-def lemnicore_open_store(url: str) -> Store | None:
-    """Open ``memory://`` (optionally ``memory://name``) as a new, empty store."""
-    if not url.startswith("memory://"):
-        return None
-    return MemoryStore(url.removeprefix("memory://"))

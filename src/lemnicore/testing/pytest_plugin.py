@@ -32,11 +32,14 @@ def lemnicore_now() -> datetime:
 
 @pytest.fixture
 def memory_store() -> MemoryStore:
+    """A fresh, empty ``memory://`` store for one test (nothing survives the test)."""
     return MemoryStore()
 
 
 @pytest.fixture
 def sqlite_store(tmp_path: Path) -> Iterator[SqliteStore]:
+    """A fresh SQLite store in ``tmp_path/lemnicore.db`` (a real file, WAL mode), closed
+    after the test."""
     store = SqliteStore(tmp_path / "lemnicore.db")
     yield store
     store.close()
@@ -44,9 +47,13 @@ def sqlite_store(tmp_path: Path) -> Iterator[SqliteStore]:
 
 @pytest.fixture
 def practice(memory_store: MemoryStore, lemnicore_now: datetime) -> Practice:
+    """A :class:`~lemnicore.testing.Practice` builder on ``memory_store`` whose fake clock
+    starts at ``lemnicore_now``: one organisation and branch, add rooms and clients."""
     return Practice(memory_store, now=lemnicore_now)
 
 
 @pytest.fixture
 def plugin_manager() -> pluggy.PluginManager:
+    """A fresh plugin manager with the built-in plugins and every installed one (plugins
+    whose extra is missing are left out, G5); register your own with ``.register()``."""
     return make_plugin_manager()

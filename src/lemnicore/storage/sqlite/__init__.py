@@ -1,12 +1,28 @@
-"""The embedded SQLite store and its storage-plugin hook (F1)."""
+"""The embedded SQLite store and its storage-plugin hook (F1).
+
+:class:`SqliteStore` is imported when first used (PEP 562), so registering this plugin —
+which every ``lemnicore`` command does — costs nothing until a ``sqlite:///`` URL is opened.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from lemnicore.plugins.markers import hookimpl
-from lemnicore.storage.ports import Store
-from lemnicore.storage.sqlite.store import SqliteStore
+
+if TYPE_CHECKING:
+    from lemnicore.storage.ports import Store
+    from lemnicore.storage.sqlite.store import SqliteStore
 
 __all__ = ["SqliteStore", "lemnicore_open_store"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SqliteStore":
+        from lemnicore.storage.sqlite.store import SqliteStore
+
+        return SqliteStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def path_from_url(url: str) -> str | None:
@@ -24,4 +40,6 @@ def lemnicore_open_store(url: str, read_only: bool) -> Store | None:
     path = path_from_url(url)
     if path is None:
         return None
+    from lemnicore.storage.sqlite.store import SqliteStore
+
     return SqliteStore(path, read_only=read_only)

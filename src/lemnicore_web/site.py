@@ -19,6 +19,7 @@ from lemnicore.online.service import ONLINE_BOOKING_ACTOR, OnlineBooking, Reques
 from lemnicore.online.week import WeekView
 from lemnicore.scheduling.appointments import Appointment
 from lemnicore.services.logins import ClientLogins
+from lemnicore.services.waiting_list import WaitingList
 from lemnicore.storage.ports import Store
 from lemnicore_web.config import WebConfig
 from lemnicore_web.mail import CancelLinkTransport
@@ -60,7 +61,10 @@ class BookingSite:
             link_base=f"{config.public_url.rstrip('/')}/book",
             on_confirmed=self._confirmed,
         )
-        self.cancellation = SelfCancellation(store, clock, self.links, config.cancel_deadline)
+        # H5 -> A11: a slot a client frees through their link is offered to whoever waits.
+        self.cancellation = SelfCancellation(
+            store, clock, self.links, config.cancel_deadline, waiting_list=WaitingList(store, clock)
+        )
         self.logins = ClientLogins(store, clock)
         self._by_address: dict[str, set[str]] = {}
         self._lock = threading.Lock()

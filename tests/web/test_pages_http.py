@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 import attrs
 import httpx
@@ -156,6 +156,28 @@ def test_h5_the_self_cancel_link_frees_the_slot_and_refuses_a_forged_link(
         assert client.get(f"{booking.url}/cancel/{forged}").status_code == 404
     week = booking.site.online.week(booking.token, booking.practice.at(2026, 5, 11).date())
     assert any(s.free and s.start.isoformat() == SLOT for s in week.slots)
+
+
+def test_a11_h5_a_cancel_through_the_page_offers_the_slot_to_the_first_waiting_client(
+    booking: Booking,
+) -> None:
+    practice = booking.practice
+    owner = practice.owner(booking.anna)
+    waiting = practice.add_client("Schulz", "Jan", email="jan@example.org")
+    practice.waiting_list.add(
+        owner, client_id=waiting, type_id="treatment", earliest=date(2026, 5, 4),
+        latest=date(2026, 5, 29),
+    )  # fmt: skip
+    tuesday = practice.appointment(
+        booking.anna, booking.room, practice.at(2026, 5, 12, 9), client_id=booking.client_id
+    )
+    link = booking.site.cancel_url(tuesday.id)
+    with httpx.Client() as client:
+        page = client.get(link)
+        done = client.post(link, data={"csrf_token": _csrf(page.text)})
+        assert "abgesagt" in done.text
+    [offer] = practice.waiting_list.offers(owner, "org-1")
+    assert (offer.client_id, offer.slot.start) == (waiting, tuesday.start)
 
 
 def test_h5_after_the_deadline_the_link_no_longer_cancels(booking: Booking) -> None:

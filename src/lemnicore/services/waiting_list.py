@@ -87,6 +87,32 @@ class WaitingList:
 
     # -- entries -------------------------------------------------------------------------
 
+    def _audit(
+        self,
+        uow: UnitOfWork,
+        now: datetime,
+        actor: Actor,
+        *,
+        client_id: str,
+        subject_id: str,
+        before: dict[str, object] | None = None,
+        after: dict[str, object] | None = None,
+        note: str = "",
+    ) -> None:
+        """B3/A11: every step of the waiting list is one audit entry of its kind."""
+        record(
+            uow,
+            at=now,
+            actor=actor,
+            action=AuditAction.WAITING_LIST,
+            new_id=self._new_id,
+            client_id=client_id,
+            subject_id=subject_id,
+            before=before,
+            after=after,
+            note=note,
+        )
+
     def add(
         self,
         actor: Actor,
@@ -127,12 +153,10 @@ class WaitingList:
                 until_time=until_time,
             )
             uow.waiting_list.put(entry)
-            record(
+            self._audit(
                 uow,
-                at=now,
-                actor=actor,
-                action=AuditAction.WAITING_LIST,
-                new_id=self._new_id,
+                now,
+                actor,
                 client_id=client_id,
                 subject_id=entry.id,
                 after={"entry": entry.id, "type_id": type_id, "state": entry.state.value},
@@ -303,12 +327,10 @@ class WaitingList:
         entry = uow.waiting_list.find(offer.entry_id)
         if entry is not None and entry.state is WaitingState.OFFERED:
             uow.waiting_list.put(attrs.evolve(entry, state=WaitingState.WAITING))
-        record(
+        self._audit(
             uow,
-            at=now,
-            actor=actor,
-            action=AuditAction.WAITING_LIST,
-            new_id=self._new_id,
+            now,
+            actor,
             client_id=offer.client_id,
             subject_id=offer.id,
             before={"state": OfferState.OPEN.value},
@@ -320,7 +342,7 @@ class WaitingList:
     def _offer(
         self, uow: UnitOfWork, actor: Actor, slot: FreedSlot, asked: tuple[str, ...]
     ) -> WaitingListOffer | None:
-        """Offer ``slot`` to the first matching entry whose client may be told (D2, D12);
+        """Offer ``slot`` to the first matching entry whose client may be told (D4, D12);
         the others are passed over (and audited), not bothered."""
         now = to_utc(self.clock.now())
         if slot.start <= now:
@@ -341,15 +363,13 @@ class WaitingList:
             address = client.address_for(entry.channel) if client is not None else None
             if client is None or client.erased or not client.notification_consent or not address:
                 skipped.append(entry.client_id)
-                record(
+                self._audit(
                     uow,
-                    at=now,
-                    actor=actor,
-                    action=AuditAction.WAITING_LIST,
-                    new_id=self._new_id,
+                    now,
+                    actor,
                     client_id=entry.client_id,
                     subject_id=entry.id,
-                    note="passed over: no consent or no address on the channel (D2, D12)",
+                    note="passed over: no consent or no address on the channel (D4, D12)",
                 )
                 continue
             sends_at = goes_out_at(now, policy.quiet_hours, slot.time_zone)
@@ -386,12 +406,10 @@ class WaitingList:
                     next_attempt_at=sends_at,
                 )
             )
-            record(
+            self._audit(
                 uow,
-                at=now,
-                actor=actor,
-                action=AuditAction.WAITING_LIST,
-                new_id=self._new_id,
+                now,
+                actor,
                 client_id=entry.client_id,
                 subject_id=offer.id,
                 after={
@@ -416,12 +434,10 @@ class WaitingList:
             )
             settled = attrs.evolve(entry, state=state)
             uow.waiting_list.put(settled)
-            record(
+            self._audit(
                 uow,
-                at=now,
-                actor=actor,
-                action=AuditAction.WAITING_LIST,
-                new_id=self._new_id,
+                now,
+                actor,
                 client_id=entry.client_id,
                 subject_id=entry.id,
                 before={"state": entry.state.value},

@@ -129,6 +129,19 @@ def test_f4_a_damaged_page_found_while_reading_is_a_corrupt_store(tmp_path: Path
     assert caught.value.path == str(path)
 
 
+def test_f4_text_that_is_not_utf8_in_the_file_is_a_corrupt_store(tmp_path: Path) -> None:
+    """F4: bytes in a text column that lemnicore never wrote (a damaged page, another
+    program) are a damaged store, named as such, not a "lone surrogate" refusal."""
+    path = practice_file(tmp_path / "p.db", appointments=3)
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE appointments SET comment = CAST(x'41a0ff' AS TEXT) WHERE rowid = 1")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreCorruptError, match="not valid UTF-8") as caught:
+        read_everything(path)
+    assert caught.value.path == str(path)
+
+
 # -- foreign, newer, older --------------------------------------------------------------
 
 

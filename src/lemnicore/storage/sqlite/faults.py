@@ -51,6 +51,10 @@ def store_error(exc: BaseException, path: str) -> StoreError:
     if isinstance(exc, StoreError):
         return exc
     detail = str(exc) or type(exc).__name__
+    if isinstance(exc, UnicodeDecodeError) or "Could not decode to UTF-8" in detail:
+        # Text in the file that is not UTF-8 was not written by lemnicore: damaged content
+        # (sqlite3 says so as a UnicodeDecodeError or as an OperationalError, by where).
+        return StoreCorruptError(path, f"text that is not valid UTF-8: {detail}")
     if isinstance(exc, UnicodeError):
         return StoreError(
             f"the store {path!r} cannot hold text that is not valid Unicode "

@@ -695,7 +695,7 @@ class CsvContactsPlugin:
             raise ValidationError(
                 "file", f"cannot read {str(args.file)!r}: {exc.strerror}"
             ) from None
-        return CsvContactsImporter(data, options, target, clock=SystemClock())
+        return CsvContactsImporter(data, options, target, clock=SystemClock(), hasher=hash_password)
 
 
 EXPORT_DEFAULT = (

@@ -689,12 +689,8 @@ class CsvContactsPlugin:
             must_change_password=args.must_change_password,
             skip_bad_lines=args.skip_bad_lines,
         )
-        try:
-            data = args.file.read_bytes()
-        except OSError as exc:
-            raise ValidationError(
-                "file", f"cannot read {str(args.file)!r}: {exc.strerror}"
-            ) from None
+        # G7: a file that cannot be read (no permission) is an OSError: exit code 3.
+        data = args.file.read_bytes()
         return CsvContactsImporter(data, options, target, clock=SystemClock(), hasher=hash_password)
 
 

@@ -302,6 +302,9 @@ def test_b5_e7_a_client_erased_on_request_is_not_imported_again(practice: Practi
 
     dry = run(practice, dry=True)
     assert [(i.record_id, i.action) for i in dry.plan.issues] == [("line 1", SKIPPED)]
+    text = report_text(dry.plan, dry.run)
+    assert "Clients erased on request (B5): 1, skipped" in text
+    assert "Faulty" not in text  # left out on purpose: no reason to refuse the commit
     report = import_contacts_csv(
         practice.store,
         FILE,

@@ -78,16 +78,18 @@ def _title(plan: ImportPlan, run: ImportRun) -> str:
 def _contacts_summary(plan: ImportPlan, run: ImportRun) -> Iterator[str]:
     """E7: the summary of a source without a window: contacts (and logins) only."""
     c = run.counts
-    faulty = c.get("faulty_records", 0)
+    # The importer's faulty lines and login ids taken — not the erased clients (B5), which
+    # are left out on purpose and never make a commit refuse.
+    faulty = c.get("faulty_lines", 0) + c.get("login_ids_taken", 0)
     yield (
         f"Contacts: {c.get('clients', 0)} to import from {c.get('contacts_read', 0)} lines"
         + (f"; {c['logins']} with a login" if c.get("logins") else "")
     )
     if faulty:
         yield (
-            f"Faulty: {faulty} records — a commit refuses them all and writes nothing"
+            f"Faulty: {faulty} lines — a commit refuses them all and writes nothing"
             if plan.all_or_nothing
-            else f"Faulty: {faulty} records, skipped"
+            else f"Faulty: {faulty} lines, skipped"
         )
     yield from plan.summary
     if plan.delete_existing:

@@ -406,3 +406,43 @@ def test_e7_the_window_options_are_not_offered_for_contacts(
             main([*_csv(tmp_path), "--store", db, *option])
         assert caught.value.code == 2
         assert "unrecognized arguments" in capsys.readouterr().err
+
+
+class CrashError(Exception):
+    """Stands in for a power cut between two batches."""
+
+
+def test_e4_e7_an_interrupted_import_resumes_under_its_id_and_does_not_delete_again(
+    practice: Practice,
+) -> None:
+    practice.add_client("Altkunde", "Otto")
+
+    def crash_after_the_first_batch(phase: str, done: int, total: int) -> None:
+        if phase == "write" and done >= 1:
+            raise CrashError
+
+    with pytest.raises(CrashError):
+        run_import(
+            SYSTEM_ACTOR,
+            importer(practice, delete_existing=True),
+            practice.store,
+            clock=practice.clock,
+            today=TODAY,
+            progress=crash_after_the_first_batch,
+            batch_size=1,
+        )
+    with practice.store.unit_of_work(write=False) as uow:
+        [interrupted] = uow.import_runs.all()
+    assert interrupted.status == "running"
+    assert people(practice.store) == [("Weber", interrupted.id)]  # Otto deleted first
+
+    outcome = run(practice, delete_existing=True)
+
+    assert outcome.run.id == interrupted.id
+    assert people(practice.store) == [
+        ("Koch", interrupted.id),
+        ("Müller", interrupted.id),
+        ("Weber", interrupted.id),
+    ]  # Weber, written before the crash, neither deleted nor doubled
+    assert logins(practice.store) == [("anna@example.org", "Weber"), ("eva@example.org", "Koch")]
+    assert (outcome.run.counts["clients_created"], outcome.run.counts["clients_deleted"]) == (3, 1)

@@ -7,7 +7,8 @@ The pieces, each usable on its own:
   with every issue, merge and overlap (E2–E4).
 - :class:`EterminImporter`, :func:`commit_takeover`, :func:`dry_run` — fetch, write in
   batches under one import id, idempotently (E4–E6).
-- :func:`import_contacts_csv`, :func:`export_contacts_csv` — the CSV contact format (E7).
+- :func:`import_contacts_csv`, :func:`export_contacts_csv` — the CSV contact format (E7);
+  :class:`CsvContactsImporter` runs it on the shared import pipeline.
 - :func:`respect_erasures`, :class:`ErasedClients` — clients erased on request stay erased
   (B5); :func:`commit_takeover` applies them itself.
 - :mod:`lemnicore_etermin.testing` — a faithful fake eTermin API over loopback.
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from lemnicore.importing.issues import Overlap
     from lemnicore_etermin.api import EterminClient, sign
     from lemnicore_etermin.csv_contacts import (
+        CsvContactsImporter,
+        CsvContactsPlugin,
         CsvImportReport,
         CsvOptions,
         LineProblem,
@@ -57,6 +60,8 @@ _EXPORTS: dict[str, str] = {
     "Overlap": "lemnicore.importing.issues",
     "EterminClient": "lemnicore_etermin.api",
     "sign": "lemnicore_etermin.api",
+    "CsvContactsImporter": "lemnicore_etermin.csv_contacts",
+    "CsvContactsPlugin": "lemnicore_etermin.csv_contacts",
     "CsvImportReport": "lemnicore_etermin.csv_contacts",
     "CsvOptions": "lemnicore_etermin.csv_contacts",
     "LineProblem": "lemnicore_etermin.csv_contacts",
@@ -104,6 +109,8 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "CalendarMapping",
+    "CsvContactsImporter",
+    "CsvContactsPlugin",
     "CsvImportError",
     "CsvImportReport",
     "CsvOptions",

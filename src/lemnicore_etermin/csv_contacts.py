@@ -7,9 +7,13 @@ with embedded delimiters, quotes and line breaks as Excel writes them) and the e
 (UTF-8 with or without BOM, Windows-1252).
 
 Reading (:func:`read_contacts_csv`) is pure and finds every problem, each naming its line.
-Importing (:func:`import_contacts_csv`) writes nothing if any line is faulty, unless the
-user asked to skip bad lines; it runs in one transaction, under one import id (so it can be
-reset, E5), and ends with a :class:`CsvImportReport`.
+Importing runs on the shared import pipeline (E1–E6): :class:`CsvContactsImporter` reads
+the file and maps it to an :class:`~lemnicore.importing.plan.ImportPlan` of clients and
+their logins, and the pipeline gives it the dry run, the report, the batched and resumable
+commit under one import id, reset (E5) and progress — ``lemnicore import csv-contacts``
+(:class:`CsvContactsPlugin`). Nothing is written if any line is faulty, unless the user
+asked to skip bad lines. :func:`import_contacts_csv` is the same in one call, ending with a
+:class:`CsvImportReport`.
 
 Deleting existing contacts first keeps their appointments: each appointment loses its
 client link (``client_id`` becomes ``None``) and its comment notes the former client's
@@ -19,17 +23,18 @@ person's name themselves — and no appointment points at a deleted record.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from lemnicore.access.actors import SYSTEM_ACTOR, Actor
-from lemnicore.access.audit import AuditAction, AuditEntry
 from lemnicore.access.logins import (
     MIN_PASSWORD_LENGTH,
     ClientLogin,
@@ -39,12 +44,19 @@ from lemnicore.access.logins import (
 from lemnicore.clock import Clock
 from lemnicore.errors import ValidationError
 from lemnicore.ids import IdFactory, new_id
-from lemnicore.importing.runs import ImportRun
+from lemnicore.importing.issues import SKIPPED, FaultyRecordsError, Issue
+from lemnicore.importing.pipeline import ImportTarget
+from lemnicore.importing.plan import ImportPlan
+from lemnicore.importing.ports import Progress
 from lemnicore.scheduling.clients import Client, is_valid_email
-from lemnicore.storage.ports import Store, UnitOfWork
+from lemnicore.storage.ports import Store
+from lemnicore.timekeeping import zone
 from lemnicore_etermin.erasures import ERASED_REASON
 from lemnicore_etermin.errors import CsvImportError
 from lemnicore_etermin.records import contact_key, parse_birthday, parse_phone, unescape_notes
+
+if TYPE_CHECKING:
+    from lemnicore.importing.pipeline import ImportOutcome, PhaseProgress
 
 CSV_SOURCE = "csv-contacts"
 
@@ -381,6 +393,164 @@ class CsvImportReport:
         return "\n".join(out)
 
 
+class CsvContactsImporter:
+    """E7: one CSV contact file as an importer of the shared pipeline (E1–E6).
+
+    Reading (:meth:`fetch`) parses the file with :func:`read_contacts_csv`; mapping
+    (:meth:`plan`) hashes the passwords and builds an
+    :class:`~lemnicore.importing.plan.ImportPlan` of clients and their logins — every
+    faulty line a ``skipped`` issue naming its line and field. Unless bad lines are to be
+    skipped the plan is all-or-nothing: the commit refuses before writing anything.
+    """
+
+    name = CSV_SOURCE
+
+    def __init__(
+        self,
+        data: bytes,
+        options: CsvOptions,
+        target: ImportTarget,
+        *,
+        clock: Clock,
+        new_id: IdFactory = new_id,
+        hasher: Callable[[str], str] = hash_password,
+    ) -> None:
+        self.data = data
+        self.options = options
+        self.target = target
+        self.clock = clock
+        self.new_id = new_id
+        self.hasher = hasher
+
+    def __repr__(self) -> str:
+        return f"CsvContactsImporter({len(self.data)} bytes)"
+
+    def list_calendars(self) -> list[Mapping[str, Any]]:
+        """A contact file has no calendars."""
+        return []
+
+    def fetch(
+        self, progress: Progress, *, today: date
+    ) -> tuple[list[ContactLine], list[LineProblem]]:
+        """Every good line as a client and every problem (``today`` plays no part)."""
+        del today
+        progress(0, 1)
+        lines, problems = read_contacts_csv(
+            self.data,
+            self.options,
+            organisation_id=self.target.organisation_id,
+            consent=bool(self.target.default_consent),
+            now=self.clock.now(),
+            new_id=self.new_id,
+        )
+        read = len(lines) + len({p.line for p in problems})
+        progress(read, read)
+        return lines, problems
+
+    def plan(
+        self,
+        fetched: tuple[list[ContactLine], list[LineProblem]],
+        *,
+        import_id: str | None,
+        today: date,
+        now: datetime,
+        progress: Progress,
+    ) -> ImportPlan:
+        del today, now
+        lines, problems = fetched
+        return plan_contacts(
+            lines,
+            problems,
+            self.options,
+            self.target,
+            import_id=import_id,
+            hasher=self.hasher,
+            progress=progress,
+        )
+
+    def close(self) -> None:
+        self.data = b""
+
+
+def line_record(line: int) -> str:
+    """How an issue names a line of the file: ``line 3``."""
+    return f"line {line}"
+
+
+def plan_contacts(
+    lines: Sequence[ContactLine],
+    problems: Sequence[LineProblem],
+    options: CsvOptions,
+    target: ImportTarget,
+    *,
+    import_id: str | None,
+    hasher: Callable[[str], str] = hash_password,
+    progress: Progress | None = None,
+) -> ImportPlan:
+    """E7: the read lines as an import plan: clients, their logins (hashed), every problem
+    a ``skipped`` issue naming its line and field. No I/O."""
+    total = len(lines)
+    if progress is not None:
+        progress(0, total)
+    # Slow hashing (scrypt), several at once: hashlib releases the GIL while it works.
+    with_password = [c for c in lines if c.login_id and c.password]
+    with ThreadPoolExecutor(4) as pool:
+        hashed = list(pool.map(lambda c: hasher(c.password or ""), with_password))
+    logins = tuple(
+        ClientLogin(
+            login_id=c.login_id or "",
+            client_id=c.client.id,
+            password_hash=password_hash,
+            must_change_password=options.must_change_password,
+        )
+        for c, password_hash in zip(with_password, hashed, strict=True)
+    )
+    issues = tuple(Issue("line", line_record(p.line), p.field, p.reason, SKIPPED) for p in problems)
+    faulty_lines = len({p.line for p in problems})
+    summary: list[str] = []
+    if options.tag:
+        summary.append(f"Tag: {options.tag!r} on every imported contact")
+    if logins and options.must_change_password:
+        summary.append("Logins must change their password at the first login (C6)")
+    plan = ImportPlan(
+        source=CSV_SOURCE,
+        import_id=import_id,
+        options=target,
+        window_from=None,
+        window_to=None,
+        appointment_types=(),
+        clients=tuple(c.client for c in lines),
+        appointments=(),
+        deleted_keys=frozenset(),
+        issues=issues,
+        merges=(),
+        overlaps=(),
+        shared_rooms={},
+        counts={
+            "contacts_read": len(lines) + faulty_lines,
+            "clients": len(lines),
+            "logins": len(logins),
+            "faulty_lines": faulty_lines,
+            "faulty_records": len(issues),
+            "issues": len(issues),
+        },
+        # The line each client comes from, for the report — needed only where the store
+        # may refuse or recognise the client: a login id, an external id.
+        client_sources={
+            c.client.id: ((c.client.external_id or "", line_record(c.line)),)
+            for c in lines
+            if c.client.external_id or c.login_id
+        },
+        logins=logins,
+        delete_existing=options.delete_existing,
+        all_or_nothing=not options.skip_bad_lines,
+        summary=tuple(summary),
+    )
+    if progress is not None:
+        progress(total, total)
+    return plan
+
+
 def import_contacts_csv(
     store: Store,
     data: bytes,
@@ -391,148 +561,137 @@ def import_contacts_csv(
     actor: Actor = SYSTEM_ACTOR,
     new_id: IdFactory = new_id,
     hasher: Callable[[str], str] = hash_password,
+    dry: bool = False,
+    progress: PhaseProgress | None = None,
 ) -> CsvImportReport:
-    """E7: import contacts from ``data``; all-or-nothing unless ``skip_bad_lines``.
+    """E7: import contacts from ``data`` through the shared pipeline (:func:`~lemnicore.
+    importing.pipeline.run_import`); all-or-nothing unless ``skip_bad_lines``.
 
     Raises :class:`~lemnicore_etermin.errors.CsvImportError` (listing every problem) and
-    writes nothing when a line is faulty and bad lines are not to be skipped.
+    writes nothing when a line is faulty and bad lines are not to be skipped. ``dry``
+    writes nothing and reports what a commit would do (E3), faulty lines included.
     """
-    now = clock.now()
-    with store.unit_of_work(write=False) as uow:
-        organisation = uow.organisations.get(organisation_id)
-        taken = {login.id: login.client_id for login in uow.client_logins.all()}
-    run = ImportRun(id=new_id(), source=CSV_SOURCE, started_at=now, status="running")
-    lines, problems = read_contacts_csv(
-        data,
-        options,
-        organisation_id=organisation_id,
-        consent=organisation.default_notification_consent,
-        now=now,
-        new_id=new_id,
-        import_id=run.id,
-    )
-    if not options.delete_existing:
-        for contact in lines:
-            if contact.login_id in taken:
-                problems.append(
-                    LineProblem(contact.line, "login_id", f"{contact.login_id!r} exists already")
-                )
-        bad = {p.line for p in problems}
-        lines = [c for c in lines if c.line not in bad]
-    if problems and not options.skip_bad_lines:
-        raise CsvImportError([(p.line, p.field, p.reason) for p in problems])
-    # Slow hashing (scrypt) before the write transaction, several at once: hashlib
-    # releases the GIL while it works.
-    with_password = [c for c in lines if c.password]
-    with ThreadPoolExecutor(4) as pool:
-        hashed = list(pool.map(lambda c: hasher(c.password or ""), with_password))
-    hashes = {c.line: h for c, h in zip(with_password, hashed, strict=True)}
-    deleted = kept = 0
-    with store.unit_of_work() as uow:
-        if options.delete_existing:
-            deleted, kept = _delete_contacts(uow, now=now, actor=actor, new_id=new_id)
-        left_out = _already_known(uow, lines)
-        lines = [c for c in lines if c.line not in {p.line for p in left_out}]
-        clients = [c.client for c in lines]
-        uow.clients.add_many(clients)
-        logins = 0
-        for contact in lines:
-            password_hash = hashes.get(contact.line)
-            if contact.login_id and password_hash:
-                uow.client_logins.put(
-                    ClientLogin(
-                        login_id=contact.login_id,
-                        client_id=contact.client.id,
-                        password_hash=password_hash,
-                        must_change_password=options.must_change_password,
-                    )
-                )
-                logins += 1
-        counts = {
-            "clients_created": len(clients),
-            "lines_skipped": len({p.line for p in problems}),
-            "clients_deleted": deleted,
-            "appointments_kept": kept,
-            "logins_created": logins,
-            "lines_left_out": len(left_out),
-        }
-        finished = attrs.evolve(run, status="committed", finished_at=now, counts=counts)
-        uow.import_runs.put(finished)
-        uow.audit.append(
-            AuditEntry(
-                id=new_id(),
-                at=now,
-                actor_id=actor.id,
-                action=AuditAction.IMPORT_COMMITTED.value,
-                subject_id=run.id,
-                after=counts,
-                note=f"CSV contact import {run.id}",
-            )
+    from lemnicore.importing.pipeline import run_import
+
+    target = ImportTarget.of_store(store, organisation_id)
+    importer = CsvContactsImporter(data, options, target, clock=clock, new_id=new_id, hasher=hasher)
+    today = clock.now().astimezone(zone(target.time_zone)).date()
+    try:
+        outcome = run_import(
+            actor, importer, store, clock=clock, today=today, dry=dry, progress=progress
         )
-        uow.commit()
+    except FaultyRecordsError as exc:
+        raise CsvImportError(
+            [(_line_of(i.record_id) or 0, i.field, i.reason) for i in exc.issues]
+        ) from None
+    return csv_import_report(outcome, store, options)
+
+
+def _line_of(record_id: str) -> int | None:
+    prefix = line_record(0)[:-1]
+    if record_id.startswith(prefix) and record_id[len(prefix) :].isdigit():
+        return int(record_id[len(prefix) :])
+    return None
+
+
+def csv_import_report(outcome: ImportOutcome, store: Store, options: CsvOptions) -> CsvImportReport:
+    """E7: the pipeline's outcome as a :class:`CsvImportReport`: faulty lines as problems;
+    lines of clients erased on request (B5) or stored already (same external id) as left
+    out."""
+    plan, run = outcome.plan, outcome.run
+    problems: list[LineProblem] = []
+    left_out: list[LineProblem] = []
+    for issue in plan.issues:
+        line = _line_of(issue.record_id)
+        if issue.action != SKIPPED or line is None:
+            continue
+        if issue.reason.startswith(ERASED_REASON):
+            left_out.append(LineProblem(line, "external_id", f"{ERASED_REASON} (B5)"))
+        else:
+            problems.append(LineProblem(line, issue.field, issue.reason))
+    keyed = {c.external_id: c.id for c in plan.clients if c.external_id}
+    if keyed and run.status == "committed":
+        # One read, not a look-up per line: a re-imported file may match every line.
+        with store.unit_of_work(write=False) as uow:
+            earlier = [
+                keyed[c.external_id]
+                for c in uow.clients.all()
+                if c.external_id in keyed and c.import_id != run.id and not c.erased
+            ]
+        for client_id in earlier:
+            line = _line_of(plan.client_sources[client_id][0][1])
+            if line is not None:
+                reason = "already in the store (same external id), left as it is"
+                left_out.append(LineProblem(line, "external_id", reason))
+    counts = run.counts
     return CsvImportReport(
         import_id=run.id,
-        lines_imported=len(clients),
-        lines_skipped=counts["lines_skipped"],
-        problems=tuple(problems),
-        clients_deleted=deleted,
-        appointments_kept=kept,
-        logins_created=logins,
+        lines_imported=counts.get("clients_created", len(plan.clients)),
+        lines_skipped=len({p.line for p in problems}),
+        problems=tuple(sorted(problems, key=lambda p: p.line)),
+        clients_deleted=counts.get("clients_deleted", 0),
+        appointments_kept=counts.get("appointments_kept", 0),
+        logins_created=counts.get("logins_created", len(plan.logins)),
         tag=options.tag,
-        left_out=tuple(left_out),
+        left_out=tuple(sorted(left_out, key=lambda p: p.line)),
     )
 
 
-def _already_known(work: UnitOfWork, lines: Sequence[ContactLine]) -> list[LineProblem]:
-    """E4/B5: lines whose external id is stored: left as they are, or erased on request."""
-    keys = [c.client.external_id for c in lines if c.client.external_id]
-    present = work.clients.existing_external_ids(keys) if keys else set[str]()
-    if not present:
-        return []
-    # One read, not a look-up per line: a re-imported file may match every line.
-    erased = {c.external_id for c in work.clients.all() if c.erased and c.external_id in present}
-    left_out: list[LineProblem] = []
-    for contact in lines:
-        if contact.client.external_id not in present:
-            continue
-        reason = (
-            f"{ERASED_REASON} (B5)"
-            if contact.client.external_id in erased
-            else "already in the store (same external id), left as it is"
-        )
-        left_out.append(LineProblem(contact.line, "external_id", reason))
-    return left_out
+class CsvContactsPlugin:
+    """``lemnicore import csv-contacts FILE --columns …`` (E7): the CSV options; the
+    pipeline adds store, organisation, dry run, reports and progress. No window: contacts
+    have none (``uses_window``)."""
 
+    help = "import contacts from a CSV file (E7)"
+    uses_window = False
 
-def _delete_contacts(
-    work: UnitOfWork, *, now: datetime, actor: Actor, new_id: IdFactory
-) -> tuple[int, int]:
-    """Delete every (not erased) client; keep their appointments, unlinked (see module)."""
-    deleted = kept = 0
-    for client in work.clients.all():
-        if client.erased:
-            continue
-        for appointment in work.appointments.of_client(client.id):
-            note = f"Former client: {client.display_name} (contact deleted {now.date()})"
-            comment = "\n".join(p for p in (appointment.comment, note) if p)
-            work.appointments.update(attrs.evolve(appointment, client_id=None, comment=comment))
-            kept += 1
-        for login in work.client_logins.all():
-            if login.client_id == client.id:
-                work.client_logins.remove(login.id)
-        work.clients.delete(client.id)
-        work.audit.append(
-            AuditEntry(
-                id=new_id(),
-                at=now,
-                actor_id=actor.id,
-                action=AuditAction.CLIENT_DELETED.value,
-                client_id=client.id,
-                note="deleted before a CSV contact import (E7); appointments kept",
-            )
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        from lemnicore.cli.arguments import existing_file
+
+        parser.add_argument("file", type=existing_file, help="the CSV file")
+        parser.add_argument(
+            "--columns",
+            required=True,
+            help="the file's columns in order, e.g. salutation,last_name,first_name,postcode,email",
         )
-        deleted += 1
-    return deleted, kept
+        parser.add_argument("--delimiter", default=";", help="';' (Excel, default), ',' or 'tab'")
+        parser.add_argument(
+            "--encoding", default="utf-8", help="utf-8 (with or without BOM) or windows-1252"
+        )
+        parser.add_argument("--skip-header", action="store_true", help="the first line is a header")
+        parser.add_argument("--tag", help="tag every imported contact")
+        parser.add_argument(
+            "--delete-existing",
+            action="store_true",
+            help="delete existing contacts first (their appointments stay)",
+        )
+        parser.add_argument(
+            "--must-change-password",
+            action="store_true",
+            help="logins must change their password first",
+        )
+        parser.add_argument(
+            "--skip-bad-lines",
+            action="store_true",
+            help="import the good lines, report the bad ones",
+        )
+
+    def open(self, args: argparse.Namespace, target: ImportTarget) -> CsvContactsImporter:
+        from lemnicore.clock import SystemClock
+
+        options = CsvOptions(
+            columns=args.columns,
+            delimiter=args.delimiter,
+            encoding=args.encoding,
+            skip_header=args.skip_header,
+            tag=args.tag,
+            delete_existing=args.delete_existing,
+            must_change_password=args.must_change_password,
+            skip_bad_lines=args.skip_bad_lines,
+        )
+        # G7: a file that cannot be read (no permission) is an OSError: exit code 3.
+        data = args.file.read_bytes()
+        return CsvContactsImporter(data, options, target, clock=SystemClock(), hasher=hash_password)
 
 
 EXPORT_DEFAULT = (

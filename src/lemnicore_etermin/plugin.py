@@ -24,18 +24,27 @@ REQUIRES = {"httpx": "lemnicore[etermin]"}
 
 @hookimpl
 def lemnicore_register_importers(register: Callable[[str, ImporterFactory], None]) -> None:
-    """E1: ``etermin`` — ``lemnicore import etermin`` on the shared pipeline."""
+    """E1/E7: ``etermin`` and ``csv-contacts`` — ``lemnicore import etermin`` and
+    ``lemnicore import csv-contacts`` on the shared pipeline."""
     register(
         "etermin",
         LazyImporterPlugin(
             "lemnicore_etermin.source:EterminPlugin", help="take over an eTermin account (E1-E6)"
         ),
     )
+    register(
+        "csv-contacts",
+        LazyImporterPlugin(
+            "lemnicore_etermin.csv_contacts:CsvContactsPlugin",
+            help="import contacts from a CSV file (E7)",
+            uses_window=False,
+        ),
+    )
 
 
 @hookimpl
 def lemnicore_register_commands(commands: CommandRegistry) -> None:
-    """G3: the ``import csv-contacts`` and ``export csv-contacts`` commands."""
+    """G3: the ``export csv-contacts`` command."""
     from lemnicore_etermin import cli
 
     cli.register(commands)

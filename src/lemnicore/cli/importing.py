@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from lemnicore.cli.arguments import iso_date, open_cli_store, output_file
 from lemnicore.cli.output import add_json_option, print_json
+from lemnicore.errors import ValidationError
 from lemnicore.plugins.manager import collect_registrations
 
 if TYPE_CHECKING:
@@ -59,24 +60,17 @@ def progress_bars() -> PhaseProgress:
     return show
 
 
-def configure_pipeline(parser: argparse.ArgumentParser) -> None:
-    """The options every importer gets from the pipeline."""
+def configure_pipeline(parser: argparse.ArgumentParser, *, window: bool = True) -> None:
+    """The options every importer gets from the pipeline; ``window=False`` (a source
+    without appointments, E7) leaves out the window, the notification options and
+    ``--list-calendars``, which would mean nothing there."""
     parser.add_argument("--store", required=True, help="store URL, e.g. sqlite:///practice.db")
     parser.add_argument(
         "--dry-run", action="store_true", help="test import: validate and report only (E3)"
     )
-    parser.add_argument(
-        "--list-calendars", action="store_true", help="list the source's calendars and stop"
-    )
     parser.add_argument("--organisation", help="organisation id (default: the only one)")
-    parser.add_argument(
-        "--from", dest="window_from", type=int, default=-500, help="window start, days from today"
-    )
-    parser.add_argument(
-        "--to", dest="window_to", type=int, default=200, help="window end, days from today"
-    )
-    parser.add_argument("--confirmations", choices=("none", "future"), default="none", help="D16")
-    parser.add_argument("--reminders-from", type=iso_date, help="D17: remind from this date")
+    if window:
+        _configure_window(parser)
     parser.add_argument(
         "--report-json", type=output_file, help="write the full report as JSON here (streamed)"
     )
@@ -86,32 +80,52 @@ def configure_pipeline(parser: argparse.ArgumentParser) -> None:
     add_json_option(parser)
 
 
+def _configure_window(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--list-calendars", action="store_true", help="list the source's calendars and stop"
+    )
+    parser.add_argument(
+        "--from", dest="window_from", type=int, default=-500, help="window start, days from today"
+    )
+    parser.add_argument(
+        "--to", dest="window_to", type=int, default=200, help="window end, days from today"
+    )
+    parser.add_argument("--confirmations", choices=("none", "future"), default="none", help="D16")
+    parser.add_argument("--reminders-from", type=iso_date, help="D17: remind from this date")
+
+
 def importer_command(plugin: ImporterPlugin) -> tuple[Any, Run]:
     """The ``configure`` and ``run`` of ``lemnicore import NAME`` for ``plugin``."""
 
+    window = bool(getattr(plugin, "uses_window", True))
+
     def configure(parser: argparse.ArgumentParser) -> None:
-        configure_pipeline(parser)
+        configure_pipeline(parser, window=window)
         plugin.configure(parser)
 
     def run(args: argparse.Namespace) -> int:
         from lemnicore.access.actors import SYSTEM_ACTOR
         from lemnicore.clock import SystemClock
+        from lemnicore.importing.issues import FaultyRecordsError
         from lemnicore.importing.pipeline import ImportTarget, run_import
         from lemnicore.importing.report import stream_report_json, write_report_text
         from lemnicore.timekeeping import zone
 
         store = open_cli_store(args.store)
         try:
-            target = ImportTarget.of_store(
-                store,
-                args.organisation,
-                window_from_days=args.window_from,
-                window_to_days=args.window_to,
-                confirmations="confirm_future" if args.confirmations == "future" else "none",
-                reminders_from=args.reminders_from,
-            )
+            choices: dict[str, object] = {}
+            if window:
+                choices = {
+                    "window_from_days": args.window_from,
+                    "window_to_days": args.window_to,
+                    "confirmations": (
+                        "confirm_future" if args.confirmations == "future" else "none"
+                    ),
+                    "reminders_from": args.reminders_from,
+                }
+            target = ImportTarget.of_store(store, args.organisation, **choices)
             importer = plugin.open(args, target)
-            if args.list_calendars:
+            if window and args.list_calendars:
                 try:
                     calendars = importer.list_calendars()
                     if args.json:
@@ -124,17 +138,27 @@ def importer_command(plugin: ImporterPlugin) -> tuple[Any, Run]:
                 return 0
             clock = SystemClock()
             today = clock.now().astimezone(zone(target.time_zone)).date()
-            outcome = run_import(
-                SYSTEM_ACTOR,
-                importer,
-                store,
-                clock=clock,
-                today=today,
-                dry=args.dry_run,
-                progress=progress_bars(),
-                report_json=args.report_json,
-                batch_size=max(1, args.batch_size),
-            )
+            try:
+                outcome = run_import(
+                    SYSTEM_ACTOR,
+                    importer,
+                    store,
+                    clock=clock,
+                    today=today,
+                    dry=args.dry_run,
+                    progress=progress_bars(),
+                    report_json=args.report_json,
+                    batch_size=max(1, args.batch_size),
+                )
+            except FaultyRecordsError as exc:
+                # E7: every faulty record, then the one line every failure ends with (G7).
+                hint = " (or use --skip-bad-lines)" if "skip_bad_lines" in vars(args) else ""
+                print(f"Nothing imported; fix these records{hint}:", file=sys.stderr)
+                for issue in exc.issues:
+                    print(f"  {issue.record_id}: {issue.field}: {issue.reason}", file=sys.stderr)
+                raise ValidationError(
+                    "records", f"{len(exc.issues)} problem(s) in the source, nothing imported"
+                ) from exc
             if args.json:
                 stream_report_json(sys.stdout, outcome.plan, outcome.run)
             else:

@@ -7,6 +7,12 @@ what is missing and changes nothing else (E4). An interrupted run stays ``runnin
 next commit of the same source resumes it under the same import id. Clients erased on
 request are never written again (B5), and planned appointments that overlap appointments
 already in the room are written as conflicts (A8). Nothing here knows the source system.
+
+A plan may carry clients' logins (C6, written with their clients), ask that the stored
+contacts be deleted first (E7: their appointments stay, unlinked; done in the commit's
+first transaction, together with creating the run, so a resumed run does not delete
+again) and be all-or-nothing (E7: any faulty record and the commit refuses before it
+writes anything).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from lemnicore.access.audit import AuditAction, AuditEntry
 from lemnicore.clock import Clock
 from lemnicore.ids import IdFactory, new_id
 from lemnicore.importing.erasures import ErasedClients, respect_erasures
+from lemnicore.importing.issues import SKIPPED, FaultyRecordsError, Issue
 from lemnicore.importing.plan import ImportPlan, with_stored_overlaps
 from lemnicore.importing.runs import ImportRun
 from lemnicore.scheduling.appointments import Appointment, AppointmentStatus
@@ -72,12 +79,110 @@ def stored_neighbours(uow: UnitOfWork, plan: ImportPlan) -> tuple[list[Appointme
 
 
 def screen_plan(uow: UnitOfWork, plan: ImportPlan) -> ImportPlan:
-    """B5 and A8 against the store as read in ``uow``: erased clients left out, overlaps
-    with appointments already in the room reported and marked. A dry run shows exactly
-    what the commit would write."""
+    """B5, C6 and A8 against the store as read in ``uow``: erased clients left out, login
+    ids the store has already reported as faulty, overlaps with appointments already in
+    the room reported and marked, the contacts a ``delete_existing`` plan would delete
+    counted. A dry run shows exactly what the commit would write."""
     plan = respect_erasures(plan, ErasedClients.in_store(uow))
+    plan = screen_logins(uow, plan)
+    if plan.delete_existing:
+        plan = attrs.evolve(plan, counts=dict(plan.counts) | deletion_preview(uow))
     neighbours, stored = stored_neighbours(uow, plan)
     return with_stored_overlaps(plan, neighbours, already_stored=stored)
+
+
+def screen_logins(uow: UnitOfWork, plan: ImportPlan) -> ImportPlan:
+    """C6/E7: a planned login whose login id the store has already makes its record faulty
+    (a ``skipped`` issue naming it; client and login left out) — unless the planned client
+    is in the store already (same external id: a re-run, which leaves it as it is). With
+    ``delete_existing`` there is nothing to check: stored logins go with their clients."""
+    if not plan.logins or plan.delete_existing:
+        return plan
+    taken = {login.id for login in uow.client_logins.all()}
+    clashing = [login for login in plan.logins if login.id in taken]
+    if not clashing:
+        return plan
+    by_id = {c.id: c for c in plan.clients}
+    keys = [
+        key
+        for login in clashing
+        if login.client_id in by_id and (key := by_id[login.client_id].external_id)
+    ]
+    known = uow.clients.existing_external_ids(keys) if keys else set[str]()
+    dropped: set[str] = set()
+    issues: list[Issue] = []
+    for login in clashing:
+        client = by_id.get(login.client_id)
+        if client is None or (client.external_id and client.external_id in known):
+            continue
+        dropped.add(client.id)
+        sources = plan.client_sources.get(client.id, ())
+        record = sources[0][1] if sources else client.id
+        issues.append(Issue("client", record, "login_id", f"{login.id!r} exists already", SKIPPED))
+    if not dropped:
+        return plan
+    all_issues = (*plan.issues, *issues)
+    clients = tuple(c for c in plan.clients if c.id not in dropped)
+    return attrs.evolve(
+        plan,
+        clients=clients,
+        logins=tuple(login for login in plan.logins if login.client_id not in dropped),
+        client_sources={k: v for k, v in plan.client_sources.items() if k not in dropped},
+        issues=all_issues,
+        counts=dict(plan.counts)
+        | {
+            "clients": len(clients),
+            "logins": len(plan.logins) - len(dropped),
+            "login_ids_taken": len(dropped),
+            "issues": len(all_issues),
+            "faulty_records": sum(1 for i in all_issues if i.action == SKIPPED),
+        },
+    )
+
+
+def deletion_preview(uow: UnitOfWork) -> dict[str, int]:
+    """E7: what :func:`delete_existing_clients` would delete and keep; writes nothing."""
+    clients = [c for c in uow.clients.all() if not c.erased]
+    kept = sum(len(uow.appointments.of_client(c.id)) for c in clients)
+    return {"clients_deleted": len(clients), "appointments_kept": kept}
+
+
+def delete_existing_clients(
+    uow: UnitOfWork, *, run: ImportRun, now: datetime, actor: Actor, new_id: IdFactory
+) -> dict[str, int]:
+    """E7: delete every client not erased on request (B5: the erased record stays, so no
+    import brings the person back) and their logins; keep their appointments, each
+    unlinked (``client_id=None``) with a comment line naming the former client, so the
+    calendar still shows who came and no appointment points at a deleted record. Each
+    deletion is audited (``client.deleted``)."""
+    logins: dict[str, list[str]] = {}
+    for login in uow.client_logins.all():
+        logins.setdefault(login.client_id, []).append(login.id)
+    deleted = kept = 0
+    for client in uow.clients.all():
+        if client.erased:
+            continue
+        for appointment in uow.appointments.of_client(client.id):
+            note = f"Former client: {client.display_name} (contact deleted {now.date()})"
+            comment = "\n".join(p for p in (appointment.comment, note) if p)
+            uow.appointments.update(attrs.evolve(appointment, client_id=None, comment=comment))
+            kept += 1
+        for login_id in logins.get(client.id, ()):
+            uow.client_logins.remove(login_id)
+        uow.clients.delete(client.id)
+        uow.audit.append(
+            AuditEntry(
+                id=new_id(),
+                at=now,
+                actor_id=actor.id,
+                action=AuditAction.CLIENT_DELETED.value,
+                client_id=client.id,
+                subject_id=run.id,
+                note=f"deleted before {run.source} import {run.id} (E7); appointments kept",
+            )
+        )
+        deleted += 1
+    return {"clients_deleted": deleted, "appointments_kept": kept}
 
 
 def dry_run(plan: ImportPlan, *, clock: Clock) -> ImportRun:
@@ -109,13 +214,19 @@ def commit_plan(
 ) -> tuple[ImportRun, ImportPlan]:
     """E4/E6: write ``plan`` in batches of ``batch_size`` records per transaction.
 
-    Clients go first, so every committed appointment's client exists. Returns the finished
+    Clients go first (with their logins), so every committed appointment's client exists.
+    An ``all_or_nothing`` plan with a faulty record (or a login id the store has already)
+    raises :class:`~lemnicore.importing.issues.FaultyRecordsError` before anything is
+    written. Returns the finished
     :class:`ImportRun` (its id is on every record it created) and the plan as screened
     against the store (B5, A8) — what the report should describe.
     """
     now = clock.now()
     source = plan.source
     with store.unit_of_work() as uow:
+        plan = screen_logins(uow, plan)
+        if plan.all_or_nothing and plan.faulty_records:
+            raise FaultyRecordsError(plan.faulty_records)
         unfinished = _find_unfinished(uow, source)
         wanted = plan.import_id
         if wanted is not None and uow.import_runs.find(wanted) is not None:
@@ -132,6 +243,10 @@ def commit_plan(
             reminders_from=plan.options.reminders_from,
             status="running",
         )
+        if plan.delete_existing and unfinished is None:
+            # E7: in the run's first transaction — a resumed run does not delete again.
+            deletion = delete_existing_clients(uow, run=run, now=now, actor=actor, new_id=new_id)
+            run = attrs.evolve(run, counts=deletion)
         uow.import_runs.put(run)
         consent = plan.options.default_consent
         if consent is None:  # D4/D18: new records take the organisation's default
@@ -157,10 +272,13 @@ def commit_plan(
     done = 0
     # Running totals live in the run itself and are written with each batch, so after a
     # crash the run says exactly what its committed batches created.
-    counts = {
+    counts = dict(run.counts) | {
         "clients_created": run.counts.get("clients_created", 0),
         "appointments_created": run.counts.get("appointments_created", 0),
     }
+    if plan.logins:
+        counts["logins_created"] = run.counts.get("logins_created", 0)
+    login_of = {login.client_id: login for login in plan.logins}
     stored_client: dict[str, str] = {}  # planned client id → id in the store
 
     def report(n: int) -> None:
@@ -196,8 +314,17 @@ def commit_plan(
                 new.append(_stamped(client, run.id, consent))
             uow.clients.add_many(new)
             counts["clients_created"] += len(new)
+            what = f"clients batch {number}"
+            if login_of:
+                logins = [login_of[c.id] for c in new if c.id in login_of]
+                # Idempotent: a login id stored since the plan was screened is left as it is.
+                fresh_logins = [x for x in logins if uow.client_logins.find(x.id) is None]
+                for login in fresh_logins:
+                    uow.client_logins.put(login)
+                counts["logins_created"] += len(fresh_logins)
+                what += f" with {len(fresh_logins)} logins"
             save_counts(uow)
-            _audit_batch(uow, run, actor, now, new_id, f"clients batch {number}", len(new))
+            _audit_batch(uow, run, actor, now, new_id, what, len(new))
             uow.commit()
         report(len(batch))
 
@@ -298,4 +425,13 @@ def _audit_batch(
         )
 
 
-__all__ = ["Progress", "commit_plan", "dry_run", "next_import_id", "screen_plan"]
+__all__ = [
+    "Progress",
+    "commit_plan",
+    "delete_existing_clients",
+    "deletion_preview",
+    "dry_run",
+    "next_import_id",
+    "screen_logins",
+    "screen_plan",
+]

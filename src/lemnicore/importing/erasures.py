@@ -128,6 +128,7 @@ def respect_erasures(plan: ImportPlan, erased: ErasedClients) -> ImportPlan:
         issues=tuple(issues),
         merges=tuple(m for m in plan.merges if m.kept not in records and m.merged not in records),
         client_sources={k: v for k, v in plan.client_sources.items() if k not in matched},
+        logins=tuple(login for login in plan.logins if login.client_id not in matched),
         counts=counts,
     )
 

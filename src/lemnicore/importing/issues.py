@@ -8,7 +8,11 @@ moment. The report (:mod:`lemnicore.importing.report`) groups them by reason.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import attrs
+
+from lemnicore.errors import ValidationError
 
 SKIPPED = "skipped"
 """The record was not imported."""
@@ -64,3 +68,18 @@ class Overlap:
     room_id: str
     first: str
     second: str
+
+
+class FaultyRecordsError(ValidationError):
+    """E7: an all-or-nothing import refused: some records are faulty, nothing was written.
+
+    ``issues`` lists every faulty record (each names its record and field); ``hint`` says
+    what the user can do about it.
+    """
+
+    def __init__(self, issues: Sequence[Issue], *, hint: str = "") -> None:
+        self.issues = tuple(issues)
+        self.hint = hint
+        first = self.issues[0]
+        more = f" (and {len(self.issues) - 1} more problems)" if len(self.issues) > 1 else ""
+        super().__init__(first.field, f"{first.reason}{more}", record=first.record_id)

@@ -20,9 +20,12 @@ class LazyImporterPlugin:
     """An :class:`~lemnicore.importing.ports.ImporterPlugin` at ``"module:ClassName"``,
     built (without arguments) the first time it is configured or opened (G5)."""
 
-    def __init__(self, target: str, *, help: str) -> None:
+    def __init__(self, target: str, *, help: str, uses_window: bool = True) -> None:
         self.target = target
         self.help = help
+        self.uses_window = uses_window
+        """Whether the pipeline offers the window and notification options (see
+        :class:`~lemnicore.importing.ports.ImporterPlugin`); known without importing."""
         self._plugin: ImporterPlugin | None = None
 
     def __repr__(self) -> str:

@@ -13,6 +13,7 @@ from typing import Protocol
 
 import attrs
 
+from lemnicore.access.logins import ClientLogin
 from lemnicore.importing.issues import SKIPPED, WARNING, Issue, Merge, Overlap
 from lemnicore.importing.runs import ImportedConfirmations
 from lemnicore.scheduling.appointments import Appointment
@@ -43,13 +44,17 @@ SourceRef = tuple[str, str]
 
 @attrs.frozen
 class ImportPlan:
-    """Everything a commit would write, and everything the report says (E3, E4)."""
+    """Everything a commit would write, and everything the report says (E3, E4).
+
+    ``window_from``/``window_to`` are ``None`` for a source without a time window (CSV
+    contacts, E7): its report shows no window, appointments or notifications.
+    """
 
     source: str
     import_id: str | None
     options: ImportSettings
-    window_from: date
-    window_to: date
+    window_from: date | None
+    window_to: date | None
     appointment_types: tuple[AppointmentType, ...]
     clients: tuple[Client, ...]
     appointments: tuple[Appointment, ...]
@@ -66,6 +71,18 @@ class ImportPlan:
     possible_duplicates: tuple[Merge, ...] = ()
     """E4: persons kept apart although name and birth date (or phone) match, because their
     e-mail addresses or phone numbers differ — for a person to decide."""
+    logins: tuple[ClientLogin, ...] = ()
+    """C6/E7: booking-page logins of planned clients (``client_id`` is the planned client's
+    id; the password only as its hash). Written with their clients, removed by a reset."""
+    delete_existing: bool = False
+    """E7: the commit first deletes every stored client that is not erased, keeping their
+    appointments (unlinked, the comment naming the former client); a dry run counts them."""
+    all_or_nothing: bool = False
+    """E7: any faulty record (a ``skipped`` issue of the importer, or a login id the store
+    has already) makes the commit refuse before it writes anything
+    (:class:`~lemnicore.importing.issues.FaultyRecordsError`)."""
+    summary: tuple[str, ...] = ()
+    """Lines the importer adds to the report's summary (e.g. the tag every contact gets)."""
 
     @property
     def faulty_records(self) -> list[Issue]:

@@ -60,6 +60,11 @@ class ImporterPlugin(Protocol):
     mappings); the pipeline adds ``--store``, ``--dry-run``, the window, the notification
     options and ``--report-json`` itself. ``open`` builds the importer from the parsed
     options and the practice it imports into.
+
+    A plugin whose source has no appointments (CSV contacts, E7) sets ``uses_window =
+    False``: its command then offers neither the window (``--from``/``--to``), the
+    notification options (``--confirmations``, ``--reminders-from``) nor
+    ``--list-calendars``. Without the attribute they are offered.
     """
 
     help: str

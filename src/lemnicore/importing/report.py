@@ -75,7 +75,43 @@ def _title(plan: ImportPlan, run: ImportRun) -> str:
     return f"{plan.source} import {run.id}: {run.status}"
 
 
+def _contacts_summary(plan: ImportPlan, run: ImportRun) -> Iterator[str]:
+    """E7: the summary of a source without a window: contacts (and logins) only."""
+    c = run.counts
+    # The importer's faulty lines and login ids taken — not the erased clients (B5), which
+    # are left out on purpose and never make a commit refuse.
+    faulty = c.get("faulty_lines", 0) + c.get("login_ids_taken", 0)
+    yield (
+        f"Contacts: {c.get('clients', 0)} to import from {c.get('contacts_read', 0)} lines"
+        + (f"; {c['logins']} with a login" if c.get("logins") else "")
+    )
+    if faulty:
+        yield (
+            f"Faulty: {faulty} lines — a commit refuses them all and writes nothing"
+            if plan.all_or_nothing
+            else f"Faulty: {faulty} lines, skipped"
+        )
+    yield from plan.summary
+    if plan.delete_existing:
+        done = "deleted first" if run.status != "dry_run" else "to be deleted first"
+        yield (
+            f"Existing contacts {done}: {c.get('clients_deleted', 0)};"
+            f" their {c.get('appointments_kept', 0)} appointments kept, without the client link"
+        )
+    if c.get("clients_erased"):
+        yield f"Clients erased on request (B5): {c['clients_erased']}, skipped"
+    if "clients_created" in c:
+        yield (
+            f"Written: {c['clients_created']} contacts imported"
+            + (f", {c.get('logins_created', 0)} logins created" if "logins_created" in c else "")
+            + f" (already there: {c.get('clients_existing', 0)} contacts)"
+        )
+
+
 def _summary(plan: ImportPlan, run: ImportRun) -> Iterator[str]:
+    if plan.window_from is None or plan.window_to is None:
+        yield from _contacts_summary(plan, run)
+        return
     c = run.counts
     yield f"Window: {plan.window_from:%d.%m.%Y} – {plan.window_to:%d.%m.%Y}"
     yield (
@@ -115,6 +151,7 @@ def _summary(plan: ImportPlan, run: ImportRun) -> Iterator[str]:
         )
         + " (D16/D17; only for clients whose record allows it, D18)"
     )
+    yield from plan.summary
     for room, ids in plan.shared_rooms.items():
         pairs = sum(1 for o in plan.overlaps if o.room_id == room and "already" not in o.first)
         yield (
@@ -174,7 +211,11 @@ def _head(plan: ImportPlan, run: ImportRun) -> dict[str, Any]:
         "source": plan.source,
         "import_id": None if run.status == "dry_run" else run.id,
         "status": run.status,
-        "window": [plan.window_from.isoformat(), plan.window_to.isoformat()],
+        "window": (
+            [plan.window_from.isoformat(), plan.window_to.isoformat()]
+            if plan.window_from is not None and plan.window_to is not None
+            else None
+        ),
         "confirmations": run.confirmations,
         "reminders_from": run.reminders_from.isoformat() if run.reminders_from else None,
         "counts": dict(run.counts),

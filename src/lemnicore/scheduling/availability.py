@@ -225,3 +225,35 @@ def _join_overlapping(windows: list[Interval]) -> list[Interval]:
         else:
             joined.append(w)
     return joined
+
+
+def require_separate(working_times: tuple[WorkingTime, ...], field: str = "working_times") -> None:
+    """Refuse working times of one room or practitioner that overlap on a common weekday
+    (A5/A10 set-up): 08:00–12:00 and 11:00–13:00 on Mondays is a typing error, not one
+    long morning. Windows that merely touch (08–12 and 12–16) are two windows, each with
+    its own slot grid, and are fine.
+
+    >>> from datetime import time
+    >>> require_separate((WorkingTime({0, 1}, time(8), time(12)),
+    ...                   WorkingTime({1}, time(11), time(13))))
+    Traceback (most recent call last):
+    ...
+    lemnicore.errors.ValidationError: working_times: TU 08:00–12:00 overlaps TU 11:00–13:00
+    """
+    for i, first in enumerate(working_times):
+        for second in working_times[i + 1 :]:
+            days = first.weekdays & second.weekdays
+            if not days:
+                continue
+            if first.start >= second.end or second.start >= first.end:
+                continue
+            last_first = first.valid_until or date.max
+            last_second = second.valid_until or date.max
+            if first.valid_from > last_second or second.valid_from > last_first:
+                continue
+            day = WEEKDAY_NAMES[min(days)]
+            raise ValidationError(
+                field,
+                f"{day} {first.start:%H:%M}–{first.end:%H:%M} overlaps"
+                f" {day} {second.start:%H:%M}–{second.end:%H:%M}",
+            )

@@ -210,3 +210,15 @@ def test_g7_a_missing_store_file_is_one_line(tmp_path: Path) -> None:
     assert err.count("\n") == 1
     assert "does not exist" in err
     assert not (tmp_path / "none.db").exists()
+
+
+def test_a10_weekly_hours_read_the_ways_a_practice_writes_them() -> None:
+    from lemnicore.cli.weekly_hours import hours_text, weekly_hours
+
+    read = weekly_hours(["mon,wed-thu 08:00-12:00; Saturday 9:00–12:30", "sun 10:00-11:00"])
+    assert [(sorted(w.weekdays), w.start, w.end) for w in read] == [
+        ([0, 2, 3], time(8), time(12)),
+        ([5], time(9), time(12, 30)),
+        ([6], time(10), time(11)),
+    ]
+    assert hours_text(read) == "Mon, Wed–Thu 08:00–12:00; Sat 09:00–12:30; Sun 10:00–11:00"

@@ -14,122 +14,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import re
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from lemnicore.cli.arguments import add_store_option, iso_date, open_cli_store
 from lemnicore.cli.output import add_json_option, print_json
 from lemnicore.cli.registry import CommandRegistry
+from lemnicore.cli.setup_show import overview_facts, overview_text, type_facts, type_text
+from lemnicore.cli.weekly_hours import hours_text, weekly_hours
 from lemnicore.errors import ValidationError
 from lemnicore.plugins.markers import hookimpl
 
 if TYPE_CHECKING:
-    from lemnicore.scheduling.availability import WorkingTime
-    from lemnicore.services.setup import PracticeOverview
     from lemnicore.storage.ports import Store, UnitOfWork
-
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_SHOWN_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_TIME = r"(\d{1,2}):(\d{2})"
-_WINDOW = re.compile(rf"^{_TIME}\s*[-–]\s*{_TIME}$")
-
-
-# -- reading and writing weekly hours ----------------------------------------------------------
-
-
-_FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-def _day(word: str, option: str, text: str) -> int:
-    name = word.strip().lower()
-    for number, full in enumerate(_FULL_DAY_NAMES):
-        if len(name) >= 3 and full.startswith(name):
-            return number
-    raise ValidationError(
-        option, f"{text!r}: unknown weekday {word.strip()!r} (use mon, tue, … sun)"
-    )
-
-
-def _days(words: str, option: str, text: str) -> frozenset[int]:
-    found: set[int] = set()
-    for part in words.split(","):
-        first, dash, last = part.partition("-")
-        if not first.strip():
-            raise ValidationError(option, f"{text!r}: missing weekday before {part!r}")
-        start = _day(first, option, text)
-        end = _day(last, option, text) if dash else start
-        if end < start:
-            raise ValidationError(option, f"{text!r}: {part.strip()!r} runs backwards")
-        found.update(range(start, end + 1))
-    return frozenset(found)
-
-
-def weekly_hours(texts: Sequence[str], option: str = "--hours") -> tuple[WorkingTime, ...]:
-    """``["mon-fri 08:00-12:00,13:00-17:00; sat 09:00-12:00"]`` as working times (A5/A10).
-
-    Anything unreadable is a :class:`ValidationError` naming ``option`` and the text.
-    """
-    from datetime import time
-
-    from lemnicore.scheduling.availability import WorkingTime, require_separate
-
-    found: list[WorkingTime] = []
-    for text in texts:
-        for group in (g.strip() for g in text.split(";")):
-            if not group:
-                continue
-            days, _, windows = group.partition(" ")
-            if not windows.strip():
-                raise ValidationError(
-                    option,
-                    f"{group!r}: expected weekdays and times, e.g. 'mon-fri 08:00-12:00,13:00-17:00'",
-                )
-            weekdays = _days(days, option, group)
-            for window in windows.split(","):
-                match = _WINDOW.match(window.strip())
-                if match is None:
-                    raise ValidationError(
-                        option, f"{group!r}: {window.strip()!r} is not a time span like 08:00-12:00"
-                    )
-                h1, m1, h2, m2 = (int(g) for g in match.groups())
-                try:
-                    start, end = time(h1, m1), time(h2, m2)
-                except ValueError:
-                    raise ValidationError(
-                        option, f"{group!r}: {window.strip()!r} is not a time of day"
-                    ) from None
-                if end <= start:
-                    raise ValidationError(
-                        option, f"{group!r}: {window.strip()!r} ends before it starts"
-                    )
-                found.append(WorkingTime(weekdays, start, end))
-    if not found:
-        raise ValidationError(option, "no working times given")
-    require_separate(tuple(found), option)
-    return tuple(found)
-
-
-def weekdays_text(weekdays: frozenset[int]) -> str:
-    """``{0, 1, 2, 3, 4}`` → ``Mon–Fri``; ``{0, 2}`` → ``Mon, Wed``."""
-    days = sorted(weekdays)
-    runs: list[list[int]] = []
-    for day in days:
-        if runs and day == runs[-1][-1] + 1:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
-    return ", ".join(
-        _SHOWN_DAYS[r[0]] if len(r) == 1 else f"{_SHOWN_DAYS[r[0]]}–{_SHOWN_DAYS[r[-1]]}"
-        for r in runs
-    )
-
-
-def _hours_text(working_times: Sequence[WorkingTime]) -> str:
-    return "; ".join(
-        f"{weekdays_text(w.weekdays)} {w.start:%H:%M}–{w.end:%H:%M}" for w in working_times
-    )
-
 
 # -- shared options --------------------------------------------------------------------------
 
@@ -320,7 +217,7 @@ def _hours(args: argparse.Namespace) -> int:
             )
     finally:
         store.close()
-    print(f"{args.practitioner} works {_hours_text(hours.working_times)} ({hours.time_zone}).")
+    print(f"{args.practitioner} works {hours_text(hours.working_times)} ({hours.time_zone}).")
     return 0
 
 
@@ -369,7 +266,7 @@ def _room_hours(args: argparse.Namespace) -> int:
     finally:
         store.close()
     print(
-        f"{room.name} ({room.id}) is open {_hours_text(availability.working_times)}"
+        f"{room.name} ({room.id}) is open {hours_text(availability.working_times)}"
         f" ({zone_name}), slots of {args.slot_minutes} min."
     )
     return 0
@@ -432,42 +329,10 @@ def _type_add(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.json:
-        print_json(_type_facts(kind))
+        print_json(type_facts(kind))
     else:
-        print(f"Added appointment type {kind.name} ({kind.id}): {_type_text(kind)}.")
+        print(f"Added appointment type {kind.name} ({kind.id}): {type_text(kind)}.")
     return 0
-
-
-def _type_facts(kind: Any) -> dict[str, Any]:
-    from datetime import timedelta
-
-    minute = timedelta(minutes=1)
-    return {
-        "id": kind.id,
-        "name": kind.name,
-        "minutes": kind.default_duration // minute,
-        "buffer_before_minutes": kind.buffer_before // minute,
-        "buffer_after_minutes": kind.buffer_after // minute,
-        "allows_auto_notifications": kind.allows_auto_notifications,
-        "is_group": kind.is_group,
-    }
-
-
-def _type_text(kind: Any) -> str:
-    facts = _type_facts(kind)
-    text = f"{facts['minutes']} min"
-    blocked = [
-        f"{facts[key]} min {when}"
-        for key, when in (("buffer_before_minutes", "before"), ("buffer_after_minutes", "after"))
-        if facts[key]
-    ]
-    if blocked:
-        text += ", room blocked " + " and ".join(blocked)
-    if kind.is_group:
-        text += ", group"
-    if not kind.allows_auto_notifications:
-        text += ", no automatic messages"
-    return text
 
 
 def _configure_show(parser: argparse.ArgumentParser) -> None:
@@ -489,92 +354,10 @@ def _show(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.json:
-        print_json(_overview_facts(overview))
+        print_json(overview_facts(overview))
     else:
-        print(_overview_text(overview))
+        print(overview_text(overview))
     return 0
-
-
-def _overview_facts(overview: PracticeOverview) -> dict[str, Any]:
-    from lemnicore.services.working_hours import describe_hours
-
-    organisation = overview.organisation
-    return {
-        "organisation": {
-            "id": organisation.id,
-            "name": organisation.name,
-            "plan": organisation.plan,
-            "time_zone": organisation.time_zone,
-        },
-        "branches": [
-            {"id": b.id, "code": b.code, "name": b.name, "time_zone": b.time_zone}
-            for b in overview.branches
-        ],
-        "rooms": [
-            {
-                "id": r.id,
-                "name": r.name,
-                "branch_id": r.branch_id,
-                "online_booking": r.online_booking,
-                "hours": [describe_hours(a) for a in overview.room_hours if a.room_id == r.id],
-            }
-            for r in overview.rooms
-        ],
-        "practitioners": [
-            {
-                "id": a.practitioner.id,
-                "name": a.practitioner.name,
-                "email": a.practitioner.email,
-                "calendar_id": a.calendar.id,
-                "branch_id": a.calendar.branch_id,
-                "hours": [
-                    describe_hours(h)
-                    for h in overview.practitioner_hours
-                    if h.practitioner_id == a.practitioner.id
-                ],
-            }
-            for a in overview.practitioners
-        ],
-        "appointment_types": [_type_facts(t) for t in overview.appointment_types],
-    }
-
-
-def _overview_text(overview: PracticeOverview) -> str:
-    organisation = overview.organisation
-    lines = [
-        f"{organisation.name} ({organisation.id}), plan {organisation.plan},"
-        f" {organisation.time_zone}",
-        "Branches:",
-        *(f"  {b.id}  {b.code}  {b.name} ({b.time_zone})" for b in overview.branches),
-        "Rooms:",
-    ]
-    for room in overview.rooms:
-        hours = [a for a in overview.room_hours if a.room_id == room.id]
-        shown = (
-            "; ".join(
-                f"{_hours_text(a.working_times)} ({a.time_zone}, slots of"
-                f" {int(a.slot_length.total_seconds() // 60)} min)"
-                for a in hours
-            )
-            or "no working times"
-        )
-        lines.append(f"  {room.id}  {room.name}: {shown}")
-    lines.append("Practitioners:")
-    for account in overview.practitioners:
-        own = [
-            h for h in overview.practitioner_hours if h.practitioner_id == account.practitioner.id
-        ]
-        shown = (
-            "; ".join(f"{_hours_text(h.working_times)} ({h.time_zone})" for h in own)
-            or "no own working times (the rooms' hours apply)"
-        )
-        lines.append(
-            f"  {account.practitioner.id}  {account.practitioner.name}"
-            f" (calendar {account.calendar.id}): {shown}"
-        )
-    lines.append("Appointment types:")
-    lines += [f"  {t.id}  {t.name}: {_type_text(t)}" for t in overview.appointment_types]
-    return "\n".join(lines)
 
 
 @hookimpl

@@ -191,8 +191,9 @@ if TYPE_CHECKING:
     from lemnicore.services.export import AccessReport, ClientExport
     from lemnicore.services.logins import ClientLogins, LoginResult
     from lemnicore.services.series import SeriesBook, series_lines
-    from lemnicore.services.setup import PracticeSetup
+    from lemnicore.services.setup import PracticeOverview, PracticeSetup, PractitionerAccount
     from lemnicore.services.waiting_list import WaitingList
+    from lemnicore.services.working_hours import WorkingHours
     from lemnicore.storage.memory import MemoryStore
     from lemnicore.storage.ports import Appointments, AuditLog, Catalog, Clients, Store, UnitOfWork
     from lemnicore.storage.sqlite.store import SqliteStore
@@ -393,7 +394,10 @@ _EXPORTS: dict[str, str] = {
     "ClientExport": "lemnicore.services.export",
     "ClientLogins": "lemnicore.services.logins",
     "LoginResult": "lemnicore.services.logins",
+    "PracticeOverview": "lemnicore.services.setup",
     "PracticeSetup": "lemnicore.services.setup",
+    "PractitionerAccount": "lemnicore.services.setup",
+    "WorkingHours": "lemnicore.services.working_hours",
     "MemoryStore": "lemnicore.storage.memory",
     "Appointments": "lemnicore.storage.ports",
     "AuditLog": "lemnicore.storage.ports",
@@ -569,8 +573,10 @@ __all__ = [
     "PlanLimitError",
     "PluginError",
     "PracticeFacts",
+    "PracticeOverview",
     "PracticeSetup",
     "Practitioner",
+    "PractitionerAccount",
     "PractitionerBusyError",
     "PractitionerHours",
     "ReconcilingTransport",
@@ -626,6 +632,7 @@ __all__ = [
     "WaitingState",
     "WeekView",
     "WipeState",
+    "WorkingHours",
     "WorkingTime",
     "__version__",
     "authorize",

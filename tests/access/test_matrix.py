@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from datetime import date, time
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from lemnicore import (
     Role,
     SelfCancellation,
     SeriesRequest,
+    WorkingTime,
 )
 from lemnicore.access.matrix import CELLS, PERMISSIONS, Kind, markdown_table, matrix_size
 
@@ -120,6 +121,21 @@ CALLS: dict[str, Call] = {
         a, "org-1", "Empfang", Role.FRONT_DESK
     ),
     "PracticeSetup.set_plan": lambda w, a: w.setup.set_plan(a, "org-1", "XL"),
+    "PracticeSetup.add_practitioner": lambda w, a: w.setup.add_practitioner(
+        a, "org-1", "Frau Koch"
+    ),
+    "PracticeSetup.add_appointment_type": lambda w, a: w.setup.add_appointment_type(
+        a, "org-1", "Massage", buffer_after=timedelta(minutes=10)
+    ),
+    "PracticeSetup.overview": lambda w, a: w.setup.overview(a, "org-1"),
+    "WorkingHours.set_practitioner_hours": lambda w, a: w.hours.set_practitioner_hours(
+        a, "anna", [WorkingTime({0}, time(8), time(12))]
+    ),
+    "WorkingHours.set_room_hours": lambda w, a: w.hours.set_room_hours(
+        a, "room-1", [WorkingTime({0}, time(8), time(12))]
+    ),
+    "WorkingHours.practitioner_hours": lambda w, a: w.hours.practitioner_hours(a, "anna"),
+    "WorkingHours.room_hours": lambda w, a: w.hours.room_hours(a, "room-1"),
     # -- erasure and access request --------------------------------------------------------
     "ClientErasure.erase": lambda w, a: w.erasure.erase(a, "petra"),
     "ClientErasure.erase_requester": lambda w, a: w.erasure.erase_requester(

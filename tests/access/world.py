@@ -37,6 +37,7 @@ from lemnicore import (
     Role,
     SeriesBook,
     WaitingList,
+    WorkingHours,
 )
 from lemnicore.access.logins import ClientLogin, hash_password
 from lemnicore.access.matrix import Relation
@@ -158,6 +159,10 @@ class World:
     @property
     def setup(self) -> PracticeSetup:
         return PracticeSetup(self.store, self.clock)
+
+    @property
+    def hours(self) -> WorkingHours:
+        return WorkingHours(self.store, self.clock)
 
     @property
     def erasure(self) -> ClientErasure:

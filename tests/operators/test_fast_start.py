@@ -66,6 +66,8 @@ def test_g5_import_lemnicore_loads_no_heavy_library() -> None:
         ["serve", "--help"],
         ["import", "--help"],
         ["store", "--help"],
+        ["setup", "--help"],
+        ["setup", "hours", "--help"],
     ],
 )
 def test_g5_the_command_line_starts_without_heavy_libraries(argv: list[str]) -> None:

@@ -193,3 +193,20 @@ def test_a10_a_series_avoids_the_practitioners_other_rooms_and_hours(practice: P
 def test_a10_a_buffer_cannot_be_negative() -> None:
     with pytest.raises(ValidationError, match="buffer_after"):
         AppointmentType("massage", "Massage", buffer_after=timedelta(minutes=-5))
+
+
+def test_a10_her_hours_stay_at_local_08_00_across_both_dst_sundays() -> None:
+    """Frau Koch works daily 08:00–12:00 Berlin time: on the last Sundays of March and
+    October 2026 her window opens at 08:00 local, one real hour apart from the day before."""
+    from lemnicore.scheduling.availability import WorkingTime
+    from lemnicore.scheduling.practitioner_hours import PractitionerHours
+
+    hours = PractitionerHours("h-1", "koch", (WorkingTime(set(range(7)), time(8), time(12)),))
+    for saturday in (date(2026, 3, 28), date(2026, 10, 24)):
+        start = datetime.combine(saturday, time(0), BERLIN)
+        windows = hours.windows(start, start + timedelta(days=2))
+        assert [(s.astimezone(BERLIN).time(), e.astimezone(BERLIN).time()) for s, e in windows] == [
+            (time(8), time(12)),
+            (time(8), time(12)),
+        ]
+        assert windows[1][0] - windows[0][0] != timedelta(days=1)  # 23 or 25 real hours

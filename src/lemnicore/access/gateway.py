@@ -379,6 +379,8 @@ class AccessGateway:
             return organisation.id
         if (account := uow.staff_accounts.find(subject)) is not None:
             return account.organisation_id
+        if (practitioner := uow.practitioners.find(subject)) is not None:
+            return practitioner.organisation_id
         if (community := uow.communities.find(subject)) is not None:
             for calendar_id in sorted(community.calendar_ids):
                 if (found := self.organisation_of_calendar(calendar_id)) is not None:

@@ -140,8 +140,16 @@ def _rules() -> tuple[Rule, ...]:
     for m in ("invite", "share_room"):
         add(f"CalendarCommunities.{m}", _PRACTICE_OWNERS, None, "community")
 
-    for m in ("add_room", "add_staff_account", "set_plan"):
+    for m in ("add_room", "add_staff_account", "set_plan", "add_practitioner"):
         add(f"PracticeSetup.{m}", _PRACTICE_OWNERS, adm, "organisation")
+    add("PracticeSetup.add_appointment_type", _PRACTICE_OWNERS, adm, "organisation")
+    # A5/A10: the administration sets working times; the practice reads them to book.
+    _practice_readers = frozenset({OWN, MEMBER, FRONT_DESK, ACCOUNTING, SYSTEM})
+    add("PracticeSetup.overview", _practice_readers, r, "organisation")
+    for m in ("set_practitioner_hours", "set_room_hours"):
+        add(f"WorkingHours.{m}", _PRACTICE_OWNERS, adm, "organisation")
+    for m in ("practitioner_hours", "room_hours"):
+        add(f"WorkingHours.{m}", _practice_readers, r, "organisation")
 
     add("ClientErasure.erase", _OWNER_ONLY, adm, "client")
     add("ClientErasure.erase_requester", _PRACTICE_OWNERS, adm, "organisation")

@@ -35,6 +35,7 @@ BUILTIN_PLUGINS = (
     "lemnicore.online.commands",
     "lemnicore.cli.series_commands",
     "lemnicore.cli.client_commands",
+    "lemnicore.cli.setup_commands",
     "lemnicore.notifications.cli",
     "lemnicore.importing.ical.plugin",
 )

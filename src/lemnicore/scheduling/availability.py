@@ -99,7 +99,8 @@ def _holidays_for(region: str, first_year: int, last_year: int) -> frozenset[dat
     return frozenset(table.keys())
 
 
-def _region(instance: Availability, attribute: attrs.Attribute[Any], value: str | None) -> None:
+def known_holiday_region(instance: Any, attribute: attrs.Attribute[Any], value: str | None) -> None:
+    """An attrs validator: ``value`` is ``None`` or a region the ``holidays`` library knows."""
     if value is None:
         return
     try:
@@ -130,7 +131,7 @@ class Availability:
     room's branch, filled in by :meth:`in_branch_zone` where slots are computed (A5)."""
     calendar_id: str | None = None
     closed_days: frozenset[date] = attrs.field(default=frozenset(), converter=to_frozenset)
-    holiday_region: str | None = attrs.field(default=None, validator=_region)
+    holiday_region: str | None = attrs.field(default=None, validator=known_holiday_region)
 
     @property
     def zone_name(self) -> str:
@@ -225,3 +226,35 @@ def _join_overlapping(windows: list[Interval]) -> list[Interval]:
         else:
             joined.append(w)
     return joined
+
+
+def require_separate(working_times: tuple[WorkingTime, ...], field: str = "working_times") -> None:
+    """Refuse working times of one room or practitioner that overlap on a common weekday
+    (A5/A10 set-up): 08:00–12:00 and 11:00–13:00 on Mondays is a typing error, not one
+    long morning. Windows that merely touch (08–12 and 12–16) are two windows, each with
+    its own slot grid, and are fine.
+
+    >>> from datetime import time
+    >>> require_separate((WorkingTime({0, 1}, time(8), time(12)),
+    ...                   WorkingTime({1}, time(11), time(13))))
+    Traceback (most recent call last):
+    ...
+    lemnicore.errors.ValidationError: working_times: Tue 08:00–12:00 overlaps Tue 11:00–13:00
+    """
+    for i, first in enumerate(working_times):
+        for second in working_times[i + 1 :]:
+            days = first.weekdays & second.weekdays
+            if not days:
+                continue
+            if first.start >= second.end or second.start >= first.end:
+                continue
+            last_first = first.valid_until or date.max
+            last_second = second.valid_until or date.max
+            if first.valid_from > last_second or second.valid_from > last_first:
+                continue
+            day = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[min(days)]
+            raise ValidationError(
+                field,
+                f"{day} {first.start:%H:%M}–{first.end:%H:%M} overlaps"
+                f" {day} {second.start:%H:%M}–{second.end:%H:%M}",
+            )

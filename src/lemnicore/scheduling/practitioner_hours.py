@@ -14,7 +14,12 @@ import attrs
 
 from lemnicore._validators import iana_zone, non_empty, to_frozenset, to_tuple
 from lemnicore.errors import ValidationError
-from lemnicore.scheduling.availability import WorkingTime, _holidays_for, _join_overlapping
+from lemnicore.scheduling.availability import (
+    WorkingTime,
+    _holidays_for,
+    _join_overlapping,
+    known_holiday_region,
+)
 from lemnicore.scheduling.busy import Span
 from lemnicore.scheduling.intervals import Interval
 from lemnicore.timekeeping import DEFAULT_TIME_ZONE, local_datetime, to_utc, zone
@@ -45,7 +50,7 @@ class PractitionerHours:
     working_times: tuple[WorkingTime, ...] = attrs.field(converter=to_tuple, validator=_some)
     time_zone: str = attrs.field(default=DEFAULT_TIME_ZONE, validator=iana_zone)
     closed_days: frozenset[date] = attrs.field(default=frozenset(), converter=to_frozenset)
-    holiday_region: str | None = None
+    holiday_region: str | None = attrs.field(default=None, validator=known_holiday_region)
 
     def windows(self, start: datetime, end: datetime) -> list[Span]:
         """The practitioner's working windows touching [start, end), as UTC pairs, sorted."""

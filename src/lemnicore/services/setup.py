@@ -1,8 +1,13 @@
-"""B4: setting up a practice within its plan — rooms, staff accounts, the plan itself."""
+"""A1/A2/B4: setting up a practice within its plan — rooms, practitioners with their
+calendars, appointment types (with their A10 buffers), staff accounts, the plan itself.
+
+Working times of rooms and practitioners are :mod:`lemnicore.services.working_hours`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 import attrs
 
@@ -12,11 +17,46 @@ from lemnicore.access.gateway import AccessGateway
 from lemnicore.access.plans import plan_named
 from lemnicore.access.staff import StaffAccount
 from lemnicore.clock import Clock
+from lemnicore.errors import ValidationError
 from lemnicore.ids import IdFactory, new_id
-from lemnicore.scheduling.practice import Organisation, Room
+from lemnicore.scheduling.availability import Availability
+from lemnicore.scheduling.practice import (
+    AppointmentType,
+    Branch,
+    Calendar,
+    Organisation,
+    Practitioner,
+    Room,
+)
+from lemnicore.scheduling.practitioner_hours import PractitionerHours
 from lemnicore.services.booking import record
 from lemnicore.services.entitlements import Entitlements
 from lemnicore.storage.ports import Store
+
+
+@attrs.frozen
+class PractitionerAccount:
+    """A1: a practitioner added to a practice, with the calendar they own."""
+
+    practitioner: Practitioner
+    calendar: Calendar
+
+
+@attrs.frozen
+class PracticeOverview:
+    """A1/A2/A5/A10: how a practice is set up — what ``lemnicore setup show`` prints.
+
+    ``appointment_types`` are every type of the store (types are not kept per
+    organisation); ``room_hours`` are read in the zone they apply in.
+    """
+
+    organisation: Organisation
+    branches: tuple[Branch, ...]
+    rooms: tuple[Room, ...]
+    practitioners: tuple[PractitionerAccount, ...]
+    appointment_types: tuple[AppointmentType, ...]
+    practitioner_hours: tuple[PractitionerHours, ...]
+    room_hours: tuple[Availability, ...]
 
 
 class PracticeSetup:
@@ -120,3 +160,178 @@ class PracticeSetup:
             )
             uow.commit()
         return after
+
+    def add_practitioner(
+        self,
+        actor: Actor,
+        organisation_id: str,
+        name: str,
+        *,
+        email: str | None = None,
+        branch_id: str | None = None,
+        practitioner_id: str | None = None,
+        calendar_id: str | None = None,
+    ) -> PractitionerAccount:
+        """A1: a practitioner of ``organisation_id`` with one calendar of their own.
+
+        ``branch_id`` is where the calendar lives (default: the organisation's first
+        branch); its zone is the practitioner's own zone for their working times (A10).
+        An id already taken, or a branch of another organisation, is a
+        :class:`ValidationError` naming the field.
+        """
+        now = self.clock.now()
+        with self.store.unit_of_work() as uow:
+            uow.organisations.get(organisation_id)
+            AccessGateway(uow, actor).organisation(
+                "PracticeSetup.add_practitioner", organisation_id
+            )
+            branches = sorted(
+                (b for b in uow.branches.all() if b.organisation_id == organisation_id),
+                key=lambda b: b.id,
+            )
+            if branch_id is not None and branch_id not in {b.id for b in branches}:
+                raise ValidationError(
+                    "branch_id", f"no branch {branch_id!r} in organisation {organisation_id!r}"
+                )
+            where = branch_id or (branches[0].id if branches else None)
+            practitioner = Practitioner(
+                practitioner_id or self._new_id(), organisation_id, name, email
+            )
+            if uow.practitioners.find(practitioner.id) is not None:
+                raise ValidationError("practitioner_id", f"{practitioner.id!r} is taken")
+            calendar = Calendar(
+                calendar_id or self._new_id(), practitioner.id, f"{name}'s calendar", where
+            )
+            if uow.calendars.find(calendar.id) is not None:
+                raise ValidationError("calendar_id", f"{calendar.id!r} is taken")
+            uow.practitioners.put(practitioner)
+            uow.calendars.put(calendar)
+            record(
+                uow,
+                at=now,
+                actor=actor,
+                action=AuditAction.PRACTITIONER_ADDED,
+                new_id=self._new_id,
+                subject_id=practitioner.id,
+                after={
+                    "name": name,
+                    "email": email,
+                    "calendar_id": calendar.id,
+                    "branch_id": where,
+                },
+            )
+            uow.commit()
+        return PractitionerAccount(practitioner, calendar)
+
+    def add_appointment_type(
+        self,
+        actor: Actor,
+        organisation_id: str,
+        name: str,
+        *,
+        duration: timedelta = timedelta(minutes=30),
+        buffer_before: timedelta = timedelta(0),
+        buffer_after: timedelta = timedelta(0),
+        allows_auto_notifications: bool = True,
+        is_group: bool = False,
+        type_id: str | None = None,
+    ) -> AppointmentType:
+        """A2/A10: a type of appointment with its default duration and its buffers (time
+        before and after that blocks the room but is never shown to the client).
+
+        A type id already in the store is refused (``type_id``): types are shared by the
+        store, so a new type never replaces one another practice books with.
+        """
+        now = self.clock.now()
+        kind = AppointmentType(
+            type_id or self._new_id(),
+            name,
+            duration,
+            allows_auto_notifications,
+            is_group,
+            buffer_before=buffer_before,
+            buffer_after=buffer_after,
+        )
+        with self.store.unit_of_work() as uow:
+            uow.organisations.get(organisation_id)
+            AccessGateway(uow, actor).organisation(
+                "PracticeSetup.add_appointment_type", organisation_id
+            )
+            if uow.appointment_types.find(kind.id) is not None:
+                raise ValidationError("type_id", f"{kind.id!r} is taken")
+            uow.appointment_types.put(kind)
+            record(
+                uow,
+                at=now,
+                actor=actor,
+                action=AuditAction.APPOINTMENT_TYPE_ADDED,
+                new_id=self._new_id,
+                # The organisation, so that its administration finds the entry (B1/B3).
+                subject_id=organisation_id,
+                after={
+                    "type_id": kind.id,
+                    "name": name,
+                    "minutes": duration / timedelta(minutes=1),
+                    "buffer_before_minutes": buffer_before / timedelta(minutes=1),
+                    "buffer_after_minutes": buffer_after / timedelta(minutes=1),
+                    "allows_auto_notifications": allows_auto_notifications,
+                    "is_group": is_group,
+                },
+            )
+            uow.commit()
+        return kind
+
+    def overview(self, actor: Actor, organisation_id: str) -> PracticeOverview:
+        """A1/A5/A10: the organisation's branches, rooms, practitioners with calendars,
+        the appointment types and the working times — for the practice itself (B1)."""
+        with self.store.unit_of_work(write=False) as uow:
+            organisation = uow.organisations.get(organisation_id)
+            AccessGateway(uow, actor).organisation("PracticeSetup.overview", organisation_id)
+            branches = tuple(
+                sorted(
+                    (b for b in uow.branches.all() if b.organisation_id == organisation_id),
+                    key=lambda b: b.id,
+                )
+            )
+            zones = {b.id: b.time_zone for b in branches}
+            rooms = tuple(sorted((r for r in uow.rooms.all() if r.branch_id in zones), key=_id))
+            practitioners = sorted(
+                (p for p in uow.practitioners.all() if p.organisation_id == organisation_id),
+                key=_id,
+            )
+            calendars = sorted(uow.calendars.all(), key=_id)
+            accounts = tuple(
+                PractitionerAccount(p, c)
+                for p in practitioners
+                for c in calendars
+                if c.owner_id == p.id
+            )
+            ids = {p.id for p in practitioners}
+            room_zone = {r.id: zones[r.branch_id] for r in rooms}
+            return PracticeOverview(
+                organisation=organisation,
+                branches=branches,
+                rooms=rooms,
+                practitioners=accounts,
+                appointment_types=tuple(sorted(uow.appointment_types.all(), key=_id)),
+                practitioner_hours=tuple(
+                    sorted(
+                        (h for h in uow.practitioner_hours.all() if h.practitioner_id in ids),
+                        key=lambda h: (h.practitioner_id, h.id),
+                    )
+                ),
+                room_hours=tuple(
+                    sorted(
+                        (
+                            a.in_branch_zone(room_zone[a.room_id])
+                            for a in uow.availabilities.all()
+                            if a.room_id in room_zone
+                        ),
+                        key=lambda a: (a.room_id, a.id),
+                    )
+                ),
+            )
+
+
+def _id(record: Room | Practitioner | Calendar | AppointmentType) -> str:
+    return record.id

@@ -1,0 +1,323 @@
+"""A1/A2/A5/A10/B1/B3: setting up a practice through the services — practitioners with
+their calendars, their own working hours, the rooms' opening hours and appointment types
+with buffers — on every store."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+
+from lemnicore import (
+    AccessDeniedError,
+    Actor,
+    AuditTrail,
+    OnlineBooking,
+    PracticeSetup,
+    Role,
+    SlotTakenError,
+    ValidationError,
+    WorkingHours,
+    WorkingTime,
+)
+from lemnicore.storage.ports import Store
+from lemnicore.testing import Practice
+from lemnicore.timekeeping import zone
+
+NOW = datetime(2026, 3, 2, 6, tzinfo=UTC)  # Monday 07:00 in Berlin
+BERLIN = zone("Europe/Berlin")
+EVERY_DAY = frozenset(range(7))
+ADMIN = Actor("user-admin", Role.OWNER, name="Praxisleitung", organisation_id="org-1")
+
+
+@pytest.fixture
+def practice(store: Store) -> Practice:
+    return Practice(store, now=NOW)
+
+
+def setup_of(practice: Practice) -> PracticeSetup:
+    return PracticeSetup(practice.store, practice.clock)
+
+
+def hours_of(practice: Practice) -> WorkingHours:
+    return WorkingHours(practice.store, practice.clock)
+
+
+def local_starts(slots: list[object]) -> list[time]:
+    return [s.start.astimezone(BERLIN).time() for s in slots]  # type: ignore[attr-defined]
+
+
+def frau_koch(practice: Practice) -> str:
+    """Frau Koch joins the practice and works Mondays 08:00–12:00 Berlin time; Room 1 is
+    open every day 07:00–19:00."""
+    account = setup_of(practice).add_practitioner(ADMIN, "org-1", "Frau Koch")
+    koch = account.practitioner.id
+    practice.calendars[koch] = account.calendar.id  # so that practice.appointment() finds it
+    hours_of(practice).set_practitioner_hours(ADMIN, koch, [WorkingTime({0}, time(8), time(12))])
+    return koch
+
+
+def open_room(practice: Practice, *, online: bool = False) -> str:
+    room = practice.add_room("Room 1", online_booking=online)
+    hours_of(practice).set_room_hours(ADMIN, room, [WorkingTime(EVERY_DAY, time(7), time(19))])
+    return room
+
+
+def calendar_of(practice: Practice, practitioner_id: str) -> str:
+    overview = setup_of(practice).overview(ADMIN, "org-1")
+    return next(
+        a.calendar.id for a in overview.practitioners if a.practitioner.id == practitioner_id
+    )
+
+
+def test_a10_frau_kochs_free_slots_end_when_her_monday_hours_end(practice: Practice) -> None:
+    room = open_room(practice)
+    koch = frau_koch(practice)
+    monday = (practice.at(2026, 3, 2), practice.at(2026, 3, 3))
+    free = practice.book.free_slots(
+        practice.front_desk(), room, *monday, calendar_id=calendar_of(practice, koch)
+    )
+    assert local_starts(free)[0] == time(8)
+    assert local_starts(free)[-1] == time(11, 30)  # her last slot ends at 12:00
+    assert len(practice.book.free_slots(practice.front_desk(), room, *monday)) == 24  # room alone
+
+
+def test_a10_an_online_request_at_13_00_with_frau_koch_is_refused(practice: Practice) -> None:
+    room = open_room(practice, online=True)
+    koch = frau_koch(practice)
+    online = OnlineBooking(practice.store, practice.clock)
+    release = online.release(practice.front_desk(), room, calendar_of(practice, koch))
+    with pytest.raises(SlotTakenError):  # the page shows 13:00 as taken
+        online.request(
+            release.token, practice.at(2026, 3, 2, 13), last_name="Berger", email="b@example.org"
+        )
+    receipt = online.request(
+        release.token, practice.at(2026, 3, 2, 11), last_name="Berger", email="b@example.org"
+    )
+    assert receipt.start.astimezone(BERLIN).time() == time(11)
+
+
+@pytest.mark.parametrize(
+    ("saturday", "sunday", "monday"),
+    [
+        (date(2026, 3, 28), date(2026, 3, 29), date(2026, 3, 30)),  # summer time begins
+        (date(2026, 10, 24), date(2026, 10, 25), date(2026, 10, 26)),  # and ends
+    ],
+)
+def test_a10_across_the_dst_sunday_her_hours_stay_at_local_08_00(
+    practice: Practice, saturday: date, sunday: date, monday: date
+) -> None:
+    room = open_room(practice)
+    koch = setup_of(practice).add_practitioner(ADMIN, "org-1", "Frau Koch").practitioner.id
+    hours_of(practice).set_practitioner_hours(
+        ADMIN, koch, [WorkingTime(EVERY_DAY, time(8), time(12))]
+    )
+    calendar = calendar_of(practice, koch)
+    offsets = set()
+    for day in (saturday, sunday, monday):
+        start = practice.at(day.year, day.month, day.day)
+        end = start + timedelta(days=2)  # wide enough: 23 or 25 hours that day
+        free = [
+            s
+            for s in practice.book.free_slots(
+                practice.front_desk(), room, start, end, calendar_id=calendar
+            )
+            if s.start.astimezone(BERLIN).date() == day
+        ]
+        assert local_starts(free)[0] == time(8), day
+        assert local_starts(free)[-1] == time(11, 30), day
+        offsets.add(free[0].start.astimezone(BERLIN).utcoffset())
+    assert offsets == {timedelta(hours=1), timedelta(hours=2)}  # the real instant moved
+
+
+def test_a10_new_hours_replace_the_old_ones_and_the_change_is_audited(practice: Practice) -> None:
+    koch = frau_koch(practice)
+    hours = hours_of(practice)
+    hours.set_practitioner_hours(
+        ADMIN,
+        koch,
+        [WorkingTime({1, 2, 3}, time(8), time(12)), WorkingTime({1, 2, 3}, time(13), time(17))],
+    )
+    kept = hours.practitioner_hours(practice.front_desk(), koch)
+    assert len(kept) == 1
+    assert [(sorted(w.weekdays), w.start, w.end) for w in kept[0].working_times] == [
+        ([1, 2, 3], time(8), time(12)),
+        ([1, 2, 3], time(13), time(17)),
+    ]
+    assert kept[0].time_zone == "Europe/Berlin"  # her branch's zone
+    entries = [
+        e
+        for e in AuditTrail(practice.store).entries(ADMIN, "org-1")
+        if e.action == "practice.practitioner_hours_set"
+    ]
+    assert len(entries) == 2
+    last = entries[-1]
+    assert last.actor_id == ADMIN.id
+    assert last.subject_id == koch
+    assert last.before is not None
+    assert last.after is not None
+    assert last.before["hours"][0]["working_times"] == [
+        {"weekdays": [0], "start": "08:00", "end": "12:00"}
+    ]
+    assert len(last.after["hours"][0]["working_times"]) == 2
+
+
+def test_a10_overlapping_working_times_are_refused_naming_the_field_and_nothing_changes(
+    practice: Practice,
+) -> None:
+    koch = frau_koch(practice)
+    hours = hours_of(practice)
+    with pytest.raises(ValidationError, match="overlaps") as refused:
+        hours.set_practitioner_hours(
+            ADMIN,
+            koch,
+            [WorkingTime({0, 1}, time(8), time(12)), WorkingTime({1}, time(11), time(13))],
+        )
+    assert refused.value.field == "working_times"
+    kept = hours.practitioner_hours(ADMIN, koch)
+    assert [(w.start, w.end) for h in kept for w in h.working_times] == [(time(8), time(12))]
+    # Windows that merely touch are two windows, not an overlap (A5).
+    hours.set_practitioner_hours(
+        ADMIN, koch, [WorkingTime({0}, time(8), time(12)), WorkingTime({0}, time(12), time(16))]
+    )
+
+
+def test_a5_a_working_time_ending_before_it_starts_is_refused_naming_end() -> None:
+    with pytest.raises(ValidationError) as refused:
+        WorkingTime({0}, time(12), time(8))
+    assert refused.value.field == "end"
+
+
+def test_a5_no_working_time_at_all_is_refused(practice: Practice) -> None:
+    room = practice.add_room("Room 1")
+    with pytest.raises(ValidationError) as refused:
+        hours_of(practice).set_room_hours(ADMIN, room, [])
+    assert refused.value.field == "working_times"
+
+
+def test_a10_unknown_practitioner_and_room_are_named(practice: Practice) -> None:
+    hours = hours_of(practice)
+    monday = [WorkingTime({0}, time(8), time(12))]
+    with pytest.raises(ValidationError) as unknown_practitioner:
+        hours.set_practitioner_hours(ADMIN, "nobody", monday)
+    assert unknown_practitioner.value.field == "practitioner_id"
+    with pytest.raises(ValidationError) as unknown_room:
+        hours.set_room_hours(ADMIN, "no-room", monday)
+    assert unknown_room.value.field == "room_id"
+
+
+def test_b1_another_organisations_room_is_refused_and_left_alone(practice: Practice) -> None:
+    room = open_room(practice)
+    stranger = Actor("user-eve", Role.OWNER, organisation_id="org-2")
+    with pytest.raises(AccessDeniedError, match=r"WorkingHours\.set_room_hours"):
+        hours_of(practice).set_room_hours(stranger, room, [WorkingTime({0}, time(8), time(9))])
+    [kept] = hours_of(practice).room_hours(ADMIN, room)
+    assert kept.working_times[0].start == time(7)
+
+
+def test_b1_the_front_desk_reads_hours_but_may_not_change_them(practice: Practice) -> None:
+    koch = frau_koch(practice)
+    desk = practice.front_desk()
+    with pytest.raises(AccessDeniedError, match="administration"):
+        hours_of(practice).set_practitioner_hours(desk, koch, [WorkingTime({0}, time(8), time(9))])
+    assert len(hours_of(practice).practitioner_hours(desk, koch)) == 1
+
+
+def test_a5_room_hours_are_the_branch_zones_and_replace_the_rooms_earlier_hours(
+    practice: Practice,
+) -> None:
+    lisbon = practice.add_branch("LIS1", "Lisboa", "Europe/Lisbon")
+    sala = practice.add_room("Sala 1", branch_id=lisbon)
+    hours = hours_of(practice)
+    hours.set_room_hours(ADMIN, sala, [WorkingTime({0}, time(8), time(18))])
+    hours.set_room_hours(
+        ADMIN, sala, [WorkingTime({0}, time(9), time(10))], slot_length=timedelta(minutes=20)
+    )
+    [kept] = hours.room_hours(ADMIN, sala)
+    assert kept.time_zone == "Europe/Lisbon"
+    free = practice.book.free_slots(
+        practice.front_desk(), sala, practice.at(2026, 3, 2), practice.at(2026, 3, 3)
+    )
+    lisbon_zone = zone("Europe/Lisbon")
+    assert [s.start.astimezone(lisbon_zone).time() for s in free] == [
+        time(9),
+        time(9, 20),
+        time(9, 40),
+    ]
+    [entry] = [
+        e
+        for e in AuditTrail(practice.store).entries(ADMIN, "org-1")
+        if e.action == "practice.room_hours_set" and e.before and e.before["hours"]
+    ]
+    assert entry.before is not None
+    assert entry.after is not None
+    assert entry.before["hours"][0]["working_times"][0]["end"] == "18:00"
+    assert entry.after["hours"][0]["slot_minutes"] == 20
+
+
+def test_a1_a_practitioner_gets_a_calendar_in_a_branch_and_works_in_its_zone(
+    practice: Practice,
+) -> None:
+    lisbon = practice.add_branch("LIS1", "Lisboa", "Europe/Lisbon")
+    account = setup_of(practice).add_practitioner(
+        ADMIN, "org-1", "Dra. Sousa", branch_id=lisbon, email="sousa@example.org"
+    )
+    assert account.calendar.owner_id == account.practitioner.id
+    assert account.calendar.branch_id == lisbon
+    hours = hours_of(practice).set_practitioner_hours(
+        ADMIN, account.practitioner.id, [WorkingTime({0}, time(9), time(13))]
+    )
+    assert hours.time_zone == "Europe/Lisbon"
+    with pytest.raises(ValidationError) as taken:
+        setup_of(practice).add_practitioner(
+            ADMIN, "org-1", "Twin", practitioner_id=account.practitioner.id
+        )
+    assert taken.value.field == "practitioner_id"
+    with pytest.raises(ValidationError) as elsewhere:
+        setup_of(practice).add_practitioner(ADMIN, "org-1", "Nomad", branch_id="branch-99")
+    assert elsewhere.value.field == "branch_id"
+
+
+def test_a10_a_type_set_up_with_cleaning_time_blocks_the_room_but_the_client_sees_30_minutes(
+    practice: Practice,
+) -> None:
+    room = open_room(practice, online=True)
+    koch = frau_koch(practice)
+    massage = setup_of(practice).add_appointment_type(
+        ADMIN,
+        "org-1",
+        "Massage",
+        duration=timedelta(minutes=30),
+        buffer_after=timedelta(minutes=10),
+        type_id="massage",
+    )
+    booked = practice.appointment(koch, room, practice.at(2026, 3, 2, 9), type_id=massage.id)
+    assert booked.end - booked.start == timedelta(minutes=30)  # what the client is told
+    online = OnlineBooking(practice.store, practice.clock)
+    release = online.release(practice.front_desk(), room, calendar_of(practice, koch))
+    week = online.week(release.token, date(2026, 3, 2))
+    monday = [s for s in week.free_slots if s.start.astimezone(BERLIN).date() == date(2026, 3, 2)]
+    assert time(9, 30) not in local_starts(monday)  # the cabin is being cleaned
+    assert time(10) in local_starts(monday)
+    with pytest.raises(ValidationError) as taken:
+        setup_of(practice).add_appointment_type(ADMIN, "org-1", "Other", type_id="massage")
+    assert taken.value.field == "type_id"
+    [entry] = [
+        e
+        for e in AuditTrail(practice.store).entries(ADMIN, "org-1")
+        if e.action == "practice.type_added"
+    ]
+    assert entry.after is not None
+    assert entry.after["buffer_after_minutes"] == 10
+
+
+def test_a1_the_overview_shows_what_was_set_up(practice: Practice) -> None:
+    room = open_room(practice)
+    koch = frau_koch(practice)
+    overview = setup_of(practice).overview(practice.front_desk(), "org-1")
+    assert [r.id for r in overview.rooms] == [room]
+    assert [a.practitioner.name for a in overview.practitioners] == ["Frau Koch"]
+    assert [h.practitioner_id for h in overview.practitioner_hours] == [koch]
+    assert [a.room_id for a in overview.room_hours] == [room]
+    assert overview.room_hours[0].time_zone == "Europe/Berlin"
+    assert "treatment" in [t.id for t in overview.appointment_types]

@@ -23,6 +23,7 @@ from lemnicore.clock import Clock
 from lemnicore.ids import IdFactory, new_id
 from lemnicore.importing.erasures import ErasedClients, respect_erasures
 from lemnicore.importing.plan import ImportPlan, with_stored_overlaps
+from lemnicore.importing.ports import DEFAULT_BATCH_SIZE
 from lemnicore.importing.runs import ImportRun
 from lemnicore.scheduling.appointments import Appointment, AppointmentStatus
 from lemnicore.scheduling.clients import Client
@@ -103,7 +104,7 @@ def commit_plan(
     *,
     clock: Clock,
     actor: Actor = SYSTEM_ACTOR,
-    batch_size: int = 2000,
+    batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Progress | None = None,
     new_id: IdFactory = new_id,
 ) -> tuple[ImportRun, ImportPlan]:
@@ -298,4 +299,11 @@ def _audit_batch(
         )
 
 
-__all__ = ["Progress", "commit_plan", "dry_run", "next_import_id", "screen_plan"]
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "Progress",
+    "commit_plan",
+    "dry_run",
+    "next_import_id",
+    "screen_plan",
+]

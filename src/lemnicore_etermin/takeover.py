@@ -19,7 +19,7 @@ from lemnicore.access.actors import SYSTEM_ACTOR, Actor
 from lemnicore.clock import Clock
 from lemnicore.ids import IdFactory, new_id
 from lemnicore.importing import commit as importing_commit
-from lemnicore.importing.commit import Progress
+from lemnicore.importing.commit import DEFAULT_BATCH_SIZE, Progress
 from lemnicore.importing.runs import ImportRun
 from lemnicore.storage.ports import Store
 from lemnicore_etermin.api import DEFAULT_BASE_URL, EterminClient, month_chunks
@@ -128,7 +128,7 @@ def commit_takeover(
     *,
     clock: Clock,
     actor: Actor = SYSTEM_ACTOR,
-    batch_size: int = 2000,
+    batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Progress | None = None,
     new_id: IdFactory = new_id,
 ) -> ImportRun:

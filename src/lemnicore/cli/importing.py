@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from lemnicore.cli.arguments import iso_date, open_cli_store, output_file
 from lemnicore.cli.output import add_json_option, print_json
 from lemnicore.errors import ValidationError
+from lemnicore.importing.ports import DEFAULT_BATCH_SIZE
 from lemnicore.plugins.manager import collect_registrations
 
 if TYPE_CHECKING:
@@ -75,7 +76,10 @@ def configure_pipeline(parser: argparse.ArgumentParser, *, window: bool = True) 
         "--report-json", type=output_file, help="write the full report as JSON here (streamed)"
     )
     parser.add_argument(
-        "--batch-size", type=int, default=2000, help="records per transaction (default 2000)"
+        "--batch-size",
+        type=int,
+        default=DEFAULT_BATCH_SIZE,
+        help=f"records per transaction (default {DEFAULT_BATCH_SIZE})",
     )
     add_json_option(parser)
 

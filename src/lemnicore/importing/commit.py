@@ -30,6 +30,7 @@ from lemnicore.ids import IdFactory, new_id
 from lemnicore.importing.erasures import ErasedClients, respect_erasures
 from lemnicore.importing.issues import SKIPPED, FaultyRecordsError, Issue
 from lemnicore.importing.plan import ImportPlan, with_stored_overlaps
+from lemnicore.importing.ports import DEFAULT_BATCH_SIZE
 from lemnicore.importing.runs import ImportRun
 from lemnicore.scheduling.appointments import Appointment, AppointmentStatus
 from lemnicore.scheduling.clients import Client
@@ -208,7 +209,7 @@ def commit_plan(
     *,
     clock: Clock,
     actor: Actor = SYSTEM_ACTOR,
-    batch_size: int = 2000,
+    batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Progress | None = None,
     new_id: IdFactory = new_id,
 ) -> tuple[ImportRun, ImportPlan]:
@@ -426,6 +427,7 @@ def _audit_batch(
 
 
 __all__ = [
+    "DEFAULT_BATCH_SIZE",
     "Progress",
     "commit_plan",
     "delete_existing_clients",

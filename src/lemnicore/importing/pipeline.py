@@ -24,7 +24,7 @@ from lemnicore.clock import Clock
 from lemnicore.errors import ValidationError
 from lemnicore.importing.commit import commit_plan, dry_run, next_import_id, screen_plan
 from lemnicore.importing.plan import ImportPlan
-from lemnicore.importing.ports import Importer, Progress
+from lemnicore.importing.ports import DEFAULT_BATCH_SIZE, Importer, Progress
 from lemnicore.importing.report import stream_report_json
 from lemnicore.importing.runs import ImportedConfirmations, ImportRun
 from lemnicore.storage.ports import Store
@@ -159,7 +159,7 @@ def run_import(
     dry: bool = False,
     progress: PhaseProgress | None = None,
     report_json: Path | None = None,
-    batch_size: int = 2000,
+    batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> ImportOutcome:
     """E1–E6: one import from ``importer`` into ``store``; ``dry`` writes nothing (E3).
 

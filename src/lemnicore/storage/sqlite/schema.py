@@ -158,6 +158,19 @@ CORE: tuple[Migration, ...] = (
             " ON appointments (calendar_id, start_us, end_us, status, type_id, room_id, id)",
         ),
     ),
+    Migration(
+        "core",
+        5,
+        "E6: two indexes the busy-time indexes of migration 4 made redundant are dropped",
+        (
+            # (room_id, start_us) is the prefix of appointments_room_busy, and
+            # appointments_calendar_busy covers (calendar_id, start_us, status) for the
+            # monthly count (B4) as well. Every inserted appointment paid for both: a
+            # 100 000-appointment import wrote about 15% fewer index entries without them.
+            "DROP INDEX appointments_room_start",
+            "DROP INDEX appointments_calendar_start_status",
+        ),
+    ),
 )
 
 _REDACTED_JSON_OF = """(

@@ -395,8 +395,9 @@ class PostgresStore:
         row version deleted by transaction X only if no transaction still running and no
         snapshot still open is as old as X (the "xmin horizon"). So *before* vacuuming
         this looks at everything that holds the horizon back — other backends' running
-        transaction id and snapshot xmin (``pg_stat_activity``, every database, to be on
-        the safe side; readable without extra privileges), prepared transactions,
+        transaction id and snapshot xmin (``pg_stat_activity``: this database's sessions
+        and those of none, every database before PostgreSQL 14; readable without extra
+        privileges), prepared transactions,
         replication slots and ``vacuum_defer_cleanup_age`` — and compares it
         with X, the newest transaction this store committed (the erasure; a store that
         committed nothing yet, e.g. a new process finishing a pending wipe, uses the newest
@@ -419,11 +420,15 @@ class PostgresStore:
                 since = int(row[0]) if row else 0
             # age() counts back from the next transaction id: older means greater age. A
             # holder at or before ``since`` (age >= age(since)) keeps its versions.
+            # Since PostgreSQL 14 only sessions of this database (and those of none, such
+            # as a standby's walsender) hold back a user table's horizon; before, all did.
             row = conn.execute(
-                "WITH horizon(xid) AS ("
-                "  SELECT backend_xid FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
-                "  UNION ALL SELECT backend_xmin FROM pg_stat_activity"
-                "    WHERE pid <> pg_backend_pid()"
+                "WITH others AS (SELECT backend_xid, backend_xmin FROM pg_stat_activity"
+                "  WHERE pid <> pg_backend_pid() AND (datname IS NULL"
+                "   OR datname = current_database()"
+                "   OR current_setting('server_version_num')::int < 140000)),"
+                " horizon(xid) AS ("
+                "  SELECT backend_xid FROM others UNION ALL SELECT backend_xmin FROM others"
                 "  UNION ALL SELECT transaction FROM pg_prepared_xacts"
                 "  UNION ALL SELECT xmin FROM pg_replication_slots)"
                 " SELECT (SELECT count(*) FROM horizon"

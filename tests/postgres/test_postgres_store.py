@@ -352,6 +352,12 @@ def test_b5_an_older_snapshot_keeps_the_wipe_pending_until_it_ends(postgres_url:
         (still,) = reader.execute("SELECT last_name FROM clients WHERE id = %s", (client,))
         assert still == (NAME,)
         assert erasure.complete_pending_wipes(owner) is WipeState.PENDING
+        # Another process (a store that committed nothing) cannot claim it either.
+        other = PostgresStore(postgres_url)
+        assert ClientErasure(other, practice.clock).complete_pending_wipes(owner) is (
+            WipeState.PENDING
+        )
+        other.close()
     finally:
         reader.close()
     assert erasure.complete_pending_wipes(owner) is WipeState.WIPED

@@ -58,7 +58,11 @@ def _copy(args: argparse.Namespace) -> int:
         target = open_store(args.target)
         try:
             report = copy_practice(
-                source, target, replace=args.replace, progress=progress_bar("copying")
+                source,
+                target,
+                replace=args.replace,
+                progress=progress_bar("copying"),
+                actor_id="cli",  # the store's operator on the command line (B1)
             )
         finally:
             target.close()

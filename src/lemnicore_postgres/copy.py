@@ -8,6 +8,12 @@ rebuilt by the target. The source is read in one snapshot; the target is written
 transaction that is committed only after verification: for every table the row count and a
 SHA-256 digest over its rows in a store-independent form must equal the source's. A
 non-empty target is refused unless ``replace=True``.
+
+B3: the copy is audited in the target — one ``store.copied`` entry naming the source
+(its URL with the password masked) and the rows per table, appended in the same
+transaction *after* the digests were compared. So the digests in the report are the
+source's (equal on both sides at that moment); the target's audit log then holds one row
+more than the source's, the entry recording the copy itself.
 """
 
 from __future__ import annotations
@@ -22,12 +28,16 @@ from typing import Any, Protocol
 import attrs
 from psycopg.types.json import Jsonb
 
+from lemnicore.access.actors import SYSTEM_ACTOR
+from lemnicore.access.audit import AuditAction
+from lemnicore.clock import SystemClock
 from lemnicore.errors import StoreError
+from lemnicore.ids import new_id
 from lemnicore.storage.ports import Store
 from lemnicore.storage.sqlite.rows import from_us, to_us
 from lemnicore.storage.sqlite.store import SqliteStore
 from lemnicore_postgres.schema import NEEDS_NOTICE
-from lemnicore_postgres.store import PostgresStore
+from lemnicore_postgres.store import PostgresStore, masked_url
 
 Progress = Callable[[int, int], None]
 _BATCH = 2000
@@ -412,14 +422,50 @@ def side_of(store: Store) -> SqliteSide | PostgresSide:
     raise StoreError(f"{store.url}: store copy works between sqlite:/// and postgresql:// stores")
 
 
+AUDIT_ENTRY = Table(
+    "audit_log",
+    ("seq",),
+    _cols("id, at:time, actor_id, action, subject_id, after:json, note"),
+)
+"""B3: the columns of the copy's own audit entry (``seq`` comes from the target)."""
+
+
+def _audit_the_copy(
+    dst: SqliteSide | PostgresSide,
+    source_url: str,
+    checked: Sequence[TableCopy],
+    *,
+    actor_id: str,
+    now: datetime,
+) -> None:
+    """B3: append the ``store.copied`` entry inside the copy's transaction."""
+    rows = {t.table: t.rows for t in checked}
+    after = {"source": masked_url(source_url), "rows": sum(rows.values()), "tables": rows}
+    entry = (
+        new_id(),
+        now,
+        actor_id,
+        AuditAction.STORE_COPIED.value,
+        None,
+        after,
+        "whole practice copied and verified (row counts and SHA-256 per table)",
+    )
+    dst.write(AUDIT_ENTRY, iter([entry]), lambda _done, _total: None)
+
+
 def copy_practice(
     source: Store,
     target: Store,
     *,
     replace: bool = False,
     progress: Progress | None = None,
+    actor_id: str = SYSTEM_ACTOR.id,
+    now: datetime | None = None,
 ) -> CopyReport:
     """F1: copy every table of ``source`` into ``target`` and verify it (see module doc).
+
+    B3: the target's audit log gets one ``store.copied`` entry by ``actor_id`` at ``now``
+    (default: the system clock) in the same transaction, after the verification.
 
     ``progress(done, total)`` is called as rows are written. Raises
     :class:`~lemnicore.errors.StoreError` — and leaves the target as it was — if the target
@@ -469,6 +515,9 @@ def copy_practice(
                         f" {src.url}, {after.rows} in {dst.url}, digests differ; nothing copied"
                     )
                 checked.append(TableCopy(table.name, before.rows, before.hexdigest()))
+            _audit_the_copy(
+                dst, src.url, checked, actor_id=actor_id, now=now or SystemClock().now()
+            )
             dst.finish(commit=True)
             committed = True
         finally:

@@ -281,11 +281,13 @@ class PostgresUnitOfWork:
             raise StoreError(
                 f"this unit of work was rolled back after an error ({tx.broken}); nothing was stored"
             )
-        if not self._write:
-            row = tx.one("SELECT pg_current_xact_id_if_assigned() IS NOT NULL", ())
-            if row and row[0]:
-                raise StoreError("a read-only unit of work cannot commit changes")
+        row = tx.one("SELECT pg_current_xact_id_if_assigned()::text", ())
+        xid = int(row[0]) if row and row[0] is not None else None
+        if not self._write and xid is not None:
+            raise StoreError("a read-only unit of work cannot commit changes")
         tx.execute("COMMIT", ())
+        if xid is not None:
+            self._store._committed(xid)
         tx.begin()
 
     def rollback(self) -> None:
@@ -305,6 +307,8 @@ class PostgresStore:
         self._url = masked_url(url)
         conninfo, pool = split_pool_options(url)
         self._local = threading.local()
+        self._last_xid: int | None = None
+        self._xid_lock = threading.Lock()
         try:
             # One direct attempt first: a wrong host or password fails at once, clearly.
             psycopg.connect(conninfo, connect_timeout=10).close()
@@ -376,13 +380,68 @@ class PostgresStore:
     def unit_of_work(self, *, write: bool = True) -> PostgresUnitOfWork:
         return PostgresUnitOfWork(self, write=write)
 
-    def checkpoint(self) -> None:
+    def _committed(self, xid: int) -> None:
+        """Remember the newest transaction this store committed (B5: :meth:`checkpoint`)."""
+        with self._xid_lock:
+            self._last_xid = xid if self._last_xid is None else max(self._last_xid, xid)
+
+    def checkpoint(self) -> bool:
         """B5: after an erasure, VACUUM the tables it rewrote so the old row versions
         holding the erased values are removed (see docs/postgresql.md for what VACUUM does
-        not reach: WAL segments, backups, replicas)."""
+        not reach: WAL segments, backups, replicas).
+
+        Returns False — the wipe is pending — when VACUUM may have had to keep some of
+        those old versions. The signal is exact and needs no extension: VACUUM removes a
+        row version deleted by transaction X only if no transaction still running and no
+        snapshot still open is as old as X (the "xmin horizon"). So *before* vacuuming
+        this looks at everything that holds the horizon back — other backends' running
+        transaction id and snapshot xmin (``pg_stat_activity``: this database's sessions
+        and those of none, every database before PostgreSQL 14; readable without extra
+        privileges), prepared transactions,
+        replication slots and ``vacuum_defer_cleanup_age`` — and compares it
+        with X, the newest transaction this store committed (the erasure; a store that
+        committed nothing yet, e.g. a new process finishing a pending wipe, uses the newest
+        transaction id handed out, stricter still). Nothing older than X can appear afterwards, so a
+        clear horizon before VACUUM means VACUUM removes every such version. Statistics
+        (``n_dead_tup``, ``pg_stat_get_live_tuples``) are counters updated after the fact,
+        can be reset or switched off, and count unrelated rows; ``pageinspect`` reads
+        pages exactly but is an extension a production database may not have — the
+        tests use it to check this answer.
+        """
+        with self._xid_lock:
+            since = self._last_xid
         with self.pool.connection() as conn:
+            if since is None:
+                # The newest transaction id handed out so far (an erasure committed
+                # before this call is at most that).
+                row = conn.execute(
+                    "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint - 1"
+                ).fetchone()
+                since = int(row[0]) if row else 0
+            # age() counts back from the next transaction id: older means greater age. A
+            # holder at or before ``since`` (age >= age(since)) keeps its versions.
+            # Since PostgreSQL 14 only sessions of this database (and those of none, such
+            # as a standby's walsender) hold back a user table's horizon; before, all did.
+            row = conn.execute(
+                "WITH others AS (SELECT backend_xid, backend_xmin FROM pg_stat_activity"
+                "  WHERE pid <> pg_backend_pid() AND (datname IS NULL"
+                "   OR datname = current_database()"
+                "   OR current_setting('server_version_num')::int < 140000)),"
+                " horizon(xid) AS ("
+                "  SELECT backend_xid FROM others UNION ALL SELECT backend_xmin FROM others"
+                "  UNION ALL SELECT transaction FROM pg_prepared_xacts"
+                "  UNION ALL SELECT xmin FROM pg_replication_slots)"
+                " SELECT (SELECT count(*) FROM horizon"
+                "   WHERE xid IS NOT NULL AND age(xid) >= age(%(x)s::text::xid8::xid))"
+                # PostgreSQL <= 15 can hold the horizon back by a set number of xids.
+                " , age(%(x)s::text::xid8::xid)"
+                "   > coalesce(current_setting('vacuum_defer_cleanup_age', true)::int, 0)",
+                {"x": str(since)},
+            ).fetchone()
+            clear = row is not None and row[0] == 0 and bool(row[1])
             for table in ERASURE_TABLES:
                 conn.execute(f"VACUUM (FREEZE) {table}")
+        return clear
 
     def close(self) -> None:
         self.pool.close()

@@ -17,7 +17,7 @@ from lemnicore.errors import OverlapError, StoreError
 from lemnicore.plugins.manager import open_store
 from lemnicore.scheduling.appointments import Appointment, AppointmentStatus
 from lemnicore.scheduling.clients import Client
-from lemnicore.services.erasure import ClientErasure
+from lemnicore.services.erasure import ClientErasure, WipeState
 from lemnicore.testing import Practice
 from lemnicore_postgres import PostgresStore
 from lemnicore_postgres.schema import MIGRATIONS
@@ -326,6 +326,63 @@ def test_b5_erasure_leaves_no_live_or_dead_row_version_with_the_values(
         for value in (EMAIL, NAME, f"{NAME} Knie"):
             assert row_versions_holding(conn, value) == [], value
     assert practice.client(client).erased
+    store.close()
+
+
+def test_b5_an_older_snapshot_keeps_the_wipe_pending_until_it_ends(postgres_url: str) -> None:
+    """B5 "never report success early": a second connection's REPEATABLE READ snapshot
+    taken before the erasure keeps VACUUM from removing the old row versions, so the
+    report says PENDING; once it ends, complete_pending_wipes removes them: WIPED."""
+    store = open_store(postgres_url)
+    practice = Practice(store, now=NOW)
+    room = practice.add_room("Raum 1")
+    anna = practice.add_practitioner("Anna")
+    client = practice.add_client(NAME, "Philippa", email=EMAIL)
+    practice.appointment(anna, room, NINE + 2 * HOUR, client_id=client, comment=f"{NAME} Knie")
+    erasure = ClientErasure(store, practice.clock)
+    owner = practice.owner(anna)
+    reader = psycopg.connect(postgres_url, autocommit=True)
+    try:
+        reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        (seen,) = reader.execute("SELECT last_name FROM clients WHERE id = %s", (client,))
+        assert seen == (NAME,)
+        report = erasure.erase(owner, client)
+        assert report.wipe is WipeState.PENDING
+        # The reader still sees the client as before the erasure: the old versions remain.
+        (still,) = reader.execute("SELECT last_name FROM clients WHERE id = %s", (client,))
+        assert still == (NAME,)
+        assert erasure.complete_pending_wipes(owner) is WipeState.PENDING
+        # Another process (a store that committed nothing) cannot claim it either.
+        other = PostgresStore(postgres_url)
+        assert ClientErasure(other, practice.clock).complete_pending_wipes(owner) is (
+            WipeState.PENDING
+        )
+        other.close()
+    finally:
+        reader.close()
+    assert erasure.complete_pending_wipes(owner) is WipeState.WIPED
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        for value in (EMAIL, NAME, f"{NAME} Knie"):
+            assert row_versions_holding(conn, value) == [], value
+    assert practice.client(client).erased
+    store.close()
+
+
+def test_b5_without_other_snapshots_the_erasure_reports_wiped(postgres_url: str) -> None:
+    store = open_store(postgres_url)
+    practice = Practice(store, now=NOW)
+    client = practice.add_client(NAME, "Philippa", email=EMAIL)
+    anna = practice.add_practitioner("Anna")
+    report = ClientErasure(store, practice.clock).erase(practice.owner(anna), client)
+    assert report.wipe is WipeState.WIPED
+    # A fresh store (another process) knows no erasure transaction: it compares with
+    # the newest transaction id instead — still WIPED when nobody else is in a transaction.
+    other = PostgresStore(postgres_url)
+    assert (
+        ClientErasure(other, practice.clock).complete_pending_wipes(practice.owner(anna))
+        is WipeState.WIPED
+    )
+    other.close()
     store.close()
 
 

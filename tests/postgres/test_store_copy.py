@@ -3,6 +3,7 @@ losslessly, verified by counts and digests, and never into a practice already th
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -118,6 +119,12 @@ def everything(store: Store) -> dict[str, Any]:
         }
 
 
+def but_the_copy_entries(practice: dict[str, Any]) -> dict[str, Any]:
+    """The practice without the audit entries each copy appends to its target (B3)."""
+    audit = [e for e in practice["audit"] if e.action != "store.copied"]
+    return {**practice, "audit": audit}
+
+
 def test_f1_sqlite_to_postgres_and_back_is_lossless_and_verified(
     tmp_path: Path, postgres_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -139,7 +146,9 @@ def test_f1_sqlite_to_postgres_and_back_is_lossless_and_verified(
     assert "notification_outbox" in out
 
     target = open_store(postgres_url)
-    assert everything(target) == original
+    copied = everything(target)
+    assert but_the_copy_entries(copied) == original
+    assert [e.action for e in copied["audit"][len(original["audit"]) :]] == ["store.copied"]
     # The copied audit log goes on from where it was, and stays append-only.
     with target.unit_of_work() as uow:
         uow.audit.append(AuditEntry("after-copy", NOW, "user-x", "note.added"))
@@ -152,7 +161,12 @@ def test_f1_sqlite_to_postgres_and_back_is_lossless_and_verified(
     assert main(["store", "copy", postgres_url, back_url]) == 0
     back = open_store(back_url)
     copied = everything(back)
-    assert copied["audit"][:-1] == original["audit"]
+    assert [e.action for e in copied["audit"][len(original["audit"]) :]] == [
+        "store.copied",
+        "note.added",
+        "store.copied",
+    ]
+    assert but_the_copy_entries(copied)["audit"][:-1] == original["audit"]
     assert {k: v for k, v in copied.items() if k != "audit"} == {
         k: v for k, v in original.items() if k != "audit"
     }
@@ -171,13 +185,13 @@ def test_f1_a_target_that_is_not_empty_is_refused_unless_replaced(
         copy_practice(source, target)
     assert everything(target) == before
     report = copy_practice(source, target, replace=True)
-    assert everything(target) == everything(source)
+    assert but_the_copy_entries(everything(target)) == everything(source)
     assert {t.table for t in report.tables} == {t.name for t in TABLES}
     # Replacing a SQLite practice works the same way, audit log included.
     other = open_store(f"sqlite:///{tmp_path / 'other.db'}")
     Practice(other, now=NOW, organisation_id="other-org").add_client("X", email="x@x.org")
     copy_practice(target, other, replace=True)
-    assert everything(other) == everything(source)
+    assert but_the_copy_entries(everything(other)) == everything(source)
     for store in (source, target, other):
         store.close()
 
@@ -201,3 +215,48 @@ def test_f1_f2_an_overlap_sqlite_tolerated_stops_the_copy_naming_it(
         assert uow.appointments.count() == 0  # nothing half-written
     source.close()
     target.close()
+
+
+def test_b3_a_copy_leaves_one_audit_entry_in_the_target_naming_the_source_and_counts(
+    tmp_path: Path, postgres_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """B3 × F1: copying a whole practice is audited in the target — one ``store.copied``
+    entry naming the source (password masked) and the rows per table, written in the
+    copy's transaction after the digests were compared (so they match the source's)."""
+    from lemnicore.cli import main
+
+    source_url = f"sqlite:///{tmp_path / 'praxis.db'}"
+    source = open_store(source_url)
+    a_practice_with_everything(source)
+    original = everything(source)["audit"]
+    source.close()
+    password = "s3cret-Pw"
+    for target_url, from_url in (
+        (f"sqlite:///{tmp_path / 'copy.db'}", source_url),
+        (postgres_url, source_url),
+        (
+            f"sqlite:///{tmp_path / 'back.db'}",
+            postgres_url.replace("lemnicore@", f"lemnicore:{password}@"),
+        ),
+    ):
+        assert main(["store", "copy", from_url, target_url, "--json"]) == 0
+        doc = json.loads(capsys.readouterr().out)
+        target = open_store(target_url)
+        with target.unit_of_work(write=False) as uow:
+            audit = uow.audit.query()
+        target.close()
+        *copied, entry = audit
+        assert copied[: len(original)] == original
+        assert (entry.action, entry.actor_id) == ("store.copied", "cli")
+        assert entry.after is not None
+        assert entry.after["source"] == doc["source"]
+        assert password not in json.dumps(entry.after)
+        assert entry.after["rows"] == doc["rows"]
+        assert entry.after["tables"] == {t["table"]: t["rows"] for t in doc["tables"]}
+        # The digests printed are the source's, compared before the entry was appended.
+        assert entry.after["tables"]["audit_log"] == len(copied)
+    assert "lemnicore:***@" in doc["source"]
+    # The source is only read: no entry there.
+    source = open_store(source_url)
+    assert everything(source)["audit"] == original
+    source.close()

@@ -5,6 +5,7 @@ lost and the file stays sound (``PRAGMA integrity_check``)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 import subprocess
@@ -208,6 +209,88 @@ def test_f3_a_read_only_command_never_migrates(
     store = SqliteStore(path)
     assert {m.area for m in store.applied_migrations} == {"notifications"}
     store.close()
+
+
+def run_read_only_command(command: str, url: str) -> int:
+    """Run ``command`` on ``url`` as the CLI does; ``serve`` through its function, told
+    to stop after opening (so a wrong, writing open cannot loop for an hour)."""
+    if command == "notify policy":
+        return main(["notify", "policy", "--store", url])
+    from lemnicore.cli.scheduler import serve
+
+    stop = threading.Event()
+    stop.set()
+    try:
+        return serve(url, [], every="1h", dry_run=True, stop=stop)
+    except StoreError as exc:
+        sys.stderr.write(f"lemnicore: error: {exc}\n")
+        return 1
+
+
+def newer_store(path: Path) -> Path:
+    practice_file(path)
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO schema_migrations VALUES ('core', 99, 'from the future', '')")
+    conn.commit()
+    conn.close()
+    return path
+
+
+@pytest.mark.parametrize("command", ["notify serve --dry-run", "notify policy"])
+def test_f3_commands_that_only_read_leave_an_older_store_byte_for_byte_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """F3: ``notify serve --dry-run`` and ``notify policy`` without a change only read, so
+    they never migrate: an older store is refused unchanged, a newer one too."""
+    for make, error in ((older_store, "needs a migration"), (newer_store, "newer lemnicore")):
+        path = make(tmp_path / f"{make.__name__}.db")
+        before = fingerprint(path)
+        url = f"sqlite:///{path}"
+        assert run_read_only_command(command, url) == 1, make.__name__
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1, err
+        assert error in err, err
+        assert fingerprint(path) == before, make.__name__
+
+
+def test_f3_a_dry_run_serve_and_a_policy_look_leave_a_current_store_unchanged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """F3: on a current store the read-only commands work and write nothing into it
+    (``serve --dry-run`` claims no outbox row and keeps its one-instance lock in a file
+    beside the store, never in it)."""
+    import io
+
+    from lemnicore.cli.scheduler import serve
+    from lemnicore.testing import Practice
+
+    path = tmp_path / "p.db"
+    url = f"sqlite:///{path}"
+    store = SqliteStore(path)
+    practice = Practice(store, now=datetime.now(UTC))
+    anna, room = practice.add_practitioner("Anna"), practice.add_room("Raum 1")
+    client = practice.add_client("Muster", "Petra", email="petra@example.org")
+    soon = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=30)
+    practice.appointment(anna, room, soon, client_id=client)
+    store.checkpoint()
+    store.close()
+    before = fingerprint(path)
+    assert main(["notify", "policy", "--store", url, "--json"]) == 0
+    assert '"enabled"' in capsys.readouterr().out
+    assert fingerprint(path) == before
+
+    stop = threading.Event()
+
+    class OneRun(io.StringIO):
+        def flush(self) -> None:
+            stop.set()  # the first run's report is out: stop the loop
+
+    out = OneRun()
+    threading.Timer(30, stop.set).start()  # a safety net: the run writes within seconds
+    assert serve(url, [], every="1h", dry_run=True, as_json=True, stop=stop, out=out) == 0
+    assert json.loads(out.getvalue())["dry_run"] is True
+    assert fingerprint(path) == before
+    assert not any(p.name.startswith("p.db-") for p in tmp_path.iterdir())
 
 
 def test_f3_opening_reads_the_schema_version_without_the_write_lock(tmp_path: Path) -> None:

@@ -50,6 +50,8 @@ class AuditAction(enum.StrEnum):
     LOGIN_PASSWORD_CHANGED = "client.password_changed"  # noqa: S105 (an action name)
     IMPORT_COMMITTED = "import.committed"
     IMPORT_RESET = "import.reset"
+    STORE_COPIED = "store.copied"
+    """F1: a whole practice copied into this store (source URL masked, rows per table)."""
     WAITING_LIST = "waiting_list.changed"
     """A11: an entry made, withdrawn or settled; a slot offered, passed over, declined, expired."""
 

@@ -128,7 +128,9 @@ def serve(
     out = out or sys.stdout
     wanted = parse_every(every) if every else None  # a typo fails before anything starts
     with store_lock(store_url) as lock, _stop_on_signals(stop):
-        store = open_cli_store(store_url, must_exist=True)
+        # F3: a dry run only reads (it plans, claims no outbox row, records nothing), so
+        # it never migrates or writes the store; its lock is a file beside the store.
+        store = open_cli_store(store_url, must_exist=True, read_only=dry_run)
         try:
             service = NotificationService(store, SystemClock(), list(transports))
             interval = wanted or service.policy().run_interval

@@ -328,39 +328,39 @@ def _configure_policy(parser: argparse.ArgumentParser) -> None:
 def _policy(args: argparse.Namespace) -> int:
     from lemnicore.notifications.service import NotificationService
 
-    store = open_cli_store(args.store, must_exist=True)
+    changes: dict[str, object] = {}
+    for option, key in (
+        ("enabled", "enabled"),
+        ("hours_before", "reminder__hours_before"),
+        ("min_hours_between", "reminder__min_hours_between"),
+        ("combine", "reminder__combine_per_date"),
+        ("confirmations", "confirmation__enabled"),
+        ("ics", "confirmation__attach_ics"),
+        ("ics_organizer", "confirmation__ics_organizer"),
+        ("ics_uid_domain", "confirmation__ics_uid_domain"),
+        ("quiet_hours", "quiet_hours"),
+        ("branches", "branch_codes"),
+    ):
+        value = getattr(args, option)
+        if value is not None:
+            changes[key] = value
+    if args.blackout is not None:
+        changes["blackout_windows"] = [b for b in args.blackout if b.lower() != "none"]
+    if args.start_date is not None:
+        try:
+            changes["start_date"] = (
+                None if args.start_date.lower() == "none" else date.fromisoformat(args.start_date)
+            )
+        except ValueError:
+            raise ValidationError(
+                "start_date", f"expected YYYY-MM-DD, got {args.start_date!r}"
+            ) from None
+    # F3: only a change writes; looking at the policy opens the store read-only, so it
+    # never migrates an older store.
+    store = open_cli_store(args.store, must_exist=True, read_only=not changes)
     try:
         service = NotificationService(store, SystemClock())
         policy = service.policy()
-        changes: dict[str, object] = {}
-        for option, key in (
-            ("enabled", "enabled"),
-            ("hours_before", "reminder__hours_before"),
-            ("min_hours_between", "reminder__min_hours_between"),
-            ("combine", "reminder__combine_per_date"),
-            ("confirmations", "confirmation__enabled"),
-            ("ics", "confirmation__attach_ics"),
-            ("ics_organizer", "confirmation__ics_organizer"),
-            ("ics_uid_domain", "confirmation__ics_uid_domain"),
-            ("quiet_hours", "quiet_hours"),
-            ("branches", "branch_codes"),
-        ):
-            value = getattr(args, option)
-            if value is not None:
-                changes[key] = value
-        if args.blackout is not None:
-            changes["blackout_windows"] = [b for b in args.blackout if b.lower() != "none"]
-        if args.start_date is not None:
-            try:
-                changes["start_date"] = (
-                    None
-                    if args.start_date.lower() == "none"
-                    else date.fromisoformat(args.start_date)
-                )
-            except ValueError:
-                raise ValidationError(
-                    "start_date", f"expected YYYY-MM-DD, got {args.start_date!r}"
-                ) from None
         if changes:
             policy = policy.with_changes(**changes)
             service.save_policy(policy)

@@ -49,8 +49,10 @@ class WipeState(enum.StrEnum):
     WIPED = "wiped"
     """Checkpointed and truncated: no old page with the values is left on disk."""
     PENDING = "wipe pending"
-    """Another reader holds the file: old page images may remain in the write-ahead log
-    until :meth:`ClientErasure.complete_pending_wipes` (or the next erasure) succeeds."""
+    """Another reader holds the file (SQLite: old page images may remain in the
+    write-ahead log) or an older transaction's snapshot (PostgreSQL: VACUUM may have had
+    to keep old row versions) until :meth:`ClientErasure.complete_pending_wipes` (or the
+    next erasure) succeeds."""
     NOTHING_ON_DISK = "nothing on disk"
     """A store without files (memory)."""
 
@@ -162,7 +164,8 @@ class ClientErasure:
         their values read ``[erased]``. Online requests of the same person (their e-mail
         or phone) that never became this client are erased too. Then the store wipes its
         files: ``report.wipe`` says :attr:`WipeState.PENDING` when another reader held the
-        file — never a false success (:meth:`complete_pending_wipes` finishes it).
+        file (SQLite) or an older snapshot kept old row versions (PostgreSQL) — never a
+        false success (:meth:`complete_pending_wipes` finishes it).
         """
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
@@ -244,9 +247,10 @@ class ClientErasure:
         return RequesterErasureReport(organisation_id, len(requests), entries, self._wipe())
 
     def complete_pending_wipes(self, actor: Actor) -> WipeState:
-        """B5: finish a wipe an earlier erasure reported as pending (checkpoint the WAL
-        into the file and truncate it). Still :attr:`WipeState.PENDING` while a reader
-        holds the file; call again later."""
+        """B5: finish a wipe an earlier erasure reported as pending (SQLite: checkpoint
+        the WAL into the file and truncate it; PostgreSQL: VACUUM again). Still
+        :attr:`WipeState.PENDING` while a reader holds the file or an older snapshot is
+        open; call again later."""
         with self.store.unit_of_work(write=False) as uow:
             AccessGateway(uow, actor).store("ClientErasure.complete_pending_wipes")
         return self._wipe()

@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from lemnicore.errors import ValidationError
-from lemnicore.timekeeping import require_aware, require_day, zone
+from lemnicore.timekeeping import EARLIEST, LATEST, require_aware, require_day, zone
 
 
 def _record(instance: object) -> str:
@@ -131,15 +131,27 @@ def texts(max_length: int = MAX_NAME) -> Any:
     return check
 
 
+def _fine_instant(value: object) -> bool:
+    """What :func:`~lemnicore.timekeeping.require_aware` accepts, asked cheaply: every
+    stored or imported time passes here, and naming the record only matters on failure."""
+    return (
+        type(value) is datetime
+        and value.tzinfo is not None
+        and value.utcoffset() is not None
+        and EARLIEST <= value < LATEST
+    )
+
+
 def aware(instance: object, attribute: attrs.Attribute[Any], value: datetime) -> None:
     """The datetime must be timezone-aware."""
-    require_aware(value, attribute.name, record=_record(instance))
+    if not _fine_instant(value):
+        require_aware(value, attribute.name, record=_record(instance))
 
 
 def optional_aware(
     instance: object, attribute: attrs.Attribute[Any], value: datetime | None
 ) -> None:
-    if value is not None:
+    if value is not None and not _fine_instant(value):
         require_aware(value, attribute.name, record=_record(instance))
 
 

@@ -94,18 +94,19 @@ def group_persons(
     for person in persons:
         name = name_key(person.first_name, person.last_name)
         phones = [phone_key(p) for p in (person.phone, person.mobile) if p]
+        # Each key once per person (E6: this loop runs for every appointment's person).
+        email = email_key(person.email) if person.email else ""
+        born = (name, person.birthday.isoformat()) if person.birthday else None
         found: int | None = None
         rule = ""
         if person.key in by_key:
             found, rule = by_key[person.key], SAME_EXTERNAL_ID
-        elif person.email and email_key(person.email) in by_email:
-            found, rule = by_email[email_key(person.email)], SAME_EMAIL
+        elif email and email in by_email:
+            found, rule = by_email[email], SAME_EMAIL
         else:
             candidates: list[tuple[int, str]] = []
-            if person.birthday and (name, person.birthday.isoformat()) in by_name_birthday:
-                candidates.append(
-                    (by_name_birthday[(name, person.birthday.isoformat())], SAME_NAME_AND_BIRTHDAY)
-                )
+            if born is not None and born in by_name_birthday:
+                candidates.append((by_name_birthday[born], SAME_NAME_AND_BIRTHDAY))
             candidates += [
                 (by_name_phone[(name, p)], SAME_NAME_AND_PHONE)
                 for p in phones
@@ -132,15 +133,15 @@ def group_persons(
         else:
             members[found].append(person)
             merges.append(Merge(rule, members[found][0].record_id, person.record_id))
-        if person.email:
-            emails_of[found].add(email_key(person.email))
+        if email:
+            emails_of[found].add(email)
         phones_of[found].update(phones)
         # Every person's own identifiers point at its group, so later variants match too.
         by_key.setdefault(person.key, found)
-        if person.email:
-            by_email.setdefault(email_key(person.email), found)
-        if person.birthday:
-            by_name_birthday.setdefault((name, person.birthday.isoformat()), found)
+        if email:
+            by_email.setdefault(email, found)
+        if born is not None:
+            by_name_birthday.setdefault(born, found)
         for phone in phones:
             by_name_phone.setdefault((name, phone), found)
     groups = [PersonGroup(tuple(m)) for m in members]

@@ -313,7 +313,8 @@ def plan_takeover(
         for g in groups
     ]
     for merge in merges:
-        reason = f"same client as {merge.kept} ({merge.rule})"
+        # One string per client, not per merged record (E6: memory at 100 000 records).
+        reason = intern(f"same client as {merge.kept} ({merge.rule})")
         kind = intern(merge.merged.split(" ", 1)[0])
         issues.append(Issue(kind, merge.merged, "client", reason, "merged"))
     for doubt in possible:
@@ -322,6 +323,7 @@ def plan_takeover(
         issues.append(Issue(kind, doubt.merged, "client", reason, WARNING))
 
     appointments: list[Appointment] = []
+    source_of: dict[str, str] = {}
     done = total - len(kept)  # the left-out ones need no mapping
     for a in kept:
         advance()
@@ -329,9 +331,11 @@ def plan_takeover(
         client_id = None
         if a.person is not None:
             client_id = clients[group_of[a.person.key]].id
+        appointment_id = record_id_for(a.key)
+        source_of[appointment_id] = a.record_id
         appointments.append(
             Appointment(
-                id=record_id_for(a.key),
+                id=appointment_id,
                 calendar_id=target.calendar_id,
                 room_id=target.room_id,
                 start=a.start,
@@ -344,7 +348,6 @@ def plan_takeover(
                 import_id=import_id,
             )
         )
-    source_of = {record_id_for(a.key): a.record_id for a in kept}
     overlaps, overlap_issues, double = in_room_overlaps(appointments, source_of)
     issues.extend(overlap_issues)
     if double:

@@ -248,7 +248,30 @@ def _utc_pair(start: str, end: str) -> tuple[datetime, datetime] | None:
     return (first, last) if first < last else None
 
 
-@functools.lru_cache(maxsize=4096)  # slot times repeat within weeks; do not hold them all
+def _agreeing_utc(local_text: str, utc_text: str, tz: ZoneInfo) -> datetime | None:
+    """The UTC instant ``utc_text`` if it is plainly the same moment as the wall time
+    ``local_text`` in ``tz`` (both without offset, as eTermin sends them); else ``None``."""
+    if not utc_text or len(utc_text) != 19 or len(local_text) != 19:
+        return None
+    try:
+        local = datetime.fromisoformat(local_text)
+        utc = datetime.fromisoformat(utc_text + "+00:00")
+    except ValueError:
+        return None
+    wall = utc.astimezone(tz)
+    if (
+        wall.minute == local.minute
+        and wall.hour == local.hour
+        and wall.day == local.day
+        and wall.month == local.month
+        and wall.year == local.year
+        and wall.second == local.second
+        and not local.microsecond
+    ):
+        return utc
+    return None
+
+
 def resolve_times(
     start_text: str, end_text: str, start_utc: str, end_utc: str, tz: ZoneInfo
 ) -> tuple[datetime | None, datetime | None, str, str, str]:
@@ -256,9 +279,23 @@ def resolve_times(
 
     Returns ``(start, end, field, reason, note)``: on a problem ``start``/``end`` are
     ``None`` and ``field``/``reason`` say why the record is skipped; ``note`` says when the
-    UTC times settled a local time that does not exist or exists twice. Cached: the
-    appointments of a practice share their times many times over.
+    UTC times settled a local time that does not exist or exists twice.
     """
+    # The usual record: local and UTC times that agree (an unclear wall time never does:
+    # a gap time has no UTC twin showing the same wall time, and of a twice-happening
+    # time its UTC twin picks one). Read once, without the general path's checks.
+    start = _agreeing_utc(start_text, start_utc, tz)
+    if start is not None:
+        end = _agreeing_utc(end_text, end_utc, tz)
+        if end is not None and start < end:
+            return start, end, "", "", ""
+    return _resolve_times(start_text, end_text, start_utc, end_utc, tz)
+
+
+@functools.lru_cache(maxsize=4096)  # the unusual records; do not hold them all
+def _resolve_times(
+    start_text: str, end_text: str, start_utc: str, end_utc: str, tz: ZoneInfo
+) -> tuple[datetime | None, datetime | None, str, str, str]:
     start, problem = parse_local_time(start_text, tz, start_utc)
     if start is None:
         return None, None, "StartDateTime", problem or "missing", ""
@@ -331,10 +368,14 @@ def _read_person(
     birthday, problem = parse_birthday(text(f, "birthday", "birthdate", "dateofbirth"))
     if problem:
         issues.append(Issue(kind, record_id, "Birthday", problem, FIXED))
-    notes, unescaped = unescape_notes(text(f, "notes", "note"))
-    if unescaped and kind == "contact":
+    # An appointment's notes are the appointment's (its comment), not the person's.
+    notes, unescaped = (
+        unescape_notes(text(f, "notes", "note")) if kind == "contact" else ("", False)
+    )
+    if unescaped:
         issues.append(Issue(kind, record_id, "Notes", "literal \\n made line breaks", FIXED))
-    tags = tuple(t.strip() for t in text(f, "tags").split(",") if t.strip())
+    tag_text = text(f, "tags")
+    tags = tuple(t.strip() for t in tag_text.split(",") if t.strip()) if tag_text else ()
     # E6: the same person comes on many appointments; their strings are stored once.
     return Person(
         key=key,
@@ -351,7 +392,7 @@ def _read_person(
         postcode=intern(text(f, "zip", "zipcode", "postcode")),
         town=intern(text(f, "town", "city")),  # appointments say Town, contacts say City
         birthday=birthday,
-        notes=notes if kind == "contact" else "",
+        notes=notes,
         tags=tags,
     )
 

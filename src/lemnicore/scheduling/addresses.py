@@ -20,6 +20,7 @@ normalises it when sending.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from lemnicore.errors import ValidationError
@@ -38,16 +39,24 @@ def is_valid_email(value: str) -> bool:
     register, import and send to — the one rule described in this module."""
     if not isinstance(value, str):  # G7: a number or None is no address, not a crash
         return False
+    return _is_valid_email_text(value)
+
+
+@functools.lru_cache(maxsize=1 << 14)  # E6: an import checks each person's address often
+def _is_valid_email_text(value: str) -> bool:
     text = value.strip()
     if len(text) > 254 or text.count("@") != 1:
         return False
     local, domain = text.split("@")
     if not local or len(local) > 64 or not _LOCAL.match(local):
         return False
-    try:
-        ascii_domain = domain.encode("idna").decode("ascii")
-    except UnicodeError:
-        return False
+    if domain.isascii():
+        ascii_domain = domain  # what IDNA makes of it; the label rule below checks the rest
+    else:
+        try:
+            ascii_domain = domain.encode("idna").decode("ascii")
+        except UnicodeError:
+            return False
     labels = ascii_domain.split(".")
     if len(labels) < 2 or len(ascii_domain) > 253:
         return False

@@ -196,17 +196,31 @@ def test_b1_staff_of_another_organisation_is_refused(practice: Practice) -> None
     assert ClientDirectory(practice.store).for_booking(own_desk, client_id).last_name == "Meier"
 
 
-def test_b1_accounting_reads_but_does_not_book(practice: Practice) -> None:
+def test_b1_accounting_reads_what_invoicing_needs_but_not_comments_and_does_not_book(
+    practice: Practice,
+) -> None:
+    """B1: accounting invoices — time, room, type, client name and contact — and is
+    "limited to what it needs": the therapist's comment on the appointment (a diagnosis,
+    a remark) is not for the invoice, so accounting reads the booking view, not the full
+    calendar, and books nothing."""
     room = practice.add_room("Room 1")
     anna = practice.add_practitioner("Anna")
+    client = practice.add_client("Meier")
     accounting = Actor("user-acc", Role.ACCOUNTING, organisation_id=practice.organisation.id)
-    booked = practice.appointment(anna, room, practice.at(2026, 5, 5, 9))
-    seen = practice.book.calendar(
-        accounting, practice.calendars[anna], practice.at(2026, 5, 4), practice.at(2026, 5, 9)
+    booked = practice.appointment(
+        anna, room, practice.at(2026, 5, 5, 9), client_id=client, comment="Verdacht auf Tinnitus"
     )
-    assert seen == [booked]
+    week = (practice.at(2026, 5, 4), practice.at(2026, 5, 9))
+    with pytest.raises(AccessDeniedError, match=r"AppointmentBook\.calendar"):
+        practice.book.calendar(accounting, practice.calendars[anna], *week)
+    (seen,) = practice.book.calendar_for_booking(accounting, practice.calendars[anna], *week)
+    assert seen.client is not None
+    assert (seen.id, seen.start, seen.room_id, seen.client.last_name) == (
+        booked.id, booked.start, booked.room_id, "Meier",
+    )  # fmt: skip
+    assert "Tinnitus" not in repr(seen)
     with pytest.raises(AccessDeniedError, match="scope 'appointments'"):
-        practice.book.cancel(accounting, seen[0].id)
+        practice.book.cancel(accounting, booked.id)
 
 
 def test_b1_b4_staff_accounts_need_xl_and_can_be_narrowed(practice: Practice) -> None:

@@ -90,7 +90,10 @@ class Rule:
 
 
 _BOOKERS = frozenset({OWN, GRANTED_OWNER, DELEGATE, FRONT_DESK, SYSTEM})
-_FULL_READERS = frozenset({OWN, FRONT_DESK, ACCOUNTING, SYSTEM})
+_FULL_READERS = frozenset({OWN, FRONT_DESK, SYSTEM})
+"""Who reads appointments in full, comments included. Not accounting (B1: "limited to what
+it needs"): an invoice needs time, room, type and the client's name and contact — the
+booking view (``calendar_for_booking``) — never the practitioner's remarks."""
 _BOOKING_READERS = frozenset({OWN, GRANTED_OWNER, DELEGATE, FRONT_DESK, ACCOUNTING, SYSTEM})
 _BUSY_READERS = _BOOKING_READERS | {MEMBER}
 _OWNER_ONLY = frozenset({OWN, SYSTEM})

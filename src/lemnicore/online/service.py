@@ -42,7 +42,7 @@ from lemnicore.scheduling.slots import Slot
 from lemnicore.services.booking import authorize_in, record, require_client_reach
 from lemnicore.services.clients import register_client
 from lemnicore.services.entitlements import BookingLimits
-from lemnicore.services.lookup import organisation_of_calendar, room_time_zone
+from lemnicore.services.lookup import organisation_of_calendar, room_time_zone, type_for_calendar
 from lemnicore.services.occupancy import occupancy, practitioner_clashes, room_clashes
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore.timekeeping import local_datetime, require_aware, require_day, to_utc, zone
@@ -134,9 +134,11 @@ class OnlineBooking:
             if uow.appointment_types.find(type_id) is None:
                 if type_id != BOOKING_REQUEST_TYPE_ID:
                     raise NotFoundError("appointment type", type_id)
+                # Shared (B1): every practice's requests use it.
                 uow.appointment_types.put(
                     AppointmentType(BOOKING_REQUEST_TYPE_ID, "Booking request")
                 )
+            type_for_calendar(uow, type_id, calendar_id)  # B1: not another practice's type
             for old in self._releases_of(uow, room_id):
                 uow.online_releases.remove(old.id)
             release = OnlineRelease(
@@ -370,7 +372,7 @@ class OnlineBooking:
                     raise ValidationError("client_id", f"client {client_id!r} has been erased")
             after = attrs.evolve(before.with_status(AppointmentStatus.BOOKED), client_id=client.id)
             if type_id is not None:
-                kind = uow.appointment_types.get(type_id)
+                kind = type_for_calendar(uow, type_id, before.calendar_id)  # B1
                 after = attrs.evolve(after, type_id=type_id, is_group=kind.is_group)
             uow.appointments.update(after)
             record(

@@ -13,6 +13,7 @@ from lemnicore import (
     Actor,
     AuditTrail,
     OnlineBooking,
+    OutsideWorkingHoursError,
     PracticeSetup,
     Role,
     SlotTakenError,
@@ -88,10 +89,17 @@ def test_a10_an_online_request_at_13_00_with_frau_koch_is_refused(practice: Prac
     koch = frau_koch(practice)
     online = OnlineBooking(practice.store, practice.clock)
     release = online.release(practice.front_desk(), room, calendar_of(practice, koch))
-    with pytest.raises(SlotTakenError):  # the page shows 13:00 as taken
+    # The grid shows 13:00 as not free; asked anyway, the answer says why — not "taken".
+    with pytest.raises(OutsideWorkingHoursError) as outside:
         online.request(
             release.token, practice.at(2026, 3, 2, 13), last_name="Berger", email="b@example.org"
         )
+    assert not isinstance(outside.value, SlotTakenError)
+    assert outside.value.field == "start"
+    assert "working hours" in str(outside.value)
+    assert "taken" not in str(outside.value)
+    with pytest.raises(OutsideWorkingHoursError):
+        online.hold(release.token, practice.at(2026, 3, 2, 13))
     receipt = online.request(
         release.token, practice.at(2026, 3, 2, 11), last_name="Berger", email="b@example.org"
     )

@@ -377,6 +377,9 @@ def test_b1_a_type_id_another_practice_uses_is_refused_without_naming_that_pract
     assert taken.value.field == "type_id"
     assert "org-1" not in str(taken.value)
     assert "Premium" not in str(taken.value)
+    with pytest.raises(ValidationError) as reserved:  # shared by every practice's requests
+        setup.add_appointment_type(ADMIN, "org-1", "Anfrage", type_id="booking-request")
+    assert reserved.value.field == "type_id"
     [kept] = [t for t in setup.overview(ADMIN, "org-1").appointment_types if t.id == "hoertest"]
     assert (kept.name, kept.organisation_id) == ("Hörtest Premium", "org-1")
 

@@ -21,6 +21,7 @@ from lemnicore.errors import ValidationError
 from lemnicore.ids import IdFactory, new_id
 from lemnicore.scheduling.availability import Availability
 from lemnicore.scheduling.practice import (
+    BOOKING_REQUEST_TYPE_ID,
     AppointmentType,
     Branch,
     Calendar,
@@ -261,7 +262,8 @@ class PracticeSetup:
             AccessGateway(uow, actor).organisation(
                 "PracticeSetup.add_appointment_type", organisation_id
             )
-            if uow.appointment_types.find(kind.id) is not None:
+            taken = uow.appointment_types.find(kind.id) is not None
+            if taken or kind.id == BOOKING_REQUEST_TYPE_ID:  # reserved for the shared type
                 raise ValidationError("type_id", f"{kind.id!r} is taken")
             uow.appointment_types.put(kind)
             record(

@@ -266,10 +266,10 @@ def commit_plan(
         plan = with_stored_overlaps(plan, neighbours, already_stored=stored)
         del neighbours, stored
         for kind in plan.appointment_types:
-            found = uow.appointment_types.find(kind.id)
-            if found is None:
+            stored_type = uow.appointment_types.find(kind.id)
+            if stored_type is None:
                 uow.appointment_types.put(kind)
-            elif not found.usable_by(plan.options.organisation_id):
+            elif not stored_type.usable_by(plan.options.organisation_id):
                 # B1: never book imported records with another practice's type; say no
                 # more than that the id is taken (rolled back: nothing written yet).
                 raise ValidationError("type_id", f"{kind.id!r} is taken", record="import types")

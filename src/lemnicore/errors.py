@@ -34,6 +34,23 @@ class NaiveDatetimeError(ValidationError):
         super().__init__(field, "must be timezone-aware (got a naive datetime)", record=record)
 
 
+class OutsideWorkingHoursError(ValidationError):
+    """A10/C4: an online request or hold for a time the practitioner does not work then
+    (the room may be open, the time free) — not "taken": another time may well be free.
+
+    A :class:`ValidationError` naming ``start``; ``start`` is the slot asked for. The
+    public side learns only that the practitioner does not work then, not who works when.
+    """
+
+    def __init__(self, start: datetime) -> None:
+        super().__init__(
+            "start",
+            f"{start.isoformat()} is outside the practitioner's working hours;"
+            " please choose another time",
+        )
+        self.start = start
+
+
 class NotFoundError(LemnicoreError, LookupError):
     """A record does not exist (``kind`` and ``id`` say which)."""
 

@@ -11,7 +11,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from lemnicore.access.logins import verify_password
-from lemnicore.errors import AccessDeniedError, LemnicoreError, NotFoundError, SlotTakenError
+from lemnicore.errors import (
+    AccessDeniedError,
+    LemnicoreError,
+    NotFoundError,
+    OutsideWorkingHoursError,
+    SlotTakenError,
+)
 from lemnicore.errors import ValidationError as LemnicoreValidationError
 from lemnicore.online.cancellation import SELF_CANCEL_ACTOR
 from lemnicore.online.requests import BookingRequestForm
@@ -125,6 +131,8 @@ class Pages:
             view, _ = await run_in_threadpool(self.site.week, token, start.date())
         except SlotTakenError:
             return await self.week(request, "slot_taken", 409)
+        except OutsideWorkingHoursError:  # A10: not "taken" — the practitioner is away then
+            return await self.week(request, "outside_hours", 422)
         except NotFoundError:
             return self._message(request, 404, "not_found")
         except LemnicoreValidationError:
@@ -201,6 +209,8 @@ class Pages:
                 )
             except SlotTakenError:
                 return await self.week(request, "slot_taken", 409)
+            except OutsideWorkingHoursError:  # A10
+                return await self.week(request, "outside_hours", 422)
             except LemnicoreValidationError as error:
                 errors = {error.field: error.reason}
             else:

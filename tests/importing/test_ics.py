@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from lemnicore import SqliteStore
+from lemnicore import AppointmentType, Organisation, SqliteStore, ValidationError
 from lemnicore.access.actors import SYSTEM_ACTOR
 from lemnicore.importing.ical.importer import (
+    EVENT_TYPE,
     CalendarFileImporter,
     FileMapping,
     plan_calendar_import,
@@ -211,3 +212,42 @@ def test_e8_a_file_that_is_not_a_calendar_is_refused_naming_it(practice: Practic
         run_import(SYSTEM_ACTOR, broken, practice.store, clock=FakeClock(NOW), today=TODAY)
     assert "not an iCalendar file" in str(caught.value)
     assert appointments(practice) == []
+
+
+def test_b1_e4_imported_events_use_the_shared_type_never_one_another_practice_owns(
+    practice: Practice,
+) -> None:
+    """The import types (``ics-event``) are shared: their names come from lemnicore, not
+    from the file. If another practice of the store owns that id, the import is refused
+    naming ``type_id`` and nothing is written (B1: no booking with another's type)."""
+    clock = FakeClock(NOW)
+    first = run_import(
+        SYSTEM_ACTOR, importer(practice, **{"google.ics": "room-1"}), practice.store,
+        clock=clock, today=TODAY,
+    )  # fmt: skip
+    with practice.store.unit_of_work(write=False) as uow:
+        assert uow.appointment_types.get(EVENT_TYPE.id).organisation_id is None
+    reset_import(practice.store, first.run.id, actor=SYSTEM_ACTOR, clock=clock)
+    with practice.store.unit_of_work() as uow:
+        uow.appointment_types.remove(EVENT_TYPE.id)
+        uow.organisations.put(Organisation("org-2", "Praxis Nord"))
+        uow.appointment_types.put(AppointmentType(EVENT_TYPE.id, "Nord", organisation_id="org-2"))
+        uow.commit()
+    target = ImportTarget.of_store(
+        practice.store, "org-1", window_from_days=-60, window_to_days=200
+    )
+    calendar = next(iter(practice.calendars.values()))
+    refused = CalendarFileImporter(
+        [CalendarFile("google.ics", (CALENDARS / "google.ics").read_bytes())],
+        [FileMapping("google.ics", "room-1", calendar)],
+        target,
+    )
+    with practice.store.unit_of_work(write=False) as uow:
+        runs_before = len(uow.import_runs.all())
+    with pytest.raises(ValidationError) as taken:
+        run_import(SYSTEM_ACTOR, refused, practice.store, clock=clock, today=TODAY)
+    assert taken.value.field == "type_id"
+    assert "org-2" not in str(taken.value)
+    assert appointments(practice) == []
+    with practice.store.unit_of_work(write=False) as uow:
+        assert len(uow.import_runs.all()) == runs_before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import threading
 from collections.abc import Iterator
@@ -17,7 +18,9 @@ from lemnicore.errors import OverlapError, StoreError
 from lemnicore.plugins.manager import open_store
 from lemnicore.scheduling.appointments import Appointment, AppointmentStatus
 from lemnicore.scheduling.clients import Client
+from lemnicore.scheduling.practice import AppointmentType
 from lemnicore.services.erasure import ClientErasure, WipeState
+from lemnicore.storage.sqlite.rows import DOCUMENTS
 from lemnicore.testing import Practice
 from lemnicore_postgres import PostgresStore
 from lemnicore_postgres.schema import MIGRATIONS
@@ -405,3 +408,18 @@ def test_f1_without_server_binaries_tests_skip_locally_and_fail_in_ci(
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI is set"):
         fixtures.require_server()
+
+
+def test_b1_f3_a_type_stored_before_types_had_a_practice_reads_as_shared(
+    store: PostgresStore, postgres_url: str
+) -> None:
+    body = DOCUMENTS.unstructure(AppointmentType("massage", "Massage"))
+    del body["organisation_id"]  # as written before types had an organisation
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO documents (kind, id, body) VALUES ('appointment_types', 'massage', %s)",
+            (json.dumps(body),),
+        )
+    with store.unit_of_work(write=False) as uow:
+        kind = uow.appointment_types.get("massage")
+    assert (kind.name, kind.organisation_id) == ("Massage", None)

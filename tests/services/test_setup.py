@@ -13,6 +13,7 @@ from lemnicore import (
     Actor,
     AuditTrail,
     OnlineBooking,
+    OutsideWorkingHoursError,
     PracticeSetup,
     Role,
     SlotTakenError,
@@ -20,6 +21,7 @@ from lemnicore import (
     WorkingHours,
     WorkingTime,
 )
+from lemnicore.scheduling.practice import Branch, Organisation, Room
 from lemnicore.storage.ports import Store
 from lemnicore.testing import Practice
 from lemnicore.timekeeping import zone
@@ -87,10 +89,17 @@ def test_a10_an_online_request_at_13_00_with_frau_koch_is_refused(practice: Prac
     koch = frau_koch(practice)
     online = OnlineBooking(practice.store, practice.clock)
     release = online.release(practice.front_desk(), room, calendar_of(practice, koch))
-    with pytest.raises(SlotTakenError):  # the page shows 13:00 as taken
+    # The grid shows 13:00 as not free; asked anyway, the answer says why — not "taken".
+    with pytest.raises(OutsideWorkingHoursError) as outside:
         online.request(
             release.token, practice.at(2026, 3, 2, 13), last_name="Berger", email="b@example.org"
         )
+    assert not isinstance(outside.value, SlotTakenError)
+    assert outside.value.field == "start"
+    assert "working hours" in str(outside.value)
+    assert "taken" not in str(outside.value)
+    with pytest.raises(OutsideWorkingHoursError):
+        online.hold(release.token, practice.at(2026, 3, 2, 13))
     receipt = online.request(
         release.token, practice.at(2026, 3, 2, 11), last_name="Berger", email="b@example.org"
     )
@@ -321,3 +330,79 @@ def test_a1_the_overview_shows_what_was_set_up(practice: Practice) -> None:
     assert [a.room_id for a in overview.room_hours] == [room]
     assert overview.room_hours[0].time_zone == "Europe/Berlin"
     assert "treatment" in [t.id for t in overview.appointment_types]
+
+
+# -- B1: appointment types belong to the practice that set them up ---------------------
+
+NORD_ADMIN = Actor("user-nord", Role.OWNER, name="Leitung Nord", organisation_id="org-2")
+NORD_DESK = Actor("user-nord-desk", Role.FRONT_DESK, name="Empfang Nord", organisation_id="org-2")
+
+
+def praxis_nord(practice: Practice) -> tuple[str, str]:
+    """Praxis Nord (org-2) shares the store with Praxis am Park (org-1) but is its own data
+    controller (B1); Herr Lind works there in Raum Nord. Returns (calendar, room)."""
+    with practice.store.unit_of_work() as uow:
+        uow.organisations.put(Organisation("org-2", "Praxis Nord"))
+        uow.branches.put(Branch("branch-nord", "org-2", "N1", "Nord"))
+        uow.rooms.put(Room("room-nord", "branch-nord", "Raum Nord", online_booking=True))
+        uow.commit()
+    account = setup_of(practice).add_practitioner(
+        NORD_ADMIN, "org-2", "Herr Lind", practitioner_id="lind", calendar_id="cal-lind"
+    )
+    return account.calendar.id, "room-nord"
+
+
+def test_b1_the_overview_lists_only_the_practices_own_types_and_the_shared_ones(
+    practice: Practice,
+) -> None:
+    praxis_nord(practice)
+    setup = setup_of(practice)
+    hoertest = setup.add_appointment_type(ADMIN, "org-1", "Hörtest Premium", type_id="hoertest")
+    setup.add_appointment_type(NORD_ADMIN, "org-2", "Traumatherapie", type_id="trauma")
+    assert hoertest.organisation_id == "org-1"
+    park = {t.name for t in setup.overview(ADMIN, "org-1").appointment_types}
+    nord = {t.name for t in setup.overview(NORD_ADMIN, "org-2").appointment_types}
+    assert park == {"Hörtest Premium", "Treatment"}  # "Treatment" is a shared type
+    assert nord == {"Traumatherapie", "Treatment"}
+
+
+def test_b1_a_type_id_another_practice_uses_is_refused_without_naming_that_practice(
+    practice: Practice,
+) -> None:
+    praxis_nord(practice)
+    setup = setup_of(practice)
+    setup.add_appointment_type(ADMIN, "org-1", "Hörtest Premium", type_id="hoertest")
+    with pytest.raises(ValidationError) as taken:
+        setup.add_appointment_type(NORD_ADMIN, "org-2", "Hörtest", type_id="hoertest")
+    assert taken.value.field == "type_id"
+    assert "org-1" not in str(taken.value)
+    assert "Premium" not in str(taken.value)
+    with pytest.raises(ValidationError) as reserved:  # shared by every practice's requests
+        setup.add_appointment_type(ADMIN, "org-1", "Anfrage", type_id="booking-request")
+    assert reserved.value.field == "type_id"
+    [kept] = [t for t in setup.overview(ADMIN, "org-1").appointment_types if t.id == "hoertest"]
+    assert (kept.name, kept.organisation_id) == ("Hörtest Premium", "org-1")
+
+
+def test_b1_booking_or_changing_to_another_practices_type_is_refused(practice: Practice) -> None:
+    calendar, room = praxis_nord(practice)
+    setup_of(practice).add_appointment_type(ADMIN, "org-1", "Hörtest Premium", type_id="hoertest")
+    own = setup_of(practice).add_appointment_type(NORD_ADMIN, "org-2", "Beratung")
+    start = practice.at(2026, 3, 3, 9)
+    with pytest.raises(ValidationError) as foreign:
+        practice.book.book(
+            NORD_DESK, calendar_id=calendar, room_id=room, start=start, type_id="hoertest"
+        )
+    assert foreign.value.field == "type_id"
+    booked = practice.book.book(
+        NORD_DESK, calendar_id=calendar, room_id=room, start=start, type_id=own.id
+    )
+    with pytest.raises(ValidationError) as changed:
+        practice.book.change(NORD_DESK, booked.id, type_id="hoertest")
+    assert changed.value.field == "type_id"
+    [kept] = practice.book.calendar(NORD_DESK, calendar, start, start + timedelta(days=1))
+    assert kept.type_id == own.id
+    online = OnlineBooking(practice.store, practice.clock)
+    with pytest.raises(ValidationError) as released:
+        online.release(NORD_DESK, room, calendar, type_id="hoertest")
+    assert released.value.field == "type_id"

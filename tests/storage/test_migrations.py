@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
 import pytest
 
 from lemnicore.errors import StoreError
-from lemnicore.scheduling.practice import Room
+from lemnicore.scheduling.practice import AppointmentType, Room
+from lemnicore.storage.sqlite.rows import DOCUMENTS
 from lemnicore.storage.sqlite.schema import MIGRATIONS, Migration
 from lemnicore.storage.sqlite.store import SqliteStore, connect, migrate
 
@@ -96,3 +98,29 @@ def test_f3_migrations_are_numbered_upwards_within_each_area() -> None:
     for m in MIGRATIONS:
         assert m.version == seen.get(m.area, 0) + 1, m
         seen[m.area] = m.version
+
+
+def old_type_body() -> str:
+    """An appointment type document as written before types had an organisation (B1)."""
+    body = DOCUMENTS.unstructure(AppointmentType("massage", "Massage"))
+    del body["organisation_id"]
+    return json.dumps(body)
+
+
+def test_b1_f3_a_type_stored_before_types_had_a_practice_reads_as_shared(tmp_path: Path) -> None:
+    path = tmp_path / "practice.db"
+    SqliteStore(path).close()
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute(
+            "INSERT INTO documents (kind, id, body) VALUES ('appointment_types', 'massage', ?)",
+            (old_type_body(),),
+        )
+    conn.close()
+    store = SqliteStore(path)
+    try:
+        with store.unit_of_work(write=False) as uow:
+            kind = uow.appointment_types.get("massage")
+        assert (kind.name, kind.organisation_id) == ("Massage", None)
+    finally:
+        store.close()

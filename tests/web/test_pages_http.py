@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import attrs
 import httpx
 import pytest
 
-from lemnicore import AppointmentStatus
+from lemnicore import Actor, AppointmentStatus, Role, WorkingHours, WorkingTime
 from lemnicore.online.horizon import OpenRequestLimits
 
 from .conftest import STAFF_LOGIN, STAFF_PASSWORD, Booking
@@ -376,3 +376,29 @@ def test_c4_picking_another_slot_gives_the_first_hold_back(booking: Booking) -> 
     free = {s.start.isoformat(): s.free for s in week.days[0].slots}
     assert free[SLOT] is True
     assert free["2026-05-11T10:00:00+02:00"] is False
+
+
+def test_a10_h1_a_time_outside_annas_working_hours_says_so_rather_than_taken(
+    booking: Booking,
+) -> None:
+    """Kabine 1 is open until 12:00, but Anna works Mondays 08:00-10:00 only: 11:00 is
+    not free, and picking it anyway says why — it has not "just been taken" (A10)."""
+    admin = Actor("user-admin", Role.OWNER, organisation_id="org-1")
+    hours = WorkingHours(booking.practice.store, booking.practice.clock)
+    hours.set_practitioner_hours(admin, booking.anna, [WorkingTime({0}, time(8), time(10))])
+    eleven = "2026-05-11T11:00:00+02:00"
+    with httpx.Client(headers={"accept-language": "en"}) as client:
+        page = client.get(f"{booking.page}?week={MONDAY_NEXT}")
+        answer = client.post(
+            f"{booking.page}/slot", data={"csrf_token": _csrf(page.text), "start": eleven}
+        )
+    assert answer.status_code == 422
+    assert "working hours" in answer.text
+    assert "just taken" not in answer.text
+    api = httpx.post(
+        f"{booking.url}/api/v1/booking/{booking.token}/requests",
+        json={"start": eleven, "last_name": "Meier", "email": "petra@example.org"},
+    )
+    assert api.status_code == 422
+    assert api.json()["field"] == "start"
+    assert "working hours" in api.json()["detail"]

@@ -26,6 +26,7 @@ import attrs
 from lemnicore.access.actors import SYSTEM_ACTOR, Actor
 from lemnicore.access.audit import AuditAction, AuditEntry
 from lemnicore.clock import Clock
+from lemnicore.errors import ValidationError
 from lemnicore.ids import IdFactory, new_id
 from lemnicore.importing.erasures import ErasedClients, respect_erasures
 from lemnicore.importing.issues import SKIPPED, FaultyRecordsError, Issue
@@ -265,8 +266,13 @@ def commit_plan(
         plan = with_stored_overlaps(plan, neighbours, already_stored=stored)
         del neighbours, stored
         for kind in plan.appointment_types:
-            if uow.appointment_types.find(kind.id) is None:
+            stored_type = uow.appointment_types.find(kind.id)
+            if stored_type is None:
                 uow.appointment_types.put(kind)
+            elif not stored_type.usable_by(plan.options.organisation_id):
+                # B1: never book imported records with another practice's type; say no
+                # more than that the id is taken (rolled back: nothing written yet).
+                raise ValidationError("type_id", f"{kind.id!r} is taken", record="import types")
         uow.commit()
 
     total = len(plan.clients) + len(plan.appointments)

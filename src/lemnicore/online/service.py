@@ -25,6 +25,7 @@ from lemnicore.clock import Clock
 from lemnicore.errors import (
     AccessDeniedError,
     NotFoundError,
+    OutsideWorkingHoursError,
     SlotTakenError,
     ValidationError,
 )
@@ -36,14 +37,21 @@ from lemnicore.online.releases import DEFAULT_HOLD, OnlineRelease, SlotHold, new
 from lemnicore.online.requests import BookingRequest, BookingRequestForm, NewClient
 from lemnicore.online.week import WeekView, offered_slots, week_bounds, week_start
 from lemnicore.scheduling.appointments import Appointment, AppointmentStatus
+from lemnicore.scheduling.busy import within
 from lemnicore.scheduling.clients import Channel, Client
 from lemnicore.scheduling.practice import BOOKING_REQUEST_TYPE_ID, AppointmentType, Room
+from lemnicore.scheduling.practitioner_hours import practitioner_windows
 from lemnicore.scheduling.slots import Slot
 from lemnicore.services.booking import authorize_in, record, require_client_reach
 from lemnicore.services.clients import register_client
 from lemnicore.services.entitlements import BookingLimits
-from lemnicore.services.lookup import organisation_of_calendar, room_time_zone
-from lemnicore.services.occupancy import occupancy, practitioner_clashes, room_clashes
+from lemnicore.services.lookup import organisation_of_calendar, room_time_zone, type_for_calendar
+from lemnicore.services.occupancy import (
+    occupancy,
+    practitioner_clashes,
+    practitioner_of,
+    room_clashes,
+)
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore.timekeeping import local_datetime, require_aware, require_day, to_utc, zone
 
@@ -134,9 +142,11 @@ class OnlineBooking:
             if uow.appointment_types.find(type_id) is None:
                 if type_id != BOOKING_REQUEST_TYPE_ID:
                     raise NotFoundError("appointment type", type_id)
+                # Shared (B1): every practice's requests use it.
                 uow.appointment_types.put(
                     AppointmentType(BOOKING_REQUEST_TYPE_ID, "Booking request")
                 )
+            type_for_calendar(uow, type_id, calendar_id)  # B1: not another practice's type
             for old in self._releases_of(uow, room_id):
                 uow.online_releases.remove(old.id)
             release = OnlineRelease(
@@ -370,7 +380,7 @@ class OnlineBooking:
                     raise ValidationError("client_id", f"client {client_id!r} has been erased")
             after = attrs.evolve(before.with_status(AppointmentStatus.BOOKED), client_id=client.id)
             if type_id is not None:
-                kind = uow.appointment_types.get(type_id)
+                kind = type_for_calendar(uow, type_id, before.calendar_id)  # B1
                 after = attrs.evolve(after, type_id=type_id, is_group=kind.is_group)
             uow.appointments.update(after)
             record(
@@ -506,8 +516,20 @@ class OnlineBooking:
                 "start", f"{start.isoformat()} is not a slot of this booking page"
             )
         if not slot.free:
+            if self._outside_hours(uow, release, slot):
+                raise OutsideWorkingHoursError(slot.start)
             raise SlotTakenError(release.room_id, start=slot.start)
         return slot
+
+    @staticmethod
+    def _outside_hours(uow: UnitOfWork, release: OnlineRelease, slot: Slot) -> bool:
+        """A10: whether ``slot`` lies outside the receiving practitioner's working hours
+        (never, when they keep no hours of their own)."""
+        practitioner_id, _ = practitioner_of(uow, release.calendar_id)
+        hours = [h for h in uow.practitioner_hours.all() if h.practitioner_id == practitioner_id]
+        start, end = to_utc(slot.start), to_utc(slot.end)
+        windows = practitioner_windows(hours, start - timedelta(days=1), end + timedelta(days=1))
+        return windows is not None and not within(windows, [w[0] for w in windows], start, end)
 
     def _register(
         self, uow: UnitOfWork, actor: Actor, appointment: Appointment, new: NewClient, now: datetime

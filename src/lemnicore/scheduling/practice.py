@@ -94,7 +94,13 @@ def _not_negative(
 
 @attrs.frozen
 class AppointmentType:
-    """A2: what kind of appointment, with its notification and group flags."""
+    """A2: what kind of appointment, with its notification and group flags.
+
+    B1: ``organisation_id`` is the practice that set the type up — its names are that
+    practice's business data, listed and booked only there. ``None`` is a shared type
+    that lemnicore or an importer defines (the booking-request type, the eTermin and
+    calendar-file import types); every practice may use those.
+    """
 
     id: str = attrs.field(validator=non_empty)
     name: str = attrs.field(validator=non_empty)
@@ -108,6 +114,12 @@ class AppointmentType:
     cabin). It blocks the room but is never shown to the client."""
     buffer_after: timedelta = attrs.field(default=timedelta(0), validator=_not_negative)
     """A10: time after each appointment of this type that blocks the room (cleaning)."""
+    organisation_id: str | None = None
+    """B1: the practice the type belongs to; ``None``: shared by every practice."""
+
+    def usable_by(self, organisation_id: str | None) -> bool:
+        """B1: whether ``organisation_id`` may list and book this type (its own or shared)."""
+        return self.organisation_id is None or self.organisation_id == organisation_id
 
 
 BOOKING_REQUEST_TYPE_ID = "booking-request"

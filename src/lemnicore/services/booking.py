@@ -26,7 +26,7 @@ from lemnicore.scheduling.intervals import Interval
 from lemnicore.scheduling.rules import is_significant_reschedule
 from lemnicore.scheduling.slots import Slot, free_slots, slot_grid
 from lemnicore.services.entitlements import BookingLimits, Entitlements
-from lemnicore.services.lookup import room_time_zone
+from lemnicore.services.lookup import room_time_zone, type_for_calendar
 from lemnicore.services.occupancy import check_place, occupancy
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore.timekeeping import require_aware, to_utc
@@ -200,7 +200,7 @@ class AppointmentBook:
             gate = AccessGateway(uow, actor)
             relation = gate.calendar("AppointmentBook.book", calendar_id, Permission.BOOK)
             uow.rooms.get(room_id)
-            appointment_type = uow.appointment_types.get(type_id)
+            appointment_type = type_for_calendar(uow, type_id, calendar_id)  # B1
             if client_id is not None:
                 require_client_reach(gate, client_id, "AppointmentBook.book")
             appointment = Appointment(
@@ -312,7 +312,7 @@ class AppointmentBook:
             relation = gate.calendar("AppointmentBook.change", before.calendar_id, Permission.MOVE)
             after = before
             if type_id is not None:
-                kind = uow.appointment_types.get(type_id)
+                kind = type_for_calendar(uow, type_id, before.calendar_id)  # B1
                 after = attrs.evolve(after, type_id=type_id, is_group=kind.is_group)
             if comment is not None:
                 after = attrs.evolve(after, comment=comment)

@@ -3,7 +3,8 @@ this calendar or room, which calendars and rooms an organisation has)."""
 
 from __future__ import annotations
 
-from lemnicore.scheduling.practice import Calendar, Organisation, Room
+from lemnicore.errors import ValidationError
+from lemnicore.scheduling.practice import AppointmentType, Calendar, Organisation, Room
 from lemnicore.storage.ports import UnitOfWork
 from lemnicore.timekeeping import DEFAULT_TIME_ZONE
 
@@ -13,6 +14,29 @@ def organisation_of_calendar(uow: UnitOfWork, calendar_id: str) -> Organisation:
     calendar = uow.calendars.get(calendar_id)
     practitioner = uow.practitioners.get(calendar.owner_id)
     return uow.organisations.get(practitioner.organisation_id)
+
+
+def types_of(uow: UnitOfWork, organisation_id: str) -> list[AppointmentType]:
+    """B1: the appointment types ``organisation_id`` sees — its own and the shared ones,
+    by id; never another practice's."""
+    return [t for t in uow.appointment_types.all() if t.usable_by(organisation_id)]
+
+
+def type_for(uow: UnitOfWork, type_id: str, organisation_id: str | None) -> AppointmentType:
+    """B1: the type ``type_id`` for an appointment of ``organisation_id``.
+
+    Unknown: :class:`NotFoundError`. Another practice's type is a :class:`ValidationError`
+    naming ``type_id`` that tells nothing about that practice.
+    """
+    kind = uow.appointment_types.get(type_id)
+    if not kind.usable_by(organisation_id):
+        raise ValidationError("type_id", f"{type_id!r} is no appointment type of this practice")
+    return kind
+
+
+def type_for_calendar(uow: UnitOfWork, type_id: str, calendar_id: str) -> AppointmentType:
+    """B1: :func:`type_for` the organisation whose calendar the appointment is in."""
+    return type_for(uow, type_id, organisation_of_calendar(uow, calendar_id).id)
 
 
 def organisation_of_room(uow: UnitOfWork, room_id: str) -> Organisation:

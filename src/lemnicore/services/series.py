@@ -38,7 +38,7 @@ from lemnicore.services.booking import (
     require_client_reach,
 )
 from lemnicore.services.entitlements import BookingLimits, Entitlements
-from lemnicore.services.lookup import room_time_zone
+from lemnicore.services.lookup import room_time_zone, type_for_calendar
 from lemnicore.services.occupancy import check_place, occupancy
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore.timekeeping import local_datetime, require_aware, to_utc, zone
@@ -82,7 +82,7 @@ class SeriesBook:
             return self._propose(uow, request)
 
     def _propose(self, uow: UnitOfWork, request: SeriesRequest) -> SeriesProposal:
-        kind = uow.appointment_types.get(request.type_id)
+        kind = type_for_calendar(uow, request.type_id, request.calendar_id)  # B1
         for room_id in request.room_ids:
             uow.rooms.get(room_id)
         tz = zone(request.time_zone)
@@ -124,7 +124,7 @@ class SeriesBook:
             proposal = self._propose(uow, request)
             if not proposal.slots or (not proposal.complete and not accept_fewer):
                 raise SeriesIncompleteError(proposal.shortfall or "no free slot found")
-            kind = uow.appointment_types.get(request.type_id)
+            kind = type_for_calendar(uow, request.type_id, request.calendar_id)  # B1
             series_id = self._new_id()
             booked: list[Appointment] = []
             for slot in proposal.slots:

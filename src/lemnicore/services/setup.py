@@ -21,6 +21,7 @@ from lemnicore.errors import ValidationError
 from lemnicore.ids import IdFactory, new_id
 from lemnicore.scheduling.availability import Availability
 from lemnicore.scheduling.practice import (
+    BOOKING_REQUEST_TYPE_ID,
     AppointmentType,
     Branch,
     Calendar,
@@ -31,6 +32,7 @@ from lemnicore.scheduling.practice import (
 from lemnicore.scheduling.practitioner_hours import PractitionerHours
 from lemnicore.services.booking import record
 from lemnicore.services.entitlements import Entitlements
+from lemnicore.services.lookup import types_of
 from lemnicore.storage.ports import Store
 
 
@@ -46,8 +48,8 @@ class PractitionerAccount:
 class PracticeOverview:
     """A1/A2/A5/A10: how a practice is set up — what ``lemnicore setup show`` prints.
 
-    ``appointment_types`` are every type of the store (types are not kept per
-    organisation); ``room_hours`` are read in the zone they apply in.
+    ``appointment_types`` are the organisation's own types and the shared ones (B1: never
+    another practice's); ``room_hours`` are read in the zone they apply in.
     """
 
     organisation: Organisation
@@ -239,8 +241,10 @@ class PracticeSetup:
         """A2/A10: a type of appointment with its default duration and its buffers (time
         before and after that blocks the room but is never shown to the client).
 
-        A type id already in the store is refused (``type_id``): types are shared by the
-        store, so a new type never replaces one another practice books with.
+        B1: the type belongs to ``organisation_id`` — only that practice lists and books
+        it. A type id already in the store is refused (``type_id``), whoever it belongs to,
+        without saying whose it is: a new type never replaces one another practice (or
+        every practice, for a shared type) books with.
         """
         now = self.clock.now()
         kind = AppointmentType(
@@ -251,13 +255,15 @@ class PracticeSetup:
             is_group,
             buffer_before=buffer_before,
             buffer_after=buffer_after,
+            organisation_id=organisation_id,
         )
         with self.store.unit_of_work() as uow:
             uow.organisations.get(organisation_id)
             AccessGateway(uow, actor).organisation(
                 "PracticeSetup.add_appointment_type", organisation_id
             )
-            if uow.appointment_types.find(kind.id) is not None:
+            taken = uow.appointment_types.find(kind.id) is not None
+            if taken or kind.id == BOOKING_REQUEST_TYPE_ID:  # reserved for the shared type
                 raise ValidationError("type_id", f"{kind.id!r} is taken")
             uow.appointment_types.put(kind)
             record(
@@ -283,7 +289,8 @@ class PracticeSetup:
 
     def overview(self, actor: Actor, organisation_id: str) -> PracticeOverview:
         """A1/A5/A10: the organisation's branches, rooms, practitioners with calendars,
-        the appointment types and the working times — for the practice itself (B1)."""
+        its own and the shared appointment types and the working times — for the practice
+        itself (B1)."""
         with self.store.unit_of_work(write=False) as uow:
             organisation = uow.organisations.get(organisation_id)
             AccessGateway(uow, actor).organisation("PracticeSetup.overview", organisation_id)
@@ -313,7 +320,7 @@ class PracticeSetup:
                 branches=branches,
                 rooms=rooms,
                 practitioners=accounts,
-                appointment_types=tuple(sorted(uow.appointment_types.all(), key=_id)),
+                appointment_types=tuple(sorted(types_of(uow, organisation_id), key=_id)),
                 practitioner_hours=tuple(
                     sorted(
                         (h for h in uow.practitioner_hours.all() if h.practitioner_id in ids),

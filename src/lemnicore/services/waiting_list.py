@@ -39,6 +39,7 @@ from lemnicore.scheduling.waiting_list import (
     first_waiting_for,
 )
 from lemnicore.services.booking import authorize_in, record, require_client_reach
+from lemnicore.services.lookup import type_for
 from lemnicore.services.occupancy import check_place, practitioner_of
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore.timekeeping import to_utc, zone
@@ -133,7 +134,7 @@ class WaitingList:
         with self.store.unit_of_work() as uow:
             client = uow.clients.get(client_id)
             AccessGateway(uow, actor).client("WaitingList.add", client)
-            uow.appointment_types.get(type_id)
+            type_for(uow, type_id, client.organisation_id)  # B1: not another practice's type
             for room_id in room_ids:
                 uow.rooms.get(room_id)
             if practitioner_id is not None:

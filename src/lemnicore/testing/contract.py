@@ -200,6 +200,20 @@ class StoreContract:
                 catalog.get("nope")
             assert caught.value.kind == kind
 
+    def test_b1_an_appointment_types_practice_is_read_back_and_shared_stays_shared(
+        self, store: Store
+    ) -> None:
+        own = AppointmentType("hoertest", "Hörtest Premium", organisation_id="org-1")
+        shared = AppointmentType("booking-request", "Booking request")
+        with store.unit_of_work() as uow:
+            uow.appointment_types.put(own)
+            uow.appointment_types.put(shared)
+            uow.commit()
+        with store.unit_of_work(write=False) as uow:
+            assert uow.appointment_types.get("hoertest").organisation_id == "org-1"
+            assert uow.appointment_types.get("booking-request").organisation_id is None
+            assert uow.appointment_types.all() == [shared, own]
+
     def test_f1_put_replaces_all_is_ordered_by_id_remove_forgets(self, store: Store) -> None:
         with store.unit_of_work() as uow:
             for ident in ("room-b", "room-a", "room-c"):

@@ -168,7 +168,8 @@ class Practice:
         buffer_before: int = 0,
         buffer_after: int = 0,
     ) -> str:
-        """An appointment type; ``buffer_before``/``buffer_after`` in minutes (A10)."""
+        """An appointment type of this practice (B1); ``buffer_before``/``buffer_after``
+        in minutes (A10). The ``treatment`` type every practice starts with is shared."""
         kind = AppointmentType(
             type_id or self._next("type"),
             name,
@@ -177,6 +178,7 @@ class Practice:
             is_group,
             buffer_before=timedelta(minutes=buffer_before),
             buffer_after=timedelta(minutes=buffer_after),
+            organisation_id=self.organisation.id,
         )
         with self.store.unit_of_work() as uow:
             uow.appointment_types.put(kind)

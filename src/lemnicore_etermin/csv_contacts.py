@@ -818,12 +818,14 @@ def csv_import_report(outcome: ImportOutcome, store: Store, options: CsvOptions)
         for client_id in earlier:
             line = _line_of(plan.client_sources[client_id][0][1])
             if line is not None:
-                key = plan.client_sources[client_id][0][0]
-                rule = (
-                    "same contact data" if key.startswith(f"{CSV_SOURCE}:") else "same external id"
+                by_content = plan.client_sources[client_id][0][0].startswith(f"{CSV_SOURCE}:")
+                field, rule = (
+                    ("line", "same contact data")
+                    if by_content
+                    else ("external_id", "same external id")
                 )
                 reason = f"already in the store ({rule}), left as it is"
-                left_out.append(LineProblem(line, "external_id", reason))
+                left_out.append(LineProblem(line, field, reason))
     counts = run.counts
     return CsvImportReport(
         import_id=run.id,

@@ -174,7 +174,9 @@ def test_e4_e7_two_identical_lines_are_one_contact_the_second_reported_with_both
     assert issue.action == MERGED
     assert "line 1" in issue.reason
     assert [(m.kept, m.merged) for m in outcome.plan.merges] == [("line 1", "line 4")]
-    assert "Faulty" not in report_text(outcome.plan, outcome.run)
+    text = report_text(outcome.plan, outcome.run)
+    assert "Faulty" not in text
+    assert "Duplicates (E4): 1 lines merged into an earlier line" in text
 
     done = report(practice, data)  # all-or-nothing: a duplicate line is not an error
 
@@ -206,6 +208,7 @@ def test_e4_e7_a_line_whose_email_and_name_a_hand_entered_client_has_leaves_it_a
 
     dry = run(practice, data, dry=True, columns=columns)
     assert dry.run.counts["clients"] == 0
+    assert "Already in the store by e-mail and name (E4): 1" in report_text(dry.plan, dry.run)
 
     done = report(practice, data, columns=columns, tag="Import")
 

@@ -46,7 +46,7 @@ from lemnicore.access.logins import (
 from lemnicore.clock import Clock
 from lemnicore.errors import ValidationError
 from lemnicore.ids import IdFactory, new_id
-from lemnicore.importing.commit import IN_STORE_BY_EMAIL
+from lemnicore.importing.commit import IN_STORE_BY_EMAIL, LOGIN_NOT_CREATED
 from lemnicore.importing.issues import MERGED, SKIPPED, WARNING, FaultyRecordsError, Issue, Merge
 from lemnicore.importing.pipeline import ImportTarget
 from lemnicore.importing.plan import ImportPlan
@@ -801,6 +801,8 @@ def csv_import_report(outcome: ImportOutcome, store: Store, options: CsvOptions)
                 left_out.append(LineProblem(line, "line", reason))
             elif IN_STORE_BY_EMAIL in issue.reason:
                 reason = f"{IN_STORE_BY_EMAIL}, left as it is"
+                if issue.reason.endswith(LOGIN_NOT_CREATED):
+                    reason += f"; {LOGIN_NOT_CREATED}"
                 left_out.append(LineProblem(line, "email", reason))
         elif issue.reason.startswith(ERASED_REASON):
             left_out.append(LineProblem(line, "external_id", f"{ERASED_REASON} (B5)"))

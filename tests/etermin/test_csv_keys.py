@@ -301,3 +301,92 @@ def test_e4_e7_the_content_key_ignores_case_spacing_tag_password_and_line() -> N
         phones=("0170 1234567",),
         postcode="20095",
     )
+
+
+def test_c6_e7_an_identical_line_with_the_same_login_is_merged_not_a_login_used_twice(
+    practice: Practice,
+) -> None:
+    data = b"Weber;anna@example.org;geheim-123\r\nWeber;anna@example.org;geheim-123\r\n"
+
+    done = report(practice, data, columns="last_name,login_id,password")
+
+    assert (done.lines_imported, done.logins_created) == (1, 1)
+    assert [p.line for p in done.left_out] == [2]
+
+
+def test_e7_the_same_contact_with_another_login_is_an_error_naming_the_first_line(
+    practice: Practice,
+) -> None:
+    data = b"Weber;anna@example.org;geheim-123\r\nWeber;weber@example.org;geheim-456\r\n"
+
+    done = report(practice, data, columns="last_name,login_id,password", skip_bad_lines=True)
+
+    assert [(p.line, p.field, p.reason) for p in done.problems] == [
+        (2, "login_id", "same contact as line 1 with another login")
+    ]
+    assert done.lines_imported == 1
+
+
+def test_e7_a_repeat_of_a_faulty_line_is_not_imported_either_and_says_why(
+    practice: Practice,
+) -> None:
+    data = (
+        b"Weber;x@example.org;geheim-123\r\n"
+        b"Weber;x@example.org;geheim-123\r\n"
+        b"Koch;x@example.org;geheim-456\r\n"  # the login id of line 1 again: both faulty
+    )
+    columns = "last_name,login_id,password"
+
+    done = report(practice, data, columns=columns, skip_bad_lines=True)
+
+    assert done.lines_imported == 0
+    assert (2, "line", "same contact as line 1, which is faulty") in [
+        (p.line, p.field, p.reason) for p in done.problems
+    ]
+
+
+def test_c6_e4_e7_a_line_found_in_the_store_by_email_says_its_login_was_not_created(
+    practice: Practice,
+) -> None:
+    practice.add_client("Weber", "", email="anna@example.org")
+    data = b"Weber;anna@example.org;anna@example.org;geheim-123\r\n"
+
+    done = report(practice, data, columns="last_name,email,login_id,password")
+
+    assert (done.lines_imported, done.logins_created) == (0, 0)
+    assert [p.reason for p in done.left_out] == [
+        "already in the store by e-mail, left as it is; its login not created"
+    ]
+
+
+def test_e4_e7_a_resumed_run_keeps_apart_what_a_clean_run_keeps_apart(
+    practice: Practice,
+) -> None:
+    """Line 2 shares e-mail and name with line 1 but not the phone: two contacts. After a
+    crash that wrote line 1 only, line 1's client is this import's own, not a client
+    "already in the store by e-mail": the resumed run imports line 2 all the same."""
+    data = (
+        b"Weber;Anna;anna@example.org;0170 1111111\r\nWeber;Anna;anna@example.org;0170 2222222\r\n"
+    )
+    columns = "last_name,first_name,email,mobile"
+
+    def crash_after_the_first_batch(phase: str, done: int, total: int) -> None:
+        if phase == "write" and done >= 1:
+            raise CrashError
+
+    with pytest.raises(CrashError):
+        run_import(
+            SYSTEM_ACTOR,
+            importer(practice, data, columns=columns),
+            practice.store,
+            clock=practice.clock,
+            today=TODAY,
+            progress=crash_after_the_first_batch,
+            batch_size=1,
+        )
+
+    resumed = run(practice, data, columns=columns)
+
+    assert resumed.run.counts["clients_created"] == 2
+    assert len(people(practice.store)) == 2
+    assert [(m.kept, m.merged) for m in resumed.plan.possible_duplicates] == [("line 1", "line 2")]

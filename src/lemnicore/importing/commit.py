@@ -146,6 +146,7 @@ def screen_logins(uow: UnitOfWork, plan: ImportPlan) -> ImportPlan:
 
 IN_STORE_BY_EMAIL = "already in the store by e-mail"
 """E4: the reason of a planned client taken as a stored one (same e-mail and name)."""
+LOGIN_NOT_CREATED = "its login not created"
 
 
 def _name(client: Client) -> str:
@@ -167,11 +168,16 @@ def screen_stored_emails(stored: Iterable[Client], plan: ImportPlan) -> ImportPl
     if not plan.match_stored_by_email or not plan.clients:
         return plan
     organisation = plan.options.organisation_id
+    planned_keys = {k for c in plan.clients for k in _keys_of(plan, c) if k}
     by_email: dict[str, list[Client]] = {}
     stored_keys: set[str] = set()
     for client in stored:
         if client.external_id:
             stored_keys.add(client.external_id)
+            if client.external_id in planned_keys:
+                # This plan's own client (a re-run, or a batch written before a crash): the
+                # file decides about it, so a resumed run keeps apart what a clean one does.
+                continue
         if client.email and not client.erased and client.organisation_id == organisation:
             by_email.setdefault(client.email.strip().casefold(), []).append(client)
     if not by_email:
@@ -180,6 +186,7 @@ def screen_stored_emails(stored: Iterable[Client], plan: ImportPlan) -> ImportPl
     issues: list[Issue] = []
     merges: list[Merge] = []
     possible: list[Merge] = []
+    with_login = {x.client_id for x in plan.logins}
     for client in plan.clients:
         found = by_email.get(client.email.strip().casefold()) if client.email else None
         if not found or any(k in stored_keys for k in _keys_of(plan, client)):
@@ -192,6 +199,8 @@ def screen_stored_emails(stored: Iterable[Client], plan: ImportPlan) -> ImportPl
             kept = f"client {same[0].id}"
             merges.append(Merge(f"same e-mail and name ({IN_STORE_BY_EMAIL})", kept, record))
             reason = f"same client as {kept} ({IN_STORE_BY_EMAIL}), left as it is"
+            if client.id in with_login:
+                reason += f"; {LOGIN_NOT_CREATED}"
             issues.append(Issue("client", record, "email", reason, MERGED))
         else:
             kept = f"client {found[0].id}"

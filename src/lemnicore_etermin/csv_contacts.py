@@ -60,7 +60,6 @@ from lemnicore_etermin.dedup import (
     SAME_NAME_AND_BIRTHDAY,
     SAME_NAME_AND_PHONE,
     email_key,
-    name_key,
 )
 from lemnicore_etermin.erasures import ERASED_REASON
 from lemnicore_etermin.errors import CsvImportError
@@ -106,8 +105,9 @@ DUPLICATE_LINE = "duplicate line"
 line's contact."""
 
 
-def _folded(value: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", value).casefold().split())
+def _name(client: Client) -> str:
+    """A name for comparing lines: case and blanks ignored (cheap: no cache, E6)."""
+    return " ".join(f"{client.first_name} {client.last_name}".casefold().split())
 
 
 def contact_content_key(
@@ -127,10 +127,10 @@ def contact_content_key(
     re-ordered, re-encoded, differently delimited copy) is imported again or an interrupted
     run is resumed (E4), and keeps an erased person erased (B5).
 
-    Which fields, and why: the name (first and last, compared like the takeover's
-    de-duplication: case, blanks, umlaut spelling and accents ignored), the e-mail address
-    (case and blanks ignored), the birth date, the phone numbers (in national form, as a
-    set: which column a number stood in does not matter) and the postcode. Together they
+    Which fields, and why: the last and first name, the e-mail address, the birth date,
+    the phone numbers (in national form, as a set: which column a number stood in does not
+    matter) and the postcode — case, blanks around and within values and the Unicode
+    composition of letters (``ü`` as one character or two) ignored. Together they
     say *who* the contact is; any difference in contact data makes another contact, so two
     lines are never merged on conflicting data (E4). The postcode tells two people of the
     same name apart in a file that has nothing else. Left out: the salutation, title,
@@ -145,15 +145,34 @@ def contact_content_key(
     data all the same — whoever knows a person's data can recompute it — so it is kept
     (also in an erased record, B5) only to recognise the same contact again.
     """
-    parts = (
-        organisation_id,
-        name_key(_folded(first_name), _folded(last_name)),
-        email_key(email) if email else "",
-        birthday.isoformat() if birthday else "",
-        ",".join(sorted({phone_key(p) for p in phones if p})),
-        _folded(postcode),
+    numbers = ",".join(sorted({phone_key(p) for p in phones if p}))
+    return _content_key(organisation_id, last_name, first_name, email, birthday, numbers, postcode)
+
+
+def _content_key(
+    organisation_id: str,
+    last_name: str,
+    first_name: str,
+    email: str | None,
+    birthday: date | None,
+    numbers: str,
+    postcode: str,
+) -> str:
+    """:func:`contact_content_key` with the phone numbers already joined (E6: once a line)."""
+    text = "\0".join(
+        (
+            last_name.strip(),
+            first_name.strip(),
+            email.strip() if email else "",
+            birthday.isoformat() if birthday else "",
+            numbers,
+            postcode.strip(),
+        )
     )
-    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+    # One pass over the whole line: NUL separates the fields and is no blank, so
+    # collapsing blanks never joins two fields.
+    folded = " ".join(unicodedata.normalize("NFC", text).casefold().split())
+    digest = hashlib.sha256(f"{organisation_id}\0{folded}".encode()).hexdigest()[:16]
     return f"{CSV_SOURCE}:{digest}"
 
 
@@ -312,7 +331,36 @@ def read_contacts_csv(
     import_id: str | None = None,
 ) -> tuple[list[ContactLine], list[LineProblem]]:
     """E7: every good line as a client, and every problem with its line number. Pure."""
-    text = decode(data, options.encoding)
+    return read_contacts_text(
+        decode(data, options.encoding),
+        options,
+        organisation_id=organisation_id,
+        consent=consent,
+        now=now,
+        new_id=new_id,
+        import_id=import_id,
+    )
+
+
+def _count_records(text: str, options: CsvOptions) -> int:
+    """How many records (lines, or quoted multi-line records) the text holds, blank lines
+    and a skipped header not counted — the total for progress (E6). Splits, checks nothing."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=options.delimiter, quotechar='"')
+    count = sum(1 for row in reader if row)
+    return max(count - 1, 0) if options.skip_header else count
+
+
+def read_contacts_text(
+    text: str,
+    options: CsvOptions,
+    *,
+    organisation_id: str,
+    consent: bool,
+    now: datetime,
+    new_id: IdFactory = new_id,
+    import_id: str | None = None,
+) -> tuple[list[ContactLine], list[LineProblem]]:
+    """:func:`read_contacts_csv` of text already decoded. Pure."""
     reader = csv.reader(
         io.StringIO(text, newline=""), delimiter=options.delimiter, quotechar='"', strict=True
     )
@@ -402,14 +450,17 @@ def read_contacts_csv(
         if external_id:
             key = contact_key(external_id)
         else:
-            key = contact_content_key(
-                organisation_id=organisation_id,
-                last_name=values["last_name"],
-                first_name=values.get("first_name", ""),
-                email=email,
-                birthday=birthday,
-                phones=(phone or "", mobile or ""),
-                postcode=postcode,
+            numbers = ""
+            if phone or mobile:
+                numbers = ",".join(sorted({phone_key(p) for p in (phone, mobile) if p}))
+            key = _content_key(
+                organisation_id,
+                values["last_name"],
+                values.get("first_name", ""),
+                email,
+                birthday,
+                numbers,
+                postcode,
             )
             if key in by_key:
                 first_line = lines[by_key[key]]
@@ -512,8 +563,9 @@ class CsvImportReport:
 class CsvContactsImporter:
     """E7: one CSV contact file as an importer of the shared pipeline (E1–E6).
 
-    Reading (:meth:`fetch`) parses the file with :func:`read_contacts_csv`; mapping
-    (:meth:`plan`) hashes the passwords and builds an
+    Reading (:meth:`fetch`) decodes the file; mapping (:meth:`plan`) parses it with
+    :func:`read_contacts_text` (as :func:`read_contacts_csv` does), hashes the passwords and
+    builds an
     :class:`~lemnicore.importing.plan.ImportPlan` of clients and their logins — every
     faulty line a ``skipped`` issue naming its line and field. Unless bad lines are to be
     skipped the plan is all-or-nothing: the commit refuses before writing anything.
@@ -545,35 +597,40 @@ class CsvContactsImporter:
         """A contact file has no calendars."""
         return []
 
-    def fetch(
-        self, progress: Progress, *, today: date
-    ) -> tuple[list[ContactLine], list[LineProblem]]:
-        """Every good line as a client and every problem (``today`` plays no part)."""
+    def fetch(self, progress: Progress, *, today: date) -> str:
+        """The file's text, decoded (an encoding error names its line); ``today`` plays no
+        part. Progress counts its records.
+
+        The lines become clients in :meth:`plan`, which knows the import id: clients made
+        with it are written as they are, not copied once more to stamp it (E6).
+        """
         del today
         progress(0, 1)
-        lines, problems = read_contacts_csv(
-            self.data,
-            self.options,
-            organisation_id=self.target.organisation_id,
-            consent=bool(self.target.default_consent),
-            now=self.clock.now(),
-            new_id=self.new_id,
-        )
-        read = len(lines) + len({p.line for p in problems})
+        text = decode(self.data, self.options.encoding)
+        read = _count_records(text, self.options)
         progress(read, read)
-        return lines, problems
+        return text
 
     def plan(
         self,
-        fetched: tuple[list[ContactLine], list[LineProblem]],
+        fetched: str,
         *,
         import_id: str | None,
         today: date,
         now: datetime,
         progress: Progress,
     ) -> ImportPlan:
+        """Every line as a client (or a problem, naming its line) and the plan of them."""
         del today, now
-        lines, problems = fetched
+        lines, problems = read_contacts_text(
+            fetched,
+            self.options,
+            organisation_id=self.target.organisation_id,
+            consent=bool(self.target.default_consent),
+            now=self.clock.now(),
+            new_id=self.new_id,
+            import_id=import_id,
+        )
         return plan_contacts(
             lines,
             problems,
@@ -688,7 +745,7 @@ def plan_contacts(
 def _differences(one: Client, other: Client) -> list[str]:
     """E4: which contact data of two lines contradict each other (blank is no contradiction)."""
     found = []
-    if name_key(one.first_name, one.last_name) != name_key(other.first_name, other.last_name):
+    if _name(one) != _name(other):
         found.append("different names")
     if one.email and other.email and email_key(one.email) != email_key(other.email):
         found.append("different e-mail addresses")
@@ -710,19 +767,25 @@ def possible_duplicates(lines: Sequence[ContactLine]) -> list[Merge]:
     found: list[Merge] = []
     for line in lines:
         client = line.client
-        name = name_key(client.first_name, client.last_name)
-        email = email_key(client.email) if client.email else ""
-        phones = [phone_key(p) for p in (client.phone, client.mobile) if p]
-        candidates: list[tuple[ContactLine, str]] = []
-        if email and email in by_email:
-            candidates.append((by_email[email], SAME_EMAIL))
-        if client.birthday and (name, client.birthday) in by_born:
-            candidates.append((by_born[(name, client.birthday)], SAME_NAME_AND_BIRTHDAY))
-        candidates += [
-            (by_phone[(name, p)], SAME_NAME_AND_PHONE) for p in phones if (name, p) in by_phone
-        ]
-        if candidates:
-            earlier, rule = candidates[0]
+        # One dict operation per key (E6: every line of a 100 000-line file passes here).
+        earlier: ContactLine | None = None
+        rule = ""
+        if client.email:
+            first = by_email.setdefault(email_key(client.email), line)
+            if first is not line:
+                earlier, rule = first, SAME_EMAIL
+        if client.birthday or client.phone or client.mobile:
+            name = _name(client)
+            if client.birthday:
+                first = by_born.setdefault((name, client.birthday), line)
+                if first is not line and earlier is None:
+                    earlier, rule = first, SAME_NAME_AND_BIRTHDAY
+            for number in (client.phone, client.mobile):
+                if number:
+                    first = by_phone.setdefault((name, phone_key(number)), line)
+                    if first is not line and earlier is None:
+                        earlier, rule = first, SAME_NAME_AND_PHONE
+        if earlier is not None:
             why = ", ".join(_differences(earlier.client, client))
             found.append(
                 Merge(
@@ -731,12 +794,6 @@ def possible_duplicates(lines: Sequence[ContactLine]) -> list[Merge]:
                     line_record(line.line),
                 )
             )
-        if email:
-            by_email.setdefault(email, line)
-        if client.birthday:
-            by_born.setdefault((name, client.birthday), line)
-        for p in phones:
-            by_phone.setdefault((name, p), line)
     return found
 
 
@@ -808,8 +865,10 @@ def csv_import_report(outcome: ImportOutcome, store: Store, options: CsvOptions)
             left_out.append(LineProblem(line, "external_id", f"{ERASED_REASON} (B5)"))
         else:
             problems.append(LineProblem(line, issue.field, issue.reason))
-    keyed = {c.external_id: c.id for c in plan.clients if c.external_id}
-    if keyed and run.status == "committed":
+    # Only when the commit found clients stored already: a first import reads nothing back.
+    existing = run.counts.get("clients_existing", 0) if run.status == "committed" else 0
+    keyed = {c.external_id: c.id for c in plan.clients if c.external_id} if existing else {}
+    if keyed:
         # One read, not a look-up per line: a re-imported file may match every line.
         with store.unit_of_work(write=False) as uow:
             earlier = [

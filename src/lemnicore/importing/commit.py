@@ -17,7 +17,7 @@ writes anything).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -153,7 +153,7 @@ def _name(client: Client) -> str:
     return " ".join(f"{client.first_name} {client.last_name}".casefold().split())
 
 
-def screen_stored_emails(stored: Iterable[Client], plan: ImportPlan) -> ImportPlan:
+def screen_stored_emails(stored: Sequence[Client], plan: ImportPlan) -> ImportPlan:
     """E4 "else same normalised e-mail", against the store, for a ``match_stored_by_email``
     plan. Pure over ``stored`` (the store's clients).
 
@@ -168,18 +168,20 @@ def screen_stored_emails(stored: Iterable[Client], plan: ImportPlan) -> ImportPl
     if not plan.match_stored_by_email or not plan.clients:
         return plan
     organisation = plan.options.organisation_id
+    candidates = [
+        c for c in stored if c.email and not c.erased and c.organisation_id == organisation
+    ]
+    if not candidates:
+        return plan
     planned_keys = {k for c in plan.clients for k in _keys_of(plan, c) if k}
+    stored_keys = {c.external_id for c in stored if c.external_id}
     by_email: dict[str, list[Client]] = {}
-    stored_keys: set[str] = set()
-    for client in stored:
-        if client.external_id:
-            stored_keys.add(client.external_id)
-            if client.external_id in planned_keys:
-                # This plan's own client (a re-run, or a batch written before a crash): the
-                # file decides about it, so a resumed run keeps apart what a clean one does.
-                continue
-        if client.email and not client.erased and client.organisation_id == organisation:
-            by_email.setdefault(client.email.strip().casefold(), []).append(client)
+    for client in candidates:
+        if client.external_id and client.external_id in planned_keys:
+            # This plan's own client (a re-run, or a batch written before a crash): the
+            # file decides about it, so a resumed run keeps apart what a clean one does.
+            continue
+        by_email.setdefault((client.email or "").strip().casefold(), []).append(client)
     if not by_email:
         return plan
     dropped: set[str] = set()

@@ -390,3 +390,22 @@ def test_e4_e7_a_resumed_run_keeps_apart_what_a_clean_run_keeps_apart(
     assert resumed.run.counts["clients_created"] == 2
     assert len(people(practice.store)) == 2
     assert [(m.kept, m.merged) for m in resumed.plan.possible_duplicates] == [("line 1", "line 2")]
+
+
+def test_e4_e7_an_export_read_back_into_the_same_practice_creates_nothing_new(
+    practice: Practice,
+) -> None:
+    from lemnicore_etermin.csv_contacts import EXPORT_DEFAULT, export_contacts_csv
+
+    data = (
+        "Frau;Weber;Anna;Hauptstraße 1;20095;Hamburg;anna@example.org;0170 1234567;;07.03.1980\r\n"
+        "Herr;Müller;Jörg;;10115;Berlin;;;+49 30 1234567;\r\n"
+    ).encode()
+    report(practice, data, columns=",".join(EXPORT_DEFAULT))
+    with practice.store.unit_of_work(write=False) as uow:
+        exported = export_contacts_csv(uow.clients.all())
+
+    again = report(practice, exported, columns=",".join(EXPORT_DEFAULT), skip_header=True)
+
+    assert again.lines_imported == 0
+    assert len(people(practice.store)) == 2

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
@@ -44,16 +46,30 @@ from lemnicore.access.logins import (
 from lemnicore.clock import Clock
 from lemnicore.errors import ValidationError
 from lemnicore.ids import IdFactory, new_id
-from lemnicore.importing.issues import SKIPPED, FaultyRecordsError, Issue
+from lemnicore.importing.commit import IN_STORE_BY_EMAIL, LOGIN_NOT_CREATED
+from lemnicore.importing.issues import MERGED, SKIPPED, WARNING, FaultyRecordsError, Issue, Merge
 from lemnicore.importing.pipeline import ImportTarget
 from lemnicore.importing.plan import ImportPlan
 from lemnicore.importing.ports import Progress
 from lemnicore.scheduling.clients import Client, is_valid_email
 from lemnicore.storage.ports import Store
 from lemnicore.timekeeping import zone
+from lemnicore_etermin.dedup import (
+    POSSIBLE_DUPLICATE,
+    SAME_EMAIL,
+    SAME_NAME_AND_BIRTHDAY,
+    SAME_NAME_AND_PHONE,
+    email_key,
+)
 from lemnicore_etermin.erasures import ERASED_REASON
 from lemnicore_etermin.errors import CsvImportError
-from lemnicore_etermin.records import contact_key, parse_birthday, parse_phone, unescape_notes
+from lemnicore_etermin.records import (
+    contact_key,
+    parse_birthday,
+    parse_phone,
+    phone_key,
+    unescape_notes,
+)
 
 if TYPE_CHECKING:
     from lemnicore.importing.pipeline import ImportOutcome, PhaseProgress
@@ -81,7 +97,84 @@ FIELDS = (
 )
 """The contact fields a column can hold; ``skip`` ignores a column. ``external_id`` is the
 eTermin contact's ``ExternalID`` (or ``CID``), stored as ``etermin:contact:<id>`` like the
-takeover does, so the same person is recognised across imports (E4, B5)."""
+takeover does, so the same person is recognised across imports (E4, B5). A line without
+one gets :func:`contact_content_key` instead."""
+
+DUPLICATE_LINE = "duplicate line"
+"""E4: the rule that takes a line with the same contact data as an earlier line as that
+line's contact."""
+
+
+def _name(client: Client) -> str:
+    """A name for comparing lines: case and blanks ignored (cheap: no cache, E6)."""
+    return " ".join(f"{client.first_name} {client.last_name}".casefold().split())
+
+
+def contact_content_key(
+    *,
+    organisation_id: str,
+    last_name: str,
+    first_name: str,
+    email: str | None,
+    birthday: date | None,
+    phones: Iterable[str],
+    postcode: str,
+) -> str:
+    """E4/E7: the key of a CSV line without an external id — ``csv-contacts:`` and the first
+    16 hex digits of a SHA-256 over the person's normalised contact data.
+
+    Kept as the client's external id, it recognises the contact when the same file (or a
+    re-ordered, re-encoded, differently delimited copy) is imported again or an interrupted
+    run is resumed (E4), and keeps an erased person erased (B5).
+
+    Which fields, and why: the last and first name, the e-mail address, the birth date,
+    the phone numbers (in national form, as a set: which column a number stood in does not
+    matter) and the postcode — case, blanks around and within values and the Unicode
+    composition of letters (``ü`` as one character or two) ignored. Together they
+    say *who* the contact is; any difference in contact data makes another contact, so two
+    lines are never merged on conflicting data (E4). The postcode tells two people of the
+    same name apart in a file that has nothing else. Left out: the salutation, title,
+    street and city (written many ways: "Str."/"Straße"; the postcode carries the place),
+    the notes (free text that changes), the tag and the tags (what the import adds, not
+    who the person is), login id and password (credentials: a password never goes into a
+    key, and a new password must not make a new person), and the line number (a re-ordered
+    file is the same file). The organisation is part of the key, so a store holding
+    several practices does not take one practice's contact for another's.
+
+    A digest, not the data: the key shows no name or address. It is derived from personal
+    data all the same — whoever knows a person's data can recompute it — so it is kept
+    (also in an erased record, B5) only to recognise the same contact again.
+    """
+    numbers = ",".join(sorted({phone_key(p) for p in phones if p}))
+    return _content_key(organisation_id, last_name, first_name, email, birthday, numbers, postcode)
+
+
+def _content_key(
+    organisation_id: str,
+    last_name: str,
+    first_name: str,
+    email: str | None,
+    birthday: date | None,
+    numbers: str,
+    postcode: str,
+) -> str:
+    """:func:`contact_content_key` with the phone numbers already joined (E6: once a line)."""
+    text = "\0".join(
+        (
+            last_name.strip(),
+            first_name.strip(),
+            email.strip() if email else "",
+            birthday.isoformat() if birthday else "",
+            numbers,
+            postcode.strip(),
+        )
+    )
+    # One pass over the whole line: NUL separates the fields and is no blank, so
+    # collapsing blanks never joins two fields.
+    folded = " ".join(unicodedata.normalize("NFC", text).casefold().split())
+    digest = hashlib.sha256(f"{organisation_id}\0{folded}".encode()).hexdigest()[:16]
+    return f"{CSV_SOURCE}:{digest}"
+
 
 ALIASES = {
     "externalid": "external_id",
@@ -203,6 +296,8 @@ class ContactLine:
     client: Client
     login_id: str | None = None
     password: str | None = attrs.field(default=None, repr=False)
+    duplicates: tuple[int, ...] = ()
+    """E4: later lines with the same contact data (and the same login), merged into this one."""
 
 
 def decode(data: bytes, encoding: str) -> str:
@@ -236,7 +331,36 @@ def read_contacts_csv(
     import_id: str | None = None,
 ) -> tuple[list[ContactLine], list[LineProblem]]:
     """E7: every good line as a client, and every problem with its line number. Pure."""
-    text = decode(data, options.encoding)
+    return read_contacts_text(
+        decode(data, options.encoding),
+        options,
+        organisation_id=organisation_id,
+        consent=consent,
+        now=now,
+        new_id=new_id,
+        import_id=import_id,
+    )
+
+
+def _count_records(text: str, options: CsvOptions) -> int:
+    """How many records (lines, or quoted multi-line records) the text holds, blank lines
+    and a skipped header not counted — the total for progress (E6). Splits, checks nothing."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=options.delimiter, quotechar='"')
+    count = sum(1 for row in reader if row)
+    return max(count - 1, 0) if options.skip_header else count
+
+
+def read_contacts_text(
+    text: str,
+    options: CsvOptions,
+    *,
+    organisation_id: str,
+    consent: bool,
+    now: datetime,
+    new_id: IdFactory = new_id,
+    import_id: str | None = None,
+) -> tuple[list[ContactLine], list[LineProblem]]:
+    """:func:`read_contacts_csv` of text already decoded. Pure."""
     reader = csv.reader(
         io.StringIO(text, newline=""), delimiter=options.delimiter, quotechar='"', strict=True
     )
@@ -244,6 +368,8 @@ def read_contacts_csv(
     problems: list[LineProblem] = []
     logins: dict[str, list[int]] = {}
     external_ids: dict[str, list[int]] = {}
+    by_key: dict[str, int] = {}  # content key → index of its first line in ``lines``
+    merged: set[int] = set()
     width = len(options.columns)
     first = True
     while True:
@@ -321,6 +447,36 @@ def read_contacts_csv(
         tags = {t.strip() for t in values.get("tags", "").split(",") if t.strip()}
         if options.tag:
             tags.add(options.tag)
+        if external_id:
+            key = contact_key(external_id)
+        else:
+            numbers = ""
+            if phone or mobile:
+                numbers = ",".join(sorted({phone_key(p) for p in (phone, mobile) if p}))
+            key = _content_key(
+                organisation_id,
+                values["last_name"],
+                values.get("first_name", ""),
+                email,
+                birthday,
+                numbers,
+                postcode,
+            )
+            if key in by_key:
+                first_line = lines[by_key[key]]
+                if (first_line.login_id, first_line.password) != (login_id, password):
+                    problems.append(
+                        LineProblem(
+                            line,
+                            "login_id",
+                            f"same contact as line {first_line.line} with another login",
+                        )
+                    )
+                else:
+                    duplicates = (*first_line.duplicates, line)
+                    lines[by_key[key]] = attrs.evolve(first_line, duplicates=duplicates)
+                    merged.add(line)
+                continue
         try:
             client = Client(
                 id=new_id(),
@@ -338,20 +494,31 @@ def read_contacts_csv(
                 notification_consent=consent,
                 consent_changed_at=now,
                 contact_changed_at=now,
-                external_id=contact_key(external_id) if external_id else None,
+                external_id=key,
                 import_id=import_id,
             )
         except ValidationError as exc:
             problems.append(LineProblem(line, exc.field, exc.reason))
             continue
+        if not external_id:
+            by_key[key] = len(lines)
         lines.append(ContactLine(line, client, login_id, password))
     for name, used in (("login_id", logins), ("external_id", external_ids)):
-        for value, used_on in used.items():
+        for value, all_lines in used.items():
+            used_on = [
+                n for n in all_lines if n not in merged
+            ]  # a merged line's login is its first's
             if len(used_on) > 1:
                 where = ", ".join(map(str, used_on))
                 for line in used_on:
                     problems.append(LineProblem(line, name, f"{value!r} is used on lines {where}"))
     bad = {p.line for p in problems}
+    for c in lines:
+        if c.line in bad:  # the duplicates of a faulty line are not imported either
+            problems.extend(
+                LineProblem(d, "line", f"same contact as line {c.line}, which is faulty")
+                for d in c.duplicates
+            )
     return [c for c in lines if c.line not in bad], sorted(problems, key=lambda p: p.line)
 
 
@@ -396,8 +563,9 @@ class CsvImportReport:
 class CsvContactsImporter:
     """E7: one CSV contact file as an importer of the shared pipeline (E1–E6).
 
-    Reading (:meth:`fetch`) parses the file with :func:`read_contacts_csv`; mapping
-    (:meth:`plan`) hashes the passwords and builds an
+    Reading (:meth:`fetch`) decodes the file; mapping (:meth:`plan`) parses it with
+    :func:`read_contacts_text` (as :func:`read_contacts_csv` does), hashes the passwords and
+    builds an
     :class:`~lemnicore.importing.plan.ImportPlan` of clients and their logins — every
     faulty line a ``skipped`` issue naming its line and field. Unless bad lines are to be
     skipped the plan is all-or-nothing: the commit refuses before writing anything.
@@ -429,35 +597,40 @@ class CsvContactsImporter:
         """A contact file has no calendars."""
         return []
 
-    def fetch(
-        self, progress: Progress, *, today: date
-    ) -> tuple[list[ContactLine], list[LineProblem]]:
-        """Every good line as a client and every problem (``today`` plays no part)."""
+    def fetch(self, progress: Progress, *, today: date) -> str:
+        """The file's text, decoded (an encoding error names its line); ``today`` plays no
+        part. Progress counts its records.
+
+        The lines become clients in :meth:`plan`, which knows the import id: clients made
+        with it are written as they are, not copied once more to stamp it (E6).
+        """
         del today
         progress(0, 1)
-        lines, problems = read_contacts_csv(
-            self.data,
-            self.options,
-            organisation_id=self.target.organisation_id,
-            consent=bool(self.target.default_consent),
-            now=self.clock.now(),
-            new_id=self.new_id,
-        )
-        read = len(lines) + len({p.line for p in problems})
+        text = decode(self.data, self.options.encoding)
+        read = _count_records(text, self.options)
         progress(read, read)
-        return lines, problems
+        return text
 
     def plan(
         self,
-        fetched: tuple[list[ContactLine], list[LineProblem]],
+        fetched: str,
         *,
         import_id: str | None,
         today: date,
         now: datetime,
         progress: Progress,
     ) -> ImportPlan:
+        """Every line as a client (or a problem, naming its line) and the plan of them."""
         del today, now
-        lines, problems = fetched
+        lines, problems = read_contacts_text(
+            fetched,
+            self.options,
+            organisation_id=self.target.organisation_id,
+            consent=bool(self.target.default_consent),
+            now=self.clock.now(),
+            new_id=self.new_id,
+            import_id=import_id,
+        )
         return plan_contacts(
             lines,
             problems,
@@ -505,7 +678,20 @@ def plan_contacts(
         )
         for c, password_hash in zip(with_password, hashed, strict=True)
     )
-    issues = tuple(Issue("line", line_record(p.line), p.field, p.reason, SKIPPED) for p in problems)
+    issues = [Issue("line", line_record(p.line), p.field, p.reason, SKIPPED) for p in problems]
+    merges = [
+        Merge(DUPLICATE_LINE, line_record(c.line), line_record(d))
+        for c in lines
+        for d in c.duplicates
+    ]
+    issues += [
+        Issue("line", m.merged, "line", f"same client as {m.kept} ({DUPLICATE_LINE})", MERGED)
+        for m in merges
+    ]
+    possible = possible_duplicates(lines)
+    issues += [
+        Issue("line", m.merged, "client", f"{m.rule} (see {m.kept})", WARNING) for m in possible
+    ]
     faulty_lines = len({p.line for p in problems})
     summary: list[str] = []
     if options.tag:
@@ -522,26 +708,31 @@ def plan_contacts(
         clients=tuple(c.client for c in lines),
         appointments=(),
         deleted_keys=frozenset(),
-        issues=issues,
-        merges=(),
+        issues=tuple(issues),
+        merges=tuple(merges),
         overlaps=(),
         shared_rooms={},
         counts={
-            "contacts_read": len(lines) + faulty_lines,
+            "contacts_read": len(lines) + len(merges) + faulty_lines,
             "clients": len(lines),
             "logins": len(logins),
+            "merged": len(merges),
+            "possible_duplicates": len(possible),
             "faulty_lines": faulty_lines,
-            "faulty_records": len(issues),
+            "faulty_records": len(problems),
             "issues": len(issues),
         },
-        # The line each client comes from, for the report — needed only where the store
-        # may refuse or recognise the client: a login id, an external id.
+        # The lines each client comes from, under its key (E4: every line has one), for
+        # the report and for recognising the client in the store.
         client_sources={
-            c.client.id: ((c.client.external_id or "", line_record(c.line)),)
+            c.client.id: tuple(
+                (c.client.external_id or "", line_record(n)) for n in (c.line, *c.duplicates)
+            )
             for c in lines
-            if c.client.external_id or c.login_id
         },
+        possible_duplicates=tuple(possible),
         logins=logins,
+        match_stored_by_email=True,
         delete_existing=options.delete_existing,
         all_or_nothing=not options.skip_bad_lines,
         summary=tuple(summary),
@@ -549,6 +740,61 @@ def plan_contacts(
     if progress is not None:
         progress(total, total)
     return plan
+
+
+def _differences(one: Client, other: Client) -> list[str]:
+    """E4: which contact data of two lines contradict each other (blank is no contradiction)."""
+    found = []
+    if _name(one) != _name(other):
+        found.append("different names")
+    if one.email and other.email and email_key(one.email) != email_key(other.email):
+        found.append("different e-mail addresses")
+    if one.birthday and other.birthday and one.birthday != other.birthday:
+        found.append("different birth dates")
+    phones = [{phone_key(p) for p in (c.phone, c.mobile) if p} for c in (one, other)]
+    if all(phones) and phones[0] != phones[1]:
+        found.append("different phone numbers")
+    return found or ["other contact data differ"]
+
+
+def possible_duplicates(lines: Sequence[ContactLine]) -> list[Merge]:
+    """E4: pairs of lines kept apart as two contacts although they share an e-mail address,
+    or a name and birth date, or a name and phone number — for a person to decide. Each
+    later line is named once, with the first earlier line it resembles. Pure."""
+    by_email: dict[str, ContactLine] = {}
+    by_born: dict[tuple[str, date], ContactLine] = {}
+    by_phone: dict[tuple[str, str], ContactLine] = {}
+    found: list[Merge] = []
+    for line in lines:
+        client = line.client
+        # One dict operation per key (E6: every line of a 100 000-line file passes here).
+        earlier: ContactLine | None = None
+        rule = ""
+        if client.email:
+            first = by_email.setdefault(email_key(client.email), line)
+            if first is not line:
+                earlier, rule = first, SAME_EMAIL
+        if client.birthday or client.phone or client.mobile:
+            name = _name(client)
+            if client.birthday:
+                first = by_born.setdefault((name, client.birthday), line)
+                if first is not line and earlier is None:
+                    earlier, rule = first, SAME_NAME_AND_BIRTHDAY
+            for number in (client.phone, client.mobile):
+                if number:
+                    first = by_phone.setdefault((name, phone_key(number)), line)
+                    if first is not line and earlier is None:
+                        earlier, rule = first, SAME_NAME_AND_PHONE
+        if earlier is not None:
+            why = ", ".join(_differences(earlier.client, client))
+            found.append(
+                Merge(
+                    f"{POSSIBLE_DUPLICATE}: {rule}, but {why}",
+                    line_record(earlier.line),
+                    line_record(line.line),
+                )
+            )
+    return found
 
 
 def import_contacts_csv(
@@ -596,21 +842,33 @@ def _line_of(record_id: str) -> int | None:
 
 def csv_import_report(outcome: ImportOutcome, store: Store, options: CsvOptions) -> CsvImportReport:
     """E7: the pipeline's outcome as a :class:`CsvImportReport`: faulty lines as problems;
-    lines of clients erased on request (B5) or stored already (same external id) as left
-    out."""
+    lines of clients erased on request (B5), stored already (same external id or contact
+    data, or by e-mail and name) or repeating an earlier line (E4) as left out."""
     plan, run = outcome.plan, outcome.run
     problems: list[LineProblem] = []
     left_out: list[LineProblem] = []
+    kept_of = {m.merged: m.kept for m in plan.merges}
     for issue in plan.issues:
         line = _line_of(issue.record_id)
-        if issue.action != SKIPPED or line is None:
+        if line is None or issue.action not in (SKIPPED, MERGED):
             continue
-        if issue.reason.startswith(ERASED_REASON):
+        if issue.action == MERGED:
+            if issue.reason.endswith(f"({DUPLICATE_LINE})"):
+                reason = f"same contact as {kept_of[issue.record_id]} ({DUPLICATE_LINE}), merged"
+                left_out.append(LineProblem(line, "line", reason))
+            elif IN_STORE_BY_EMAIL in issue.reason:
+                reason = f"{IN_STORE_BY_EMAIL}, left as it is"
+                if issue.reason.endswith(LOGIN_NOT_CREATED):
+                    reason += f"; {LOGIN_NOT_CREATED}"
+                left_out.append(LineProblem(line, "email", reason))
+        elif issue.reason.startswith(ERASED_REASON):
             left_out.append(LineProblem(line, "external_id", f"{ERASED_REASON} (B5)"))
         else:
             problems.append(LineProblem(line, issue.field, issue.reason))
-    keyed = {c.external_id: c.id for c in plan.clients if c.external_id}
-    if keyed and run.status == "committed":
+    # Only when the commit found clients stored already: a first import reads nothing back.
+    existing = run.counts.get("clients_existing", 0) if run.status == "committed" else 0
+    keyed = {c.external_id: c.id for c in plan.clients if c.external_id} if existing else {}
+    if keyed:
         # One read, not a look-up per line: a re-imported file may match every line.
         with store.unit_of_work(write=False) as uow:
             earlier = [
@@ -621,8 +879,14 @@ def csv_import_report(outcome: ImportOutcome, store: Store, options: CsvOptions)
         for client_id in earlier:
             line = _line_of(plan.client_sources[client_id][0][1])
             if line is not None:
-                reason = "already in the store (same external id), left as it is"
-                left_out.append(LineProblem(line, "external_id", reason))
+                by_content = plan.client_sources[client_id][0][0].startswith(f"{CSV_SOURCE}:")
+                field, rule = (
+                    ("line", "same contact data")
+                    if by_content
+                    else ("external_id", "same external id")
+                )
+                reason = f"already in the store ({rule}), left as it is"
+                left_out.append(LineProblem(line, field, reason))
     counts = run.counts
     return CsvImportReport(
         import_id=run.id,

@@ -29,7 +29,7 @@ from lemnicore.clock import Clock
 from lemnicore.errors import ValidationError
 from lemnicore.ids import IdFactory, new_id
 from lemnicore.importing.erasures import ErasedClients, respect_erasures
-from lemnicore.importing.issues import SKIPPED, FaultyRecordsError, Issue
+from lemnicore.importing.issues import MERGED, SKIPPED, WARNING, FaultyRecordsError, Issue, Merge
 from lemnicore.importing.plan import ImportPlan, with_stored_overlaps
 from lemnicore.importing.ports import DEFAULT_BATCH_SIZE
 from lemnicore.importing.runs import ImportRun
@@ -85,8 +85,11 @@ def screen_plan(uow: UnitOfWork, plan: ImportPlan) -> ImportPlan:
     ids the store has already reported as faulty, overlaps with appointments already in
     the room reported and marked, the contacts a ``delete_existing`` plan would delete
     counted. A dry run shows exactly what the commit would write."""
-    plan = respect_erasures(plan, ErasedClients.in_store(uow))
+    everyone = uow.clients.all()
+    plan = respect_erasures(plan, ErasedClients.among(everyone, uow))
     plan = screen_logins(uow, plan)
+    if not plan.delete_existing:
+        plan = screen_stored_emails(everyone, plan)
     if plan.delete_existing:
         plan = attrs.evolve(plan, counts=dict(plan.counts) | deletion_preview(uow))
     neighbours, stored = stored_neighbours(uow, plan)
@@ -138,6 +141,95 @@ def screen_logins(uow: UnitOfWork, plan: ImportPlan) -> ImportPlan:
             "login_ids_taken": len(dropped),
             "issues": len(all_issues),
             "faulty_records": sum(1 for i in all_issues if i.action == SKIPPED),
+        },
+    )
+
+
+IN_STORE_BY_EMAIL = "already in the store by e-mail"
+"""E4: the reason of a planned client taken as a stored one (same e-mail and name)."""
+LOGIN_NOT_CREATED = "its login not created"
+
+
+def _name(client: Client) -> str:
+    return " ".join(f"{client.first_name} {client.last_name}".casefold().split())
+
+
+def screen_stored_emails(stored: Sequence[Client], plan: ImportPlan) -> ImportPlan:
+    """E4 "else same normalised e-mail", against the store, for a ``match_stored_by_email``
+    plan. Pure over ``stored`` (the store's clients).
+
+    A planned client none of whose keys the store has, whose e-mail address (case and
+    blanks ignored) and name a stored, not erased client of the organisation has, is that
+    client: it is left out (with its login) and the stored client is left exactly as it is
+    — an import never overwrites data entered by hand — and the record is reported as
+    merged into ``client <id>``. The same e-mail with another name (parents and children
+    often share one address) is conflicting data: the planned client is imported and
+    reported as a possible duplicate. Erased clients have no e-mail address left (B5).
+    """
+    if not plan.match_stored_by_email or not plan.clients:
+        return plan
+    organisation = plan.options.organisation_id
+    candidates = [
+        c for c in stored if c.email and not c.erased and c.organisation_id == organisation
+    ]
+    if not candidates:
+        return plan
+    planned_keys = {k for c in plan.clients for k in _keys_of(plan, c) if k}
+    stored_keys = {c.external_id for c in stored if c.external_id}
+    by_email: dict[str, list[Client]] = {}
+    for client in candidates:
+        if client.external_id and client.external_id in planned_keys:
+            # This plan's own client (a re-run, or a batch written before a crash): the
+            # file decides about it, so a resumed run keeps apart what a clean one does.
+            continue
+        by_email.setdefault((client.email or "").strip().casefold(), []).append(client)
+    if not by_email:
+        return plan
+    dropped: set[str] = set()
+    issues: list[Issue] = []
+    merges: list[Merge] = []
+    possible: list[Merge] = []
+    with_login = {x.client_id for x in plan.logins}
+    for client in plan.clients:
+        found = by_email.get(client.email.strip().casefold()) if client.email else None
+        if not found or any(k in stored_keys for k in _keys_of(plan, client)):
+            continue  # not there, or recognised by its key (a re-run: left as it is anyway)
+        sources = plan.client_sources.get(client.id, ())
+        record = sources[0][1] if sources else client.id
+        same = [c for c in found if _name(c) == _name(client)]
+        if same:
+            dropped.add(client.id)
+            kept = f"client {same[0].id}"
+            merges.append(Merge(f"same e-mail and name ({IN_STORE_BY_EMAIL})", kept, record))
+            reason = f"same client as {kept} ({IN_STORE_BY_EMAIL}), left as it is"
+            if client.id in with_login:
+                reason += f"; {LOGIN_NOT_CREATED}"
+            issues.append(Issue("client", record, "email", reason, MERGED))
+        else:
+            kept = f"client {found[0].id}"
+            rule = "possible duplicate: same e-mail as a client in the store, but different names"
+            possible.append(Merge(rule, kept, record))
+            issues.append(Issue("client", record, "client", f"{rule} (see {kept})", WARNING))
+    if not issues:
+        return plan
+    all_issues = (*plan.issues, *issues)
+    clients = tuple(c for c in plan.clients if c.id not in dropped)
+    logins = tuple(x for x in plan.logins if x.client_id not in dropped)
+    return attrs.evolve(
+        plan,
+        clients=clients,
+        logins=logins,
+        client_sources={k: v for k, v in plan.client_sources.items() if k not in dropped},
+        issues=all_issues,
+        merges=(*plan.merges, *merges),
+        possible_duplicates=(*plan.possible_duplicates, *possible),
+        counts=dict(plan.counts)
+        | {
+            "clients": len(clients),
+            "logins": len(logins),
+            "clients_in_store_by_email": len(dropped),
+            "possible_duplicates": len(plan.possible_duplicates) + len(possible),
+            "issues": len(all_issues),
         },
     )
 
@@ -260,6 +352,8 @@ def commit_plan(
         stored_ids = {c.external_id: c.id for c in everyone if c.external_id}
         # B5: clients erased on request stay erased; their appointments come as busy time.
         plan = respect_erasures(plan, ErasedClients.among(everyone, uow))
+        # E4: a contact the store has by e-mail and name (entered by hand) is left as it is.
+        plan = screen_stored_emails(everyone, plan)
         del everyone
         # A8: overlaps with what is already in the rooms are written as conflicts.
         neighbours, stored = stored_neighbours(uow, plan)
@@ -442,4 +536,5 @@ __all__ = [
     "next_import_id",
     "screen_logins",
     "screen_plan",
+    "screen_stored_emails",
 ]

@@ -8,8 +8,14 @@ was deleted and they are known only from appointments). A planned client matched
 way is left out; its appointments stay as anonymous busy time — linked to the erased
 record, without their comment — and the report names the source record, not the person.
 
-Nothing else is kept about an erased person (no hash of the e-mail, no name): an import
-that carries no external id cannot recognise them, by design.
+Nothing else is kept about an erased person (no e-mail, no name, no phone): a person is
+recognised only by an external id. Where the source has no ids of its own, the importer
+may derive the key from the record's contact data — the CSV contact import does
+(``csv-contacts:`` + a SHA-256 digest, :func:`lemnicore_etermin.csv_contacts.
+contact_content_key`) — and the erased record keeps that digest like any external id, so
+the same line does not bring the person back. A person entered by hand and then erased,
+or a line whose contact data changed since, carries no key the erased record has and
+cannot be recognised, by design: matching them would mean keeping their data.
 """
 
 from __future__ import annotations

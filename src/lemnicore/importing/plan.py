@@ -74,6 +74,12 @@ class ImportPlan:
     logins: tuple[ClientLogin, ...] = ()
     """C6/E7: booking-page logins of planned clients (``client_id`` is the planned client's
     id; the password only as its hash). Written with their clients, removed by a reset."""
+    match_stored_by_email: bool = False
+    """E4/E7: a planned client not recognised by its keys whose e-mail address and name a
+    stored client of the organisation has (entered by hand, or by another source) is that
+    client: it is left out and the stored client left as it is, reported as merged. Same
+    e-mail but another name (a family sharing one address) is imported and reported as a
+    possible duplicate. See :func:`~lemnicore.importing.commit.screen_stored_emails`."""
     delete_existing: bool = False
     """E7: the commit first deletes every stored client that is not erased, keeping their
     appointments (unlinked, the comment naming the former client); a dry run counts them."""

@@ -91,6 +91,16 @@ def _contacts_summary(plan: ImportPlan, run: ImportRun) -> Iterator[str]:
             if plan.all_or_nothing
             else f"Faulty: {faulty} lines, skipped"
         )
+    if c.get("merged") or c.get("possible_duplicates"):
+        yield (
+            f"Duplicates (E4): {c.get('merged', 0)} lines merged into an earlier line,"
+            f" {c.get('possible_duplicates', 0)} possible duplicates kept apart"
+        )
+    if c.get("clients_in_store_by_email"):
+        yield (
+            f"Already in the store by e-mail and name (E4): {c['clients_in_store_by_email']},"
+            " left as they are"
+        )
     yield from plan.summary
     if plan.delete_existing:
         done = "deleted first" if run.status != "dry_run" else "to be deleted first"

@@ -32,6 +32,23 @@ def test_h5_a_link_names_its_appointment_and_a_changed_link_is_refused() -> None
         CancelLinks(b"another practice's secret!").appointment_id(token)
 
 
+def test_h5_a_link_with_characters_no_signature_has_is_refused_not_a_crash() -> None:
+    """H4/H5: whatever a visitor types into the link (umlauts, emoji, a lone surrogate
+    from a broken URL decoder) is an invalid link, never a server error (the API's fuzz
+    test found a 500 here)."""
+    links = CancelLinks(SECRET)
+    token = links.token("appointment-7")
+    for forged in (
+        token[:-1] + "ä",
+        "appointment-7.\u00e9\u00e9",
+        "tür.🙂",
+        "a.\ud800",
+        "\ud800.x",
+    ):
+        with pytest.raises(AccessDeniedError):
+            links.appointment_id(forged)
+
+
 def test_h5_a_secret_too_short_to_sign_is_refused() -> None:
     with pytest.raises(ValidationError):
         CancelLinks(b"short")

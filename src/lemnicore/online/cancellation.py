@@ -56,14 +56,23 @@ class CancelLinks:
         """The appointment a token names, or :class:`AccessDeniedError` if it was not
         signed with this secret (altered, truncated or from another practice)."""
         appointment_id, _, signature = token.rpartition(".")
-        if not appointment_id or not hmac.compare_digest(
-            signature, self._signature(appointment_id)
+        # Signatures are ASCII; anything else a visitor sends is a forged link (H4: never
+        # a server error — compare_digest refuses non-ASCII text with a TypeError).
+        if (
+            not appointment_id
+            or not signature.isascii()
+            or not hmac.compare_digest(
+                signature.encode("ascii"), self._signature(appointment_id).encode("ascii")
+            )
         ):
             raise AccessDeniedError("anonymous", "cancel", "this cancel link is not valid")
         return appointment_id
 
     def _signature(self, appointment_id: str) -> str:
-        mac = hmac.new(self.secret, b"cancel:" + appointment_id.encode(), hashlib.sha256)
+        # surrogatepass: an id with a lone surrogate (a broken link) still signs, and fails
+        # the comparison, instead of raising UnicodeEncodeError.
+        key = appointment_id.encode("utf-8", "surrogatepass")
+        mac = hmac.new(self.secret, b"cancel:" + key, hashlib.sha256)
         return _b64(mac.digest()[:18])
 
 

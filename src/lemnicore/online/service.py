@@ -45,7 +45,12 @@ from lemnicore.scheduling.slots import Slot
 from lemnicore.services.booking import authorize_in, record, require_client_reach
 from lemnicore.services.clients import register_client
 from lemnicore.services.entitlements import BookingLimits
-from lemnicore.services.lookup import organisation_of_calendar, room_time_zone, type_for_calendar
+from lemnicore.services.lookup import (
+    organisation_of_calendar,
+    room_for_calendar,
+    room_time_zone,
+    type_for_calendar,
+)
 from lemnicore.services.occupancy import (
     occupancy,
     practitioner_clashes,
@@ -138,7 +143,7 @@ class OnlineBooking:
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
             authorize_in(uow, actor, Permission.BOOK, calendar_id, "OnlineBooking.release")
-            room = uow.rooms.get(room_id)
+            room = room_for_calendar(uow, room_id, calendar_id)  # B1/A7
             if uow.appointment_types.find(type_id) is None:
                 if type_id != BOOKING_REQUEST_TYPE_ID:
                     raise NotFoundError("appointment type", type_id)

@@ -26,7 +26,7 @@ from lemnicore.scheduling.intervals import Interval
 from lemnicore.scheduling.rules import is_significant_reschedule
 from lemnicore.scheduling.slots import Slot, free_slots, slot_grid
 from lemnicore.services.entitlements import BookingLimits, Entitlements
-from lemnicore.services.lookup import room_time_zone, type_for_calendar
+from lemnicore.services.lookup import room_for_calendar, room_time_zone, type_for_calendar
 from lemnicore.services.occupancy import check_place, occupancy
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore.timekeeping import require_aware, to_utc
@@ -199,7 +199,7 @@ class AppointmentBook:
         with self.store.unit_of_work() as uow:
             gate = AccessGateway(uow, actor)
             relation = gate.calendar("AppointmentBook.book", calendar_id, Permission.BOOK)
-            uow.rooms.get(room_id)
+            room_for_calendar(uow, room_id, calendar_id)  # B1/A7
             appointment_type = type_for_calendar(uow, type_id, calendar_id)  # B1
             if client_id is not None:
                 require_client_reach(gate, client_id, "AppointmentBook.book")
@@ -270,7 +270,7 @@ class AppointmentBook:
             new_start = require_aware(start, "start") if start is not None else before.start
             new_end = end if end is not None else to_utc(new_start) + (before.end - before.start)
             new_room = room_id or before.room_id
-            uow.rooms.get(new_room)
+            room_for_calendar(uow, new_room, before.calendar_id)  # B1/A7
             after = attrs.evolve(before, start=new_start, end=new_end, room_id=new_room)
             check_duration(after, self.max_duration)
             if is_significant_reschedule(before, after):

@@ -45,6 +45,36 @@ def organisation_of_room(uow: UnitOfWork, room_id: str) -> Organisation:
     return uow.organisations.get(uow.branches.get(room.branch_id).organisation_id)
 
 
+def room_for_calendar(uow: UnitOfWork, room_id: str, calendar_id: str) -> Room:
+    """B1/A7: ``room_id`` if an appointment of ``calendar_id`` may take it: a room of the
+    calendar's own practice, or one a calendar community the calendar belongs to shares.
+
+    Anything else is a :class:`ValidationError` naming ``room_id`` that says nothing about
+    whose room it is (another practice's rooms are none of the caller's business).
+    """
+    room = uow.rooms.get(room_id)
+    if organisation_of_room(uow, room_id).id == organisation_of_calendar(uow, calendar_id).id:
+        return room
+    for community in uow.communities.all():
+        if room_id in community.room_ids and calendar_id in community.calendar_ids:
+            return room
+    raise ValidationError("room_id", f"room {room_id!r} is not a room of this calendar's practice")
+
+
+def room_for_organisation(uow: UnitOfWork, room_id: str, organisation_id: str) -> Room:
+    """B1/A7: ``room_id`` if ``organisation_id`` may plan in it (its own room, or one a
+    community of one of its calendars shares); else a :class:`ValidationError` naming
+    ``room_id``."""
+    room = uow.rooms.get(room_id)
+    if organisation_of_room(uow, room_id).id == organisation_id:
+        return room
+    own = {c.id for c in calendars_of(uow, organisation_id)}
+    for community in uow.communities.all():
+        if room_id in community.room_ids and own & community.calendar_ids:
+            return room
+    raise ValidationError("room_id", f"room {room_id!r} is not a room of this practice")
+
+
 def calendars_of(uow: UnitOfWork, organisation_id: str) -> list[Calendar]:
     """Every calendar owned by a practitioner account of ``organisation_id``."""
     members = {p.id for p in uow.practitioners.all() if p.organisation_id == organisation_id}

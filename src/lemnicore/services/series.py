@@ -38,7 +38,7 @@ from lemnicore.services.booking import (
     require_client_reach,
 )
 from lemnicore.services.entitlements import BookingLimits, Entitlements
-from lemnicore.services.lookup import room_time_zone, type_for_calendar
+from lemnicore.services.lookup import room_for_calendar, room_time_zone, type_for_calendar
 from lemnicore.services.occupancy import check_place, occupancy
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore.timekeeping import local_datetime, require_aware, to_utc, zone
@@ -84,7 +84,7 @@ class SeriesBook:
     def _propose(self, uow: UnitOfWork, request: SeriesRequest) -> SeriesProposal:
         kind = type_for_calendar(uow, request.type_id, request.calendar_id)  # B1
         for room_id in request.room_ids:
-            uow.rooms.get(room_id)
+            room_for_calendar(uow, room_id, request.calendar_id)  # B1/A7
         tz = zone(request.time_zone)
         start = local_datetime(request.earliest_start, datetime.min.time(), tz)
         end = local_datetime(request.latest_end + timedelta(days=1), datetime.min.time(), tz)
@@ -256,7 +256,7 @@ class SeriesBook:
                 moved.append(after)
             # Checked against each other too: store them one by one, checking each.
             for before, after in zip(group, moved, strict=True):
-                uow.rooms.get(after.room_id)
+                room_for_calendar(uow, after.room_id, after.calendar_id)  # B1/A7
                 checked = check_place(uow, after)
                 self._entitlements.check_move(uow, before, checked)
                 uow.appointments.update(checked)

@@ -39,7 +39,7 @@ from lemnicore.scheduling.waiting_list import (
     first_waiting_for,
 )
 from lemnicore.services.booking import authorize_in, record, require_client_reach
-from lemnicore.services.lookup import type_for
+from lemnicore.services.lookup import room_for_organisation, type_for
 from lemnicore.services.occupancy import check_place, practitioner_of
 from lemnicore.storage.ports import Store, UnitOfWork
 from lemnicore.timekeeping import to_utc, zone
@@ -136,7 +136,7 @@ class WaitingList:
             AccessGateway(uow, actor).client("WaitingList.add", client)
             type_for(uow, type_id, client.organisation_id)  # B1: not another practice's type
             for room_id in room_ids:
-                uow.rooms.get(room_id)
+                room_for_organisation(uow, room_id, client.organisation_id)  # B1/A7
             if practitioner_id is not None:
                 uow.practitioners.get(practitioner_id)
             entry = WaitingEntry(

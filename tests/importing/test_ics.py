@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import attrs
 import pytest
 
-from lemnicore import AppointmentType, Organisation, SqliteStore, ValidationError
+from lemnicore import AppointmentType, Branch, Organisation, SqliteStore, ValidationError
 from lemnicore.access.actors import SYSTEM_ACTOR
 from lemnicore.importing.ical.importer import (
     EVENT_TYPE,
@@ -251,3 +252,23 @@ def test_b1_e4_imported_events_use_the_shared_type_never_one_another_practice_ow
     assert appointments(practice) == []
     with practice.store.unit_of_work(write=False) as uow:
         assert len(uow.import_runs.all()) == runs_before
+
+
+def test_b1_an_import_maps_only_to_its_own_practices_rooms_and_calendars() -> None:
+    """B1/E2: two practices share one store; the Praxis am Park's import may map a source
+    calendar only to its own rooms and calendars — the other practice's are neither
+    accepted nor named in the error."""
+    practice = Practice(now=datetime(2026, 5, 4, 7, tzinfo=UTC))
+    room = practice.add_room("Raum 1")
+    anna = practice.add_practitioner("Anna")
+    with practice.store.unit_of_work() as uow:
+        uow.organisations.put(Organisation("org-2", "Hörakustik Nord", "Europe/Berlin", True))
+        uow.branches.put(Branch("nord", "org-2", "N1", "Kiel", "Europe/Berlin"))
+        uow.rooms.put(attrs.evolve(uow.rooms.get(room), id="their-room", branch_id="nord"))
+        uow.commit()
+    target = ImportTarget.of_store(practice.store, "org-1")
+    assert target.rooms == {room}
+    assert target.calendars == {practice.calendars[anna]}
+    with pytest.raises(ValidationError, match="--calendar") as refused:
+        target.room_and_calendar("their-room", option="--calendar", spec="1=their-room")
+    assert "their-room" not in str(refused.value).split("store has:")[1]

@@ -27,6 +27,7 @@ from lemnicore.importing.plan import ImportPlan
 from lemnicore.importing.ports import DEFAULT_BATCH_SIZE, Importer, Progress
 from lemnicore.importing.report import stream_report_json
 from lemnicore.importing.runs import ImportedConfirmations, ImportRun
+from lemnicore.services.lookup import calendars_of, rooms_of
 from lemnicore.storage.ports import Store
 from lemnicore.timekeeping import DEFAULT_TIME_ZONE, zone
 
@@ -85,17 +86,19 @@ class ImportTarget:
         """The target for ``organisation_id`` (or the store's only organisation)."""
         with store.unit_of_work(write=False) as uow:
             organisations = uow.organisations.all()
-            rooms = frozenset(r.id for r in uow.rooms.all())
-            calendars = frozenset(c.id for c in uow.calendars.all())
-        found = [o for o in organisations if o.id == organisation_id] if organisation_id else []
-        if not organisation_id and len(organisations) == 1:
-            found = organisations
-        if len(found) != 1:
-            names = ", ".join(o.id for o in organisations) or "none"
-            raise ValidationError(
-                "--organisation", f"name the organisation to import into (store has: {names})"
-            )
-        org = found[0]
+            found = [o for o in organisations if o.id == organisation_id] if organisation_id else []
+            if not organisation_id and len(organisations) == 1:
+                found = organisations
+            if len(found) != 1:
+                names = ", ".join(o.id for o in organisations) or "none"
+                raise ValidationError(
+                    "--organisation", f"name the organisation to import into (store has: {names})"
+                )
+            org = found[0]
+            # B1: an import maps only to the practice's own rooms and calendars; another
+            # practice's in the same store are not offered (nor named in errors).
+            rooms = frozenset(r.id for r in rooms_of(uow, org.id))
+            calendars = frozenset(c.id for c in calendars_of(uow, org.id))
         choices.setdefault("default_consent", org.default_notification_consent)
         return cls(
             organisation_id=org.id,

@@ -494,6 +494,9 @@ def test_a1_a_time_zone_that_is_not_iana_is_refused_naming_time_zone(store: Stor
     with pytest.raises(ValidationError) as plan:
         setup.create_organisation(SYSTEM_ACTOR, "org-lx", "Clínica", "Europe/Lisbon", plan="XXL")
     assert plan.value.field == "plan"
+    with pytest.raises(ValidationError) as empty:
+        setup.create_organisation(SYSTEM_ACTOR, " ", "Clínica", "Europe/Lisbon")
+    assert empty.value.field == "organisation_id"
     with store.unit_of_work(write=False) as uow:
         assert uow.organisations.find("org-lx") is None
     setup.create_organisation(SYSTEM_ACTOR, "org-lx", "Clínica", "Europe/Lisbon")

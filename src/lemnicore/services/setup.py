@@ -105,6 +105,8 @@ class PracticeSetup:
                 f"organisation {organisation_id!r}",
             )
             plan_named(self.entitlements.plans, plan)
+            if not organisation_id.strip():
+                raise ValidationError("organisation_id", "must not be empty")
             organisation = Organisation(
                 organisation_id,
                 name,

@@ -116,6 +116,12 @@ CALLS: dict[str, Call] = {
         a, "com-1", "cal-anna", "room-1", *WEEK
     ),
     # -- practice set-up -------------------------------------------------------------------
+    "PracticeSetup.create_organisation": lambda w, a: w.setup.create_organisation(
+        a, "org-3", "Clínica do Rio", "Europe/Lisbon"
+    ),
+    "PracticeSetup.add_branch": lambda w, a: w.setup.add_branch(
+        a, "org-1", "LX1", "Lisboa", "Europe/Lisbon"
+    ),
     "PracticeSetup.add_room": lambda w, a: w.setup.add_room(a, "branch-1", "Room 2"),
     "PracticeSetup.add_staff_account": lambda w, a: w.setup.add_staff_account(
         a, "org-1", "Empfang", Role.FRONT_DESK

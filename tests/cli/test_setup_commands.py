@@ -222,3 +222,110 @@ def test_a10_weekly_hours_read_the_ways_a_practice_writes_them() -> None:
         ([6], time(10), time(11)),
     ]
     assert hours_text(read) == "Mon, Wed–Thu 08:00–12:00; Sat 09:00–12:30; Sun 10:00–11:00"
+
+
+# -- bootstrapping a store: organisation and branches (A1, B1) --------------------------------
+
+
+def test_a1_an_operator_bootstraps_a_new_store_with_an_organisation_and_a_branch(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "new.db"
+    code, out, err = run(
+        "setup", "organisation", "create", "--id", "org-lx", "--name", "Clínica do Tejo",
+        "--time-zone", "Europe/Lisbon", "--plan", "L", *store_of(path),
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    assert out == "Created organisation Clínica do Tejo (org-lx), Europe/Lisbon, plan L.\n"
+    code, out, err = run(
+        "setup", "branch", "add", "--code", "LX1", "--name", "Lisboa Baixa", "--id", "lx1",
+        "--json", *store_of(path),
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    assert json.loads(out) == {
+        "id": "lx1",
+        "organisation_id": "org-lx",
+        "code": "LX1",
+        "name": "Lisboa Baixa",
+        "time_zone": "Europe/Lisbon",  # the organisation's zone by default
+    }
+    code, out, _ = run("setup", "branch", "add", "--code", "OPO1", "--name", "Porto",
+                       "--time-zone", "Atlantic/Madeira", *store_of(path))  # fmt: skip
+    assert code == 0
+    assert out.endswith("Atlantic/Madeira.\n")
+    document = show(path)
+    assert document["organisation"]["plan"] == "L"  # type: ignore[index]
+    assert sorted(b["code"] for b in document["branches"]) == ["LX1", "OPO1"]  # type: ignore[attr-defined]
+    store = SqliteStore(path)
+    entries = AuditTrail(store).entries(SYSTEM_ACTOR, "org-lx")
+    store.close()
+    assert sorted((e.actor_id, e.action) for e in entries) == [
+        ("cli", "practice.branch_added"),
+        ("cli", "practice.branch_added"),
+        ("cli", "practice.organisation_created"),
+    ]
+
+
+def test_a1_organisation_create_answers_in_json(tmp_path: Path) -> None:
+    code, out, _ = run(
+        "setup", "organisation", "create", "--id", "org-lx", "--name", "Clínica",
+        "--time-zone", "Europe/Lisbon", "--default-consent", "--json",
+        *store_of(tmp_path / "new.db"),
+    )  # fmt: skip
+    assert code == 0
+    assert json.loads(out) == {
+        "id": "org-lx",
+        "name": "Clínica",
+        "time_zone": "Europe/Lisbon",
+        "plan": "M",
+        "default_notification_consent": True,
+    }
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["organisation", "create", "--id", "org-1", "--name", "Praxis Neu",
+          "--time-zone", "Europe/Berlin"], "--id"),
+        (["organisation", "create", "--id", "org-9", "--name", "Praxis Neu",
+          "--time-zone", "Berlin"], "--time-zone"),
+        (["organisation", "create", "--id", "org-9", "--name", "Praxis Neu",
+          "--time-zone", "Europe/Berlin", "--plan", "XXL"], "--plan"),
+        (["branch", "add", "--code", "hh1", "--name", "Hamburg Nord"], "--code"),
+        (["branch", "add", "--code", "H H", "--name", "Hamburg Nord"], "--code"),
+        (["branch", "add", "--code", "HH2", "--name", "Hamburg Nord",
+          "--time-zone", "Europe/Hamburg"], "--time-zone"),
+        (["branch", "add", "--code", "HH2", "--name", "Hamburg Nord", "--id", "branch-1"],
+         "--id"),
+        (["branch", "add", "--code", "HH2", "--name", "X", "--organisation", "org-9"],
+         "--organisation"),
+    ],
+)  # fmt: skip
+def test_g7_a1_bad_organisation_or_branch_input_is_one_line_and_changes_nothing(
+    db: Path, argv: list[str], option: str
+) -> None:
+    before = show(db)
+    code, out, err = run("setup", *argv, *store_of(db))
+    assert code == 1
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith(f"lemnicore: error: {option}: "), err
+    assert "Praxis am Park" not in err  # a taken id says nothing about its organisation
+    assert show(db) == before
+
+
+def test_g7_a_bad_zone_leaves_no_new_store_file_behind(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    code, _, err = run("setup", "organisation", "create", "--id", "org-lx", "--name", "C",
+                       "--time-zone", "Lisbon", *store_of(path))  # fmt: skip
+    assert code == 1
+    assert err.startswith("lemnicore: error: --time-zone: ")
+    assert not path.exists()
+
+
+def test_g7_branch_add_needs_an_existing_store(tmp_path: Path) -> None:
+    code, _, err = run("setup", "branch", "add", "--code", "LX1", "--name", "Lisboa",
+                       "--store", f"sqlite:///{tmp_path / 'none.db'}")  # fmt: skip
+    assert code == 1
+    assert "does not exist" in err
+    assert not (tmp_path / "none.db").exists()

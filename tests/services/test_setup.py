@@ -1,5 +1,5 @@
-"""A1/A2/A5/A10/B1/B3: setting up a practice through the services — practitioners with
-their calendars, their own working hours, the rooms' opening hours and appointment types
+"""A1/A2/A5/A10/B1/B3: setting up a practice through the services — the organisation and
+its branches, practitioners with their calendars, their own working hours, the rooms' opening hours and appointment types
 with buffers — on every store."""
 
 from __future__ import annotations
@@ -9,8 +9,10 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from lemnicore import (
+    SYSTEM_ACTOR,
     AccessDeniedError,
     Actor,
+    AppointmentBook,
     AuditTrail,
     OnlineBooking,
     OutsideWorkingHoursError,
@@ -23,7 +25,7 @@ from lemnicore import (
 )
 from lemnicore.scheduling.practice import Branch, Organisation, Room
 from lemnicore.storage.ports import Store
-from lemnicore.testing import Practice
+from lemnicore.testing import FakeClock, Practice
 from lemnicore.timekeeping import zone
 
 NOW = datetime(2026, 3, 2, 6, tzinfo=UTC)  # Monday 07:00 in Berlin
@@ -406,3 +408,140 @@ def test_b1_booking_or_changing_to_another_practices_type_is_refused(practice: P
     with pytest.raises(ValidationError) as released:
         online.release(NORD_DESK, room, calendar, type_id="hoertest")
     assert released.value.field == "type_id"
+
+
+# -- an organisation and its branches, bootstrapped through the services (A1) --------------
+
+LISBON = zone("Europe/Lisbon")
+OWNER_LX = Actor("user-sousa", Role.OWNER, name="Dra. Sousa", organisation_id="org-lx")
+
+
+@pytest.mark.parametrize(
+    ("saturday", "sunday"),
+    [
+        (date(2026, 3, 28), date(2026, 3, 29)),  # summer time begins in Lisbon
+        (date(2026, 10, 24), date(2026, 10, 25)),  # and ends
+    ],
+)
+def test_a1_a_practice_bootstrapped_from_nothing_offers_09_00_lisbon_time_across_a_dst_sunday(
+    store: Store, saturday: date, sunday: date
+) -> None:
+    clock = FakeClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    setup = PracticeSetup(store, clock)
+    hours = WorkingHours(store, clock)
+    organisation = setup.create_organisation(
+        SYSTEM_ACTOR, "org-lx", "Clínica do Tejo", "Europe/Lisbon", plan="L"
+    )
+    assert (organisation.time_zone, organisation.plan) == ("Europe/Lisbon", "L")
+    branch = setup.add_branch(OWNER_LX, "org-lx", "LX1", "Lisboa Baixa", branch_id="lx1")
+    assert branch.time_zone == "Europe/Lisbon"  # the organisation's zone by default
+    room = setup.add_room(OWNER_LX, branch.id, "Sala 1")
+    sousa = setup.add_practitioner(OWNER_LX, "org-lx", "Dra. Sousa", branch_id=branch.id)
+    hours.set_room_hours(OWNER_LX, room.id, [WorkingTime(EVERY_DAY, time(8), time(18))])
+    hours.set_practitioner_hours(
+        OWNER_LX, sousa.practitioner.id, [WorkingTime(EVERY_DAY, time(9), time(12))]
+    )
+    book = AppointmentBook(store, clock)
+    firsts = []
+    for day in (saturday, sunday):
+        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        free = book.free_slots(
+            OWNER_LX, room.id, start, start + timedelta(days=1), calendar_id=sousa.calendar.id
+        )
+        firsts.append(free[0].start)
+        assert free[0].start.astimezone(LISBON).time() == time(9), day
+        assert free[-1].end.astimezone(LISBON).time() == time(12), day
+    # The same 09:00 on the wall, a different instant: WET is UTC+0, WEST UTC+1.
+    assert {f.astimezone(LISBON).utcoffset() for f in firsts} == {
+        timedelta(0),
+        timedelta(hours=1),
+    }
+    actions = {(e.action, e.actor_id) for e in AuditTrail(store).entries(OWNER_LX, "org-lx")}
+    assert {
+        ("practice.organisation_created", SYSTEM_ACTOR.id),
+        ("practice.branch_added", OWNER_LX.id),
+    } <= actions
+
+
+def test_b1_an_owner_may_not_create_another_organisation_in_a_shared_store(
+    practice: Practice,
+) -> None:
+    with pytest.raises(AccessDeniedError) as refused:
+        setup_of(practice).create_organisation(ADMIN, "org-9", "Konkurrenz", "Europe/Berlin")
+    assert refused.value.actor_id == ADMIN.id
+    assert "PracticeSetup.create_organisation" in refused.value.action
+    assert "system actor" in str(refused.value)
+    with practice.store.unit_of_work(write=False) as uow:
+        assert uow.organisations.find("org-9") is None
+
+
+def test_a1_an_organisation_id_taken_is_refused_without_naming_that_organisation(
+    practice: Practice,
+) -> None:
+    with pytest.raises(ValidationError) as taken:
+        setup_of(practice).create_organisation(SYSTEM_ACTOR, "org-1", "Praxis Neu", "Europe/Berlin")
+    assert taken.value.field == "organisation_id"
+    assert practice.organisation.name not in str(taken.value)
+    with practice.store.unit_of_work(write=False) as uow:
+        assert uow.organisations.get("org-1") == practice.organisation  # left alone
+
+
+def test_a1_a_time_zone_that_is_not_iana_is_refused_naming_time_zone(store: Store) -> None:
+    setup = PracticeSetup(store, FakeClock(NOW))
+    with pytest.raises(ValidationError) as bad:
+        setup.create_organisation(SYSTEM_ACTOR, "org-lx", "Clínica", "Lisbon/Portugal")
+    assert bad.value.field == "time_zone"
+    with pytest.raises(ValidationError) as plan:
+        setup.create_organisation(SYSTEM_ACTOR, "org-lx", "Clínica", "Europe/Lisbon", plan="XXL")
+    assert plan.value.field == "plan"
+    with pytest.raises(ValidationError) as empty:
+        setup.create_organisation(SYSTEM_ACTOR, " ", "Clínica", "Europe/Lisbon")
+    assert empty.value.field == "organisation_id"
+    with store.unit_of_work(write=False) as uow:
+        assert uow.organisations.find("org-lx") is None
+    setup.create_organisation(SYSTEM_ACTOR, "org-lx", "Clínica", "Europe/Lisbon")
+    with pytest.raises(ValidationError) as branch_zone:
+        setup.add_branch(OWNER_LX, "org-lx", "LX1", "Lisboa", "Europe/Lisboa")
+    assert branch_zone.value.field == "time_zone"
+
+
+def test_a1_d2_a_branch_code_another_branch_has_in_another_case_is_refused(
+    practice: Practice,
+) -> None:
+    setup = setup_of(practice)
+    porto = setup.add_branch(ADMIN, "org-1", "OPO1", "Porto", "Europe/Lisbon")
+    assert porto.time_zone == "Europe/Lisbon"
+    with pytest.raises(ValidationError) as twin:
+        setup.add_branch(ADMIN, "org-1", "opo1", "Porto Norte")
+    assert twin.value.field == "code"
+    assert "OPO1" in str(twin.value)
+    with pytest.raises(ValidationError) as taken:
+        setup.add_branch(ADMIN, "org-1", "OPO2", "Porto Sul", branch_id=porto.id)
+    assert taken.value.field == "branch_id"
+    # Another organisation may use the same code: codes are unique within one (A1, D2).
+    setup.create_organisation(SYSTEM_ACTOR, "org-lx", "Clínica", "Europe/Lisbon")
+    setup.add_branch(OWNER_LX, "org-lx", "opo1", "Porto")
+    with practice.store.unit_of_work(write=False) as uow:
+        codes = sorted(b.code for b in uow.branches.all() if b.organisation_id == "org-1")
+    assert "opo1" not in codes
+    assert codes.count("OPO1") == 1
+
+
+def test_b1_only_the_practices_administration_adds_a_branch(practice: Practice) -> None:
+    stranger = Actor("user-eve", Role.OWNER, organisation_id="org-2")
+    setup = setup_of(practice)
+    for actor in (practice.front_desk(), stranger):
+        with pytest.raises(AccessDeniedError):
+            setup.add_branch(actor, "org-1", "HB9", "Bremen")
+    entry = None
+    setup.add_branch(ADMIN, "org-1", "HB9", "Bremen", branch_id="hb9")
+    for e in AuditTrail(practice.store).entries(ADMIN, "org-1"):
+        if e.action == "practice.branch_added":
+            entry = e
+    assert entry is not None
+    assert entry.after == {
+        "branch_id": "hb9",
+        "code": "HB9",
+        "name": "Bremen",
+        "time_zone": "Europe/Berlin",
+    }

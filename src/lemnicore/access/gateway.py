@@ -34,6 +34,8 @@ _OWNERS = frozenset(
     {(Role.OWNER, Relation.OWN), (Role.OWNER, Relation.COMMUNITY), (Role.SYSTEM, Relation.SYSTEM)}
 )
 
+_SYSTEM_ONLY = frozenset({(Role.SYSTEM, Relation.SYSTEM)})
+
 _REASONS = {
     Relation.NO_ORGANISATION: "an actor without an organisation may do nothing (B1: deny by"
     " default; only the system actor of a job acts without one)",
@@ -69,7 +71,9 @@ class AccessGateway:
                 relation,
                 f"a {self.actor.role.value} in the relation {relation.value!r} may not (B1)",
             )
-            if relation is not Relation.NO_ORGANISATION and rule.target == "community":
+            if rule.allowed == _SYSTEM_ONLY:
+                reason = "only the system actor may (B1: bootstrapping the store is the operator's)"
+            elif relation is not Relation.NO_ORGANISATION and rule.target == "community":
                 reason = f"only members of the community may ({reason})"
             elif relation is not Relation.NO_ORGANISATION and rule.allowed <= _OWNERS:
                 reason = f"only the owner may ({reason})"

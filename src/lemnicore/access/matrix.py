@@ -143,7 +143,10 @@ def _rules() -> tuple[Rule, ...]:
     for m in ("invite", "share_room"):
         add(f"CalendarCommunities.{m}", _PRACTICE_OWNERS, None, "community")
 
-    for m in ("add_room", "add_staff_account", "set_plan", "add_practitioner"):
+    # A1: a new organisation is the store's, not a practice's: an owner of one practice
+    # must not create others in a shared store (only the system actor bootstraps).
+    add("PracticeSetup.create_organisation", frozenset({SYSTEM}), None, "store")
+    for m in ("add_branch", "add_room", "add_staff_account", "set_plan", "add_practitioner"):
         add(f"PracticeSetup.{m}", _PRACTICE_OWNERS, adm, "organisation")
     add("PracticeSetup.add_appointment_type", _PRACTICE_OWNERS, adm, "organisation")
     # A5/A10: the administration sets working times; the practice reads them to book.

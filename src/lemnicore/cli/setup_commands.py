@@ -1,11 +1,13 @@
-"""A1/A2/A5/A10: ``lemnicore setup`` — practitioners, their hours, the rooms' hours and
-appointment types, from the shell.
+"""A1/A2/A5/A10: ``lemnicore setup`` — the organisation and its branches, practitioners,
+their hours, the rooms' hours and appointment types, from the shell.
 
 The commands act as the command line's operator (the system actor ``cli``), through the
 same services an embedding application calls (:class:`~lemnicore.PracticeSetup`,
 :class:`~lemnicore.WorkingHours`), so every change is checked and audited (B1, B3). Weekly
 hours are written as ``"mon-fri 08:00-12:00,13:00-17:00"``; several day groups are
-separated by ``;`` or given as several ``--hours``. Bad input ends in one line naming the
+separated by ``;`` or given as several ``--hours``. ``setup organisation create`` is the
+operator's command that bootstraps a store (it creates a missing SQLite file); only the
+system actor may create an organisation (B1). Bad input ends in one line naming the
 option (G7). The services and the domain load when a command runs, not when
 ``lemnicore --help`` registers the commands (G5).
 """
@@ -126,6 +128,130 @@ def _options_named(**options: str) -> Iterator[None]:
 
 
 # -- the commands ----------------------------------------------------------------------------
+
+
+def _configure_organisation_create(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--id", required=True, help="the organisation's id")
+    parser.add_argument("--name", required=True, help="the practice's name")
+    parser.add_argument(
+        "--time-zone", required=True, metavar="ZONE", help="its IANA zone, e.g. Europe/Lisbon"
+    )
+    parser.add_argument("--plan", default="M", help="its plan (default: %(default)s; B4)")
+    parser.add_argument(
+        "--default-consent",
+        action="store_true",
+        help="new client records start with notification consent (D4)",
+    )
+    add_store_option(parser)
+    add_json_option(parser)
+    parser.epilog = (
+        "An operator command: it runs as the system actor and creates the store file if it"
+        " does not exist yet. An owner of a practice never creates another organisation."
+    )
+
+
+_ORGANISATION_OPTIONS = {
+    "organisation_id": "--id",
+    "id": "--id",
+    "name": "--name",
+    "time_zone": "--time-zone",
+    "plan": "--plan",
+}
+
+
+def _organisation_create(args: argparse.Namespace) -> int:
+    from lemnicore.access.plans import plan_named
+    from lemnicore.clock import SystemClock
+    from lemnicore.online.commands import cli_actor
+    from lemnicore.scheduling.practice import Organisation
+    from lemnicore.services.entitlements import Entitlements
+    from lemnicore.services.setup import PracticeSetup
+
+    with _options_named(**_ORGANISATION_OPTIONS):
+        # Checked before the store is opened: bad input never leaves a new empty file.
+        plan_named(Entitlements().plans, args.plan)
+        Organisation(args.id, args.name, args.time_zone)
+    store = open_cli_store(args.store)
+    try:
+        with _options_named(**_ORGANISATION_OPTIONS):
+            organisation = PracticeSetup(store, SystemClock()).create_organisation(
+                cli_actor(),
+                args.id,
+                args.name,
+                args.time_zone,
+                plan=args.plan,
+                default_notification_consent=args.default_consent,
+            )
+    finally:
+        store.close()
+    if args.json:
+        print_json(
+            {
+                "id": organisation.id,
+                "name": organisation.name,
+                "time_zone": organisation.time_zone,
+                "plan": organisation.plan,
+                "default_notification_consent": organisation.default_notification_consent,
+            }
+        )
+    else:
+        print(
+            f"Created organisation {organisation.name} ({organisation.id}),"
+            f" {organisation.time_zone}, plan {organisation.plan}."
+        )
+    return 0
+
+
+def _configure_branch_add(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--code", required=True, help="the branch's short code, e.g. LX1")
+    parser.add_argument("--name", required=True, help="the branch's name")
+    parser.add_argument(
+        "--time-zone",
+        default=None,
+        metavar="ZONE",
+        help="its IANA zone (default: the organisation's)",
+    )
+    parser.add_argument("--id", default=None, help="the branch's id (default: generated)")
+    _add_organisation_option(parser)
+    add_store_option(parser)
+    add_json_option(parser)
+
+
+def _branch_add(args: argparse.Namespace) -> int:
+    from lemnicore.clock import SystemClock
+    from lemnicore.online.commands import cli_actor
+    from lemnicore.services.setup import PracticeSetup
+
+    store = _open(args.store)
+    try:
+        with store.unit_of_work(write=False) as uow:
+            organisation_id = _organisation(uow, args.organisation)
+        with _options_named(
+            code="--code", name="--name", time_zone="--time-zone", branch_id="--id", id="--id"
+        ):
+            branch = PracticeSetup(store, SystemClock()).add_branch(
+                cli_actor(),
+                organisation_id,
+                args.code,
+                args.name,
+                args.time_zone,
+                branch_id=args.id,
+            )
+    finally:
+        store.close()
+    if args.json:
+        print_json(
+            {
+                "id": branch.id,
+                "organisation_id": branch.organisation_id,
+                "code": branch.code,
+                "name": branch.name,
+                "time_zone": branch.time_zone,
+            }
+        )
+    else:
+        print(f"Added branch {branch.code} {branch.name} ({branch.id}), {branch.time_zone}.")
+    return 0
 
 
 def _configure_practitioner_add(parser: argparse.ArgumentParser) -> None:
@@ -362,9 +488,25 @@ def _show(args: argparse.Namespace) -> int:
 
 @hookimpl
 def lemnicore_register_commands(commands: CommandRegistry) -> None:
-    commands.describe_group("setup", "set up a practice: practitioners, hours, types (A1, A5, A10)")
+    commands.describe_group(
+        "setup", "set up a practice: organisation, branches, practitioners, hours, types"
+    )
+    commands.describe_group(("setup", "organisation"), "bootstrap an organisation (operator, A1)")
+    commands.describe_group(("setup", "branch"), "branches with their codes and zones (A1)")
     commands.describe_group(("setup", "practitioner"), "practitioners and their calendars (A1)")
     commands.describe_group(("setup", "type"), "appointment types with buffers (A2, A10)")
+    commands.add(
+        ("setup", "organisation", "create"),
+        help="create an organisation in a store, as the system actor (operator, A1, B1)",
+        configure=_configure_organisation_create,
+        run=_organisation_create,
+    )
+    commands.add(
+        ("setup", "branch", "add"),
+        help="add a branch with its code and time zone (A1)",
+        configure=_configure_branch_add,
+        run=_branch_add,
+    )
     commands.add(
         ("setup", "practitioner", "add"),
         help="add a practitioner with a calendar of their own (A1)",

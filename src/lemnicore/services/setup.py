@@ -1,5 +1,6 @@
-"""A1/A2/B4: setting up a practice within its plan — rooms, practitioners with their
-calendars, appointment types (with their A10 buffers), staff accounts, the plan itself.
+"""A1/A2/B4: setting up a practice within its plan — the organisation itself (bootstrapped
+by the system actor), its branches and rooms, practitioners with their calendars,
+appointment types (with their A10 buffers), staff accounts, the plan itself.
 
 Working times of rooms and practitioners are :mod:`lemnicore.services.working_hours`.
 """
@@ -76,6 +77,119 @@ class PracticeSetup:
         self.clock = clock
         self.entitlements = entitlements or Entitlements()
         self._new_id = new_id
+
+    def create_organisation(
+        self,
+        actor: Actor,
+        organisation_id: str,
+        name: str,
+        time_zone: str,
+        *,
+        plan: str = "M",
+        default_notification_consent: bool = False,
+    ) -> Organisation:
+        """A1/B4: bootstrap an organisation (a practice or a branch chain) in the store.
+
+        B1: only the system actor may — an owner of one practice must not create others
+        in a shared store. ``time_zone`` is an IANA name (``time_zone``), ``plan`` one of
+        the catalog (``plan``); an id already in the store is refused (``organisation_id``)
+        without saying anything about the organisation holding it. Audited (B3).
+        """
+        now = self.clock.now()
+        with self.store.unit_of_work() as uow:
+            gate = AccessGateway(uow, actor)
+            # No organisation to measure against yet: the system, or nobody (B1).
+            gate.require(
+                "PracticeSetup.create_organisation",
+                gate.relation_without_data(),
+                f"organisation {organisation_id!r}",
+            )
+            plan_named(self.entitlements.plans, plan)
+            if not organisation_id.strip():
+                raise ValidationError("organisation_id", "must not be empty")
+            organisation = Organisation(
+                organisation_id,
+                name,
+                time_zone,
+                default_notification_consent=default_notification_consent,
+                plan=plan,
+            )
+            if uow.organisations.find(organisation_id) is not None:
+                raise ValidationError("organisation_id", f"{organisation_id!r} is taken")
+            uow.organisations.put(organisation)
+            record(
+                uow,
+                at=now,
+                actor=actor,
+                action=AuditAction.ORGANISATION_CREATED,
+                new_id=self._new_id,
+                subject_id=organisation.id,
+                after={
+                    "name": name,
+                    "time_zone": time_zone,
+                    "plan": plan,
+                    "default_notification_consent": default_notification_consent,
+                },
+            )
+            uow.commit()
+        return organisation
+
+    def add_branch(
+        self,
+        actor: Actor,
+        organisation_id: str,
+        code: str,
+        name: str,
+        time_zone: str | None = None,
+        *,
+        branch_id: str | None = None,
+    ) -> Branch:
+        """A1: a branch of ``organisation_id`` with its short code (``HH1``) and its zone.
+
+        ``time_zone`` defaults to the organisation's. Codes are unique within the
+        organisation compared case-insensitively, as D2 compares them (``hh1`` next to
+        ``HH1`` is refused, naming ``code``); a branch id already in the store is refused
+        (``branch_id``) without saying whose it is; a bad zone names ``time_zone``.
+        """
+        now = self.clock.now()
+        with self.store.unit_of_work() as uow:
+            organisation = uow.organisations.get(organisation_id)
+            AccessGateway(uow, actor).organisation("PracticeSetup.add_branch", organisation_id)
+            branch = Branch(
+                branch_id or self._new_id(),
+                organisation_id,
+                code,
+                name,
+                organisation.time_zone if time_zone is None else time_zone,
+            )
+            if uow.branches.find(branch.id) is not None:
+                raise ValidationError("branch_id", f"{branch.id!r} is taken")
+            for other in uow.branches.all():
+                if (
+                    other.organisation_id == organisation_id
+                    and other.code.casefold() == code.casefold()
+                ):
+                    raise ValidationError(
+                        "code", f"the organisation has a branch with the code {other.code!r}"
+                    )
+            uow.branches.put(branch)
+            record(
+                uow,
+                at=now,
+                actor=actor,
+                action=AuditAction.BRANCH_ADDED,
+                new_id=self._new_id,
+                # The organisation, so that its administration finds the entry (B1/B3).
+                subject_id=organisation_id,
+                after={
+                    "branch_id": branch.id,
+                    "code": code,
+                    "name": name,
+                    "time_zone": branch.time_zone,
+                },
+            )
+            uow.commit()
+        return branch
 
     def add_room(
         self, actor: Actor, branch_id: str, name: str, *, room_id: str | None = None

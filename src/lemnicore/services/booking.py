@@ -270,7 +270,8 @@ class AppointmentBook:
             new_start = require_aware(start, "start") if start is not None else before.start
             new_end = end if end is not None else to_utc(new_start) + (before.end - before.start)
             new_room = room_id or before.room_id
-            room_for_calendar(uow, new_room, before.calendar_id)  # B1/A7
+            if new_room != before.room_id:
+                room_for_calendar(uow, new_room, before.calendar_id)  # B1/A7
             after = attrs.evolve(before, start=new_start, end=new_end, room_id=new_room)
             check_duration(after, self.max_duration)
             if is_significant_reschedule(before, after):

@@ -9,11 +9,15 @@ from lemnicore.storage.ports import UnitOfWork
 from lemnicore.timekeeping import DEFAULT_TIME_ZONE
 
 
+def organisation_id_of_calendar(uow: UnitOfWork, calendar_id: str) -> str:
+    """The id of the organisation whose practitioner account owns ``calendar_id``."""
+    calendar = uow.calendars.get(calendar_id)
+    return uow.practitioners.get(calendar.owner_id).organisation_id
+
+
 def organisation_of_calendar(uow: UnitOfWork, calendar_id: str) -> Organisation:
     """The organisation of the practitioner account that owns ``calendar_id``."""
-    calendar = uow.calendars.get(calendar_id)
-    practitioner = uow.practitioners.get(calendar.owner_id)
-    return uow.organisations.get(practitioner.organisation_id)
+    return uow.organisations.get(organisation_id_of_calendar(uow, calendar_id))
 
 
 def types_of(uow: UnitOfWork, organisation_id: str) -> list[AppointmentType]:
@@ -36,13 +40,12 @@ def type_for(uow: UnitOfWork, type_id: str, organisation_id: str | None) -> Appo
 
 def type_for_calendar(uow: UnitOfWork, type_id: str, calendar_id: str) -> AppointmentType:
     """B1: :func:`type_for` the organisation whose calendar the appointment is in."""
-    return type_for(uow, type_id, organisation_of_calendar(uow, calendar_id).id)
+    return type_for(uow, type_id, organisation_id_of_calendar(uow, calendar_id))
 
 
-def organisation_of_room(uow: UnitOfWork, room_id: str) -> Organisation:
-    """The organisation whose branch holds ``room_id``."""
-    room = uow.rooms.get(room_id)
-    return uow.organisations.get(uow.branches.get(room.branch_id).organisation_id)
+def organisation_id_of_room(uow: UnitOfWork, room: Room) -> str:
+    """The id of the organisation whose branch holds ``room``."""
+    return uow.branches.get(room.branch_id).organisation_id
 
 
 def room_for_calendar(uow: UnitOfWork, room_id: str, calendar_id: str) -> Room:
@@ -53,7 +56,7 @@ def room_for_calendar(uow: UnitOfWork, room_id: str, calendar_id: str) -> Room:
     whose room it is (another practice's rooms are none of the caller's business).
     """
     room = uow.rooms.get(room_id)
-    if organisation_of_room(uow, room_id).id == organisation_of_calendar(uow, calendar_id).id:
+    if organisation_id_of_room(uow, room) == organisation_id_of_calendar(uow, calendar_id):
         return room
     for community in uow.communities.all():
         if room_id in community.room_ids and calendar_id in community.calendar_ids:
@@ -66,7 +69,7 @@ def room_for_organisation(uow: UnitOfWork, room_id: str, organisation_id: str) -
     community of one of its calendars shares); else a :class:`ValidationError` naming
     ``room_id``."""
     room = uow.rooms.get(room_id)
-    if organisation_of_room(uow, room_id).id == organisation_id:
+    if organisation_id_of_room(uow, room) == organisation_id:
         return room
     own = {c.id for c in calendars_of(uow, organisation_id)}
     for community in uow.communities.all():

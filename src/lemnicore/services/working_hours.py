@@ -24,7 +24,7 @@ from lemnicore.scheduling.availability import Availability, WorkingTime, require
 from lemnicore.scheduling.practice import Practitioner, Room
 from lemnicore.scheduling.practitioner_hours import PractitionerHours
 from lemnicore.services.booking import record
-from lemnicore.services.lookup import room_time_zone
+from lemnicore.services.lookup import organisation_id_of_room, room_time_zone
 from lemnicore.storage.ports import Store, UnitOfWork
 
 
@@ -68,10 +68,6 @@ def _room(uow: UnitOfWork, room_id: str) -> Room:
     if found is None:
         raise ValidationError("room_id", f"no such room {room_id!r}")
     return found
-
-
-def _room_organisation(uow: UnitOfWork, room: Room) -> str:
-    return uow.branches.get(room.branch_id).organisation_id
 
 
 def _own_zone(uow: UnitOfWork, practitioner: Practitioner) -> str:
@@ -175,7 +171,7 @@ class WorkingHours:
         with self.store.unit_of_work() as uow:
             room = _room(uow, room_id)
             AccessGateway(uow, actor).organisation(
-                "WorkingHours.set_room_hours", _room_organisation(uow, room)
+                "WorkingHours.set_room_hours", organisation_id_of_room(uow, room)
             )
             previous = sorted(
                 (
@@ -227,7 +223,7 @@ class WorkingHours:
         with self.store.unit_of_work(write=False) as uow:
             room = _room(uow, room_id)
             AccessGateway(uow, actor).organisation(
-                "WorkingHours.room_hours", _room_organisation(uow, room)
+                "WorkingHours.room_hours", organisation_id_of_room(uow, room)
             )
             zone_name = room_time_zone(uow, room_id)
             return sorted(
